@@ -1,0 +1,2 @@
+/** rtmp-cluster edge. */
+package org.rtmpcluster.edge;

@@ -1,0 +1,2 @@
+/** rtmp-cluster origin. */
+package org.rtmpcluster.origin;

@@ -1,0 +1,6 @@
+package org.rtmpcluster.server;
+
+public final class Main {
+  public static void main(String[] args) {
+  }
+}

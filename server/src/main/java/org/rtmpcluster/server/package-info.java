@@ -1,0 +1,2 @@
+/** rtmp-cluster server. */
+package org.rtmpcluster.server;
