@@ -1,0 +1,83 @@
+package org.rtmpcluster.common.config;
+
+import org.rtmpcluster.common.amf.AmfLimits;
+import org.rtmpcluster.common.rtmp.chunk.ChunkLimits;
+
+/**
+ * The RTMP listener and the limits that protect it from its peers (config section {@code rtmp}).
+ *
+ * @param host                    address to listen on
+ * @param port                    TCP port, 1935 by RTMP convention
+ * @param chunkSize               chunk size this node sends with
+ * @param windowAckSize           acknowledgement window announced to peers
+ * @param handshakeTimeoutMs      a handshake not done by then is closed
+ * @param idleTimeoutMs           a connection that sends nothing for this long is closed
+ * @param pingIntervalMs          a quiet connection gets a ping this often, so live clients answer
+ * @param maxConnections          connections this node holds at once
+ * @param maxConnectionsPerIp     connections one remote address may hold at once
+ * @param maxStreamsPerConnection createStream calls one connection may have open
+ * @param chunkLimits             chunk size, message length and chunk stream caps
+ * @param amfLimits               AMF nesting, string length and element caps
+ */
+public record RtmpSettings(String host, int port, int chunkSize, int windowAckSize,
+    int handshakeTimeoutMs, int idleTimeoutMs, int pingIntervalMs, int maxConnections,
+    int maxConnectionsPerIp, int maxStreamsPerConnection, ChunkLimits chunkLimits, AmfLimits amfLimits) {
+
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  public static final int DEFAULT_PORT = 1935;
+  /** ffmpeg and nginx-rtmp use 4096: few headers per frame, small enough to interleave audio. */
+  public static final int DEFAULT_CHUNK_SIZE = 4096;
+  /** nginx-rtmp's and FMS's value; large enough that acknowledgements cost nothing. */
+  public static final int DEFAULT_WINDOW_ACK_SIZE = 5_000_000;
+  /** A real client finishes the handshake in one round trip; 10 s covers slow links. */
+  public static final int DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+  /** Clients answer pings, so a live peer is never quiet this long. */
+  public static final int DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+  public static final int DEFAULT_PING_INTERVAL_MS = 5_000;
+  public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+  /** Stops one address from taking every slot; a load-test client needs a higher value. */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 1_000;
+  /** Clients open one or two streams; a few more allow a reconnect without deleteStream. */
+  public static final int DEFAULT_MAX_STREAMS_PER_CONNECTION = 8;
+
+  public static final RtmpSettings DEFAULT = new RtmpSettings(DEFAULT_HOST, DEFAULT_PORT,
+      DEFAULT_CHUNK_SIZE, DEFAULT_WINDOW_ACK_SIZE, DEFAULT_HANDSHAKE_TIMEOUT_MS,
+      DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PING_INTERVAL_MS, DEFAULT_MAX_CONNECTIONS,
+      DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_STREAMS_PER_CONNECTION, ChunkLimits.DEFAULT,
+      AmfLimits.DEFAULT);
+
+  static RtmpSettings read(ConfigReader r) {
+    RtmpSettings d = DEFAULT;
+    RtmpSettings settings = new RtmpSettings(
+        r.string("host", d.host),
+        r.integer("port", d.port, 0, 65535),
+        r.integer("chunk-size", d.chunkSize, 128, 1 << 24),
+        r.integer("window-ack-size", d.windowAckSize, 4096, Integer.MAX_VALUE),
+        r.integer("handshake-timeout-ms", d.handshakeTimeoutMs, 100, 3_600_000),
+        r.integer("idle-timeout-ms", d.idleTimeoutMs, 100, 86_400_000),
+        r.integer("ping-interval-ms", d.pingIntervalMs, 100, 3_600_000),
+        r.integer("max-connections", d.maxConnections, 1, 10_000_000),
+        r.integer("max-connections-per-ip", d.maxConnectionsPerIp, 1, 10_000_000),
+        r.integer("max-streams-per-connection", d.maxStreamsPerConnection, 1, 1024),
+        new ChunkLimits(
+            r.integer("max-chunk-size", d.chunkLimits.maxChunkSize(), 128, 1 << 24),
+            r.integer("max-message-length", d.chunkLimits.maxMessageLength(), 1024, 1 << 24),
+            r.integer("max-chunk-streams", d.chunkLimits.maxChunkStreams(), 3, 65598)),
+        new AmfLimits(
+            r.integer("amf-max-depth", d.amfLimits.maxDepth(), 1, 1000),
+            r.integer("amf-max-string-length", d.amfLimits.maxStringLength(), 64, 1 << 24),
+            r.integer("amf-max-elements", d.amfLimits.maxElements(), 16, 1 << 24)));
+    r.rejectUnknownKeys();
+    return settings;
+  }
+
+  public RtmpSettings withHost(String newHost) {
+    return new RtmpSettings(newHost, port, chunkSize, windowAckSize, handshakeTimeoutMs, idleTimeoutMs,
+        pingIntervalMs, maxConnections, maxConnectionsPerIp, maxStreamsPerConnection, chunkLimits, amfLimits);
+  }
+
+  public RtmpSettings withPort(int newPort) {
+    return new RtmpSettings(host, newPort, chunkSize, windowAckSize, handshakeTimeoutMs, idleTimeoutMs,
+        pingIntervalMs, maxConnections, maxConnectionsPerIp, maxStreamsPerConnection, chunkLimits, amfLimits);
+  }
+}

@@ -1,0 +1,91 @@
+package org.rtmpcluster.common.config;
+
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Live streams: GOP cache bounds, publisher takeover, the players' grace period and slow-player
+ * limits, and the publish keys (config section {@code streams}).
+ *
+ * @param maxStreams                 live streams this node holds at once
+ * @param gopCacheMaxDurationMs      the GOP cache keeps at most this much media per stream
+ * @param gopCacheMaxBytes           and at most this many bytes
+ * @param publisherTakeoverMs        a second publisher of a live name is refused unless the
+ *                                   current one has sent nothing for this long
+ * @param playerGraceMs              players stay connected this long after their publisher left
+ * @param playerQueueSoftLimitBytes  beyond this many unsent bytes a player skips video to the next keyframe
+ * @param playerQueueHardLimitBytes  beyond this many a player is disconnected
+ * @param keys                       publish keys; empty means the demo key only
+ */
+public record StreamSettings(int maxStreams, int gopCacheMaxDurationMs, int gopCacheMaxBytes,
+    int publisherTakeoverMs, int playerGraceMs, int playerQueueSoftLimitBytes,
+    int playerQueueHardLimitBytes, List<StreamKey> keys) {
+
+  public static final int DEFAULT_MAX_STREAMS = 1_000;
+  /** Encoders send a keyframe every 1-4 s; 10 s holds a whole GOP of the slowest common setting. */
+  public static final int DEFAULT_GOP_CACHE_MAX_DURATION_MS = 10_000;
+  /** 10 s of a 12 Mbit/s stream. */
+  public static final int DEFAULT_GOP_CACHE_MAX_BYTES = 16 << 20;
+  /** Long enough not to steal a stream from an encoder in a hiccup, short enough for a reconnect. */
+  public static final int DEFAULT_PUBLISHER_TAKEOVER_MS = 5_000;
+  /** Covers an encoder's reconnect after a network drop. */
+  public static final int DEFAULT_PLAYER_GRACE_MS = 15_000;
+  /** About 2 s of a 12 Mbit/s stream queued before video is skipped. */
+  public static final int DEFAULT_PLAYER_QUEUE_SOFT_LIMIT_BYTES = 3 << 20;
+  public static final int DEFAULT_PLAYER_QUEUE_HARD_LIMIT_BYTES = 12 << 20;
+
+  /** The key a fresh node accepts when none is configured; logged as a warning. */
+  public static final StreamKey DEMO_KEY = new StreamKey("demo-key", "demo");
+
+  public static final StreamSettings DEFAULT = new StreamSettings(DEFAULT_MAX_STREAMS,
+      DEFAULT_GOP_CACHE_MAX_DURATION_MS, DEFAULT_GOP_CACHE_MAX_BYTES, DEFAULT_PUBLISHER_TAKEOVER_MS,
+      DEFAULT_PLAYER_GRACE_MS, DEFAULT_PLAYER_QUEUE_SOFT_LIMIT_BYTES,
+      DEFAULT_PLAYER_QUEUE_HARD_LIMIT_BYTES, List.of());
+
+  public StreamSettings {
+    keys = List.copyOf(keys);
+    if (playerQueueSoftLimitBytes > playerQueueHardLimitBytes) {
+      throw new ConfigException("streams.player-queue-soft-limit-bytes must not exceed "
+          + "streams.player-queue-hard-limit-bytes");
+    }
+  }
+
+  static StreamSettings read(ConfigReader r) {
+    StreamSettings d = DEFAULT;
+    List<StreamKey> keys = new ArrayList<>();
+    for (Object entry : r.array("keys")) {
+      if (!(entry instanceof JsonObject key)) {
+        throw new ConfigException(r.name("keys") + " entries need 'key' and 'name', not " + entry);
+      }
+      ConfigReader k = new ConfigReader(r.name("keys[]"), key);
+      keys.add(new StreamKey(k.string("key", null), k.string("name", null)));
+      k.rejectUnknownKeys();
+    }
+    StreamSettings settings = new StreamSettings(
+        r.integer("max-streams", d.maxStreams, 1, 1_000_000),
+        r.integer("gop-cache-max-duration-ms", d.gopCacheMaxDurationMs, 0, 600_000),
+        r.integer("gop-cache-max-bytes", d.gopCacheMaxBytes, 0, 1 << 30),
+        r.integer("publisher-takeover-ms", d.publisherTakeoverMs, 0, 3_600_000),
+        r.integer("player-grace-ms", d.playerGraceMs, 0, 3_600_000),
+        r.integer("player-queue-soft-limit-bytes", d.playerQueueSoftLimitBytes, 4096, Integer.MAX_VALUE),
+        r.integer("player-queue-hard-limit-bytes", d.playerQueueHardLimitBytes, 4096, Integer.MAX_VALUE),
+        keys);
+    r.rejectUnknownKeys();
+    return settings;
+  }
+
+  public StreamSettings withKeys(List<StreamKey> newKeys) {
+    return new StreamSettings(maxStreams, gopCacheMaxDurationMs, gopCacheMaxBytes, publisherTakeoverMs,
+        playerGraceMs, playerQueueSoftLimitBytes, playerQueueHardLimitBytes, newKeys);
+  }
+
+  /** The keys in force: the configured ones, or the demo key when there are none. */
+  public List<StreamKey> effectiveKeys() {
+    return keys.isEmpty() ? List.of(DEMO_KEY) : keys;
+  }
+
+  public boolean usesDemoKey() {
+    return keys.isEmpty();
+  }
+}

@@ -1,0 +1,114 @@
+package org.rtmpcluster.common.rtmp.session;
+
+import io.vertx.core.Vertx;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.rtmpcluster.common.config.RtmpSettings;
+
+/**
+ * The node's RTMP connections: admission against the connection limits, one timer for every
+ * connection's timeouts and pings (instead of timers per connection), and the counters operators
+ * read. Used from one event loop.
+ */
+public final class ConnectionRegistry {
+  private final Vertx vertx;
+  private final RtmpSettings settings;
+  private final Set<RtmpConnection> connections = new LinkedHashSet<>();
+  private final Map<String, Integer> perHost = new HashMap<>();
+  private final Map<RtmpConnection, String> hostOf = new HashMap<>();
+  private final AtomicLong protocolErrors = new AtomicLong();
+  private final AtomicLong timeouts = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong bytesOut = new AtomicLong();
+  private long timer = -1;
+
+  public ConnectionRegistry(Vertx vertx, RtmpSettings settings) {
+    this.vertx = vertx;
+    this.settings = settings;
+  }
+
+  /** Starts the once-a-second sweep; call on the event loop that owns the connections. */
+  public void start() {
+    long period = Math.max(50, Math.min(1000, Math.min(settings.pingIntervalMs(),
+        Math.min(settings.handshakeTimeoutMs(), settings.idleTimeoutMs())) / 2));
+    timer = vertx.setPeriodic(period, id -> sweep());
+  }
+
+  public void stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+  }
+
+  long nowMs() {
+    return System.currentTimeMillis();
+  }
+
+  /** Admits a connection, or returns why not (node or per-address limit). */
+  public String admit(RtmpConnection connection) {
+    String host = connection.remoteHost();
+    if (connections.size() >= settings.maxConnections()) {
+      refused.incrementAndGet();
+      return "node holds its maximum of " + settings.maxConnections() + " connections";
+    }
+    int fromHost = perHost.getOrDefault(host, 0);
+    if (fromHost >= settings.maxConnectionsPerIp()) {
+      refused.incrementAndGet();
+      return host + " holds its maximum of " + settings.maxConnectionsPerIp() + " connections";
+    }
+    connections.add(connection);
+    perHost.put(host, fromHost + 1);
+    hostOf.put(connection, host);
+    return null;
+  }
+
+  void unregister(RtmpConnection connection) {
+    if (connections.remove(connection)) {
+      String host = hostOf.remove(connection);
+      perHost.computeIfPresent(host, (h, n) -> n <= 1 ? null : n - 1);
+    }
+  }
+
+  private void sweep() {
+    long now = nowMs();
+    for (RtmpConnection connection : connections.toArray(new RtmpConnection[0])) {
+      connection.checkTimers(now);
+    }
+  }
+
+  public int size() {
+    return connections.size();
+  }
+
+  void countProtocolError() {
+    protocolErrors.incrementAndGet();
+  }
+
+  void countTimeout() {
+    timeouts.incrementAndGet();
+  }
+
+  void countBytesOut(int bytes) {
+    bytesOut.addAndGet(bytes);
+  }
+
+  public long protocolErrors() {
+    return protocolErrors.get();
+  }
+
+  public long timeouts() {
+    return timeouts.get();
+  }
+
+  public long refused() {
+    return refused.get();
+  }
+
+  public long bytesOut() {
+    return bytesOut.get();
+  }
+}

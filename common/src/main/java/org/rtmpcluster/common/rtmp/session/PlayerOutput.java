@@ -1,0 +1,23 @@
+package org.rtmpcluster.common.rtmp.session;
+
+import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
+
+/** What a playback needs of the player's connection. */
+public interface PlayerOutput {
+
+  /** The message stream the player plays on; media goes there. */
+  int messageStreamId();
+
+  void send(RtmpMessage message);
+
+  void sendStatus(String level, String code, String description);
+
+  /** Bytes handed to the socket and not yet written out: the measure of a slow player. */
+  long queuedBytes();
+
+  /** Closes the connection after what was sent is flushed, logging why. */
+  void disconnect(String reason);
+
+  /** Remote address, for log lines. */
+  String remote();
+}

@@ -1,0 +1,32 @@
+package org.rtmpcluster.common.rtmp.session;
+
+/** Accepts publishers: what a node with the origin role provides. */
+public interface PublishService {
+
+  /**
+   * What the publisher asked for. {@code streamKey} is the secret name from publish() with its
+   * query string split off; never log it in full.
+   */
+  record PublishRequest(String app, String streamKey, String query, String publishType, String remote,
+      PublisherConnection connection) {
+  }
+
+  /** What the origin may do to the publisher's connection later. */
+  interface PublisherConnection {
+    /** Another publisher took the stream: tell the client and close. */
+    void evict(String reason);
+  }
+
+  /** Either an ingest, or a refusal sent as onStatus error with {@code code} and {@code description}. */
+  record PublishResult(Ingest ingest, String code, String description) {
+    public static PublishResult accepted(Ingest ingest) {
+      return new PublishResult(ingest, null, null);
+    }
+
+    public static PublishResult refused(String code, String description) {
+      return new PublishResult(null, code, description);
+    }
+  }
+
+  PublishResult publish(PublishRequest request);
+}

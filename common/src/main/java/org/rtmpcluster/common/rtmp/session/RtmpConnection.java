@@ -1,0 +1,256 @@
+package org.rtmpcluster.common.rtmp.session;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import org.rtmpcluster.common.config.RtmpSettings;
+import org.rtmpcluster.common.rtmp.chunk.ChunkDecoder;
+import org.rtmpcluster.common.rtmp.chunk.ChunkEncoder;
+import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
+import org.rtmpcluster.common.rtmp.handshake.HandshakeState;
+import org.rtmpcluster.common.rtmp.handshake.ServerHandshake;
+import org.rtmpcluster.common.rtmp.message.MessageType;
+import org.rtmpcluster.common.rtmp.message.ProtocolControl;
+import org.rtmpcluster.common.rtmp.message.UserControl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transport half of a server-side RTMP connection: handshake, chunk stream in both
+ * directions, acknowledgements, pings, timeouts and write accounting. Messages that are not
+ * chunk-stream or connection housekeeping go to the {@link Handler} (the session).
+ */
+public final class RtmpConnection implements ChunkDecoder.Listener {
+  private static final Logger log = LoggerFactory.getLogger(RtmpConnection.class);
+
+  /** What the session above the transport receives. */
+  public interface Handler {
+    void onMessage(RtmpMessage message);
+
+    /** The connection is closed, whoever closed it; release everything. */
+    void onClosed();
+  }
+
+  private enum Phase { HANDSHAKE, OPEN, CLOSED }
+
+  private final NetSocket socket;
+  private final RtmpSettings settings;
+  private final ConnectionRegistry registry;
+  private final String remote;
+  private final ServerHandshake handshake = new ServerHandshake();
+  private final ChunkDecoder decoder;
+  private final ChunkEncoder encoder = new ChunkEncoder();
+  private Handler handler;
+
+  private Phase phase = Phase.HANDSHAKE;
+  private final long openedAtMs;
+  private long lastReceivedAtMs;
+  private long lastPingSentAtMs;
+  private long peerWindowAckSize;
+  private long bytesAcknowledged;
+  private long bytesSent;
+  private long queuedBytes;
+  private String closeReason;
+
+  public RtmpConnection(NetSocket socket, RtmpSettings settings, ConnectionRegistry registry, long nowMs) {
+    this.socket = socket;
+    this.settings = settings;
+    this.registry = registry;
+    this.remote = String.valueOf(socket.remoteAddress());
+    this.decoder = new ChunkDecoder(settings.chunkLimits(), this);
+    this.openedAtMs = nowMs;
+    this.lastReceivedAtMs = nowMs;
+  }
+
+  /** Starts reading; the handler receives messages once the handshake is done. */
+  public void start(Handler sessionHandler) {
+    this.handler = sessionHandler;
+    socket.handler(this::onData);
+    socket.exceptionHandler(e -> close("socket error: " + e.getMessage()));
+    socket.closeHandler(v -> onSocketClosed());
+  }
+
+  public String remote() {
+    return remote;
+  }
+
+  public String remoteHost() {
+    return socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().hostAddress();
+  }
+
+  public RtmpSettings settings() {
+    return settings;
+  }
+
+  public long bytesReceived() {
+    return decoder.bytesReceived();
+  }
+
+  public long bytesSent() {
+    return bytesSent;
+  }
+
+  public long queuedBytes() {
+    return queuedBytes;
+  }
+
+  public boolean isClosed() {
+    return phase == Phase.CLOSED;
+  }
+
+  private void onData(Buffer data) {
+    if (phase == Phase.CLOSED) {
+      return;
+    }
+    lastReceivedAtMs = registry.nowMs();
+    if (phase == Phase.HANDSHAKE) {
+      HandshakeState state = handshake.feed(data, this::write);
+      if (state == HandshakeState.FAILED) {
+        registry.countProtocolError();
+        close("handshake failed: " + handshake.failureReason());
+        return;
+      }
+      if (state != HandshakeState.DONE) {
+        return;
+      }
+      phase = Phase.OPEN;
+      data = handshake.takeRemainder();
+      if (data.length() == 0) {
+        return;
+      }
+    }
+    decoder.feed(data);
+    acknowledgeIfDue();
+  }
+
+  /** Acknowledgement each time the peer's window of bytes has arrived (spec 5.4.3). */
+  private void acknowledgeIfDue() {
+    if (peerWindowAckSize > 0 && phase == Phase.OPEN
+        && decoder.bytesReceived() - bytesAcknowledged >= peerWindowAckSize) {
+      bytesAcknowledged = decoder.bytesReceived();
+      send(ProtocolControl.acknowledgement(bytesAcknowledged));
+    }
+  }
+
+  @Override
+  public void onMessage(RtmpMessage message) {
+    switch (message.typeId()) {
+      case MessageType.WINDOW_ACK_SIZE -> {
+        if (message.length() >= 4) {
+          peerWindowAckSize = message.payload().getUnsignedInt(0);
+        }
+      }
+      case MessageType.ACKNOWLEDGEMENT, MessageType.SET_PEER_BANDWIDTH -> {
+        // The peer's view of our output; nothing to do with it.
+      }
+      case MessageType.USER_CONTROL -> onUserControl(message);
+      default -> handler.onMessage(message);
+    }
+  }
+
+  private void onUserControl(RtmpMessage message) {
+    UserControl.Event event = UserControl.parse(message.payload());
+    if (event == null) {
+      return;
+    }
+    if (event.type() == UserControl.PING_REQUEST) {
+      send(UserControl.pingResponse(event.value()));
+    } else {
+      handler.onMessage(message);
+    }
+  }
+
+  @Override
+  public void onProtocolError(String reason) {
+    registry.countProtocolError();
+    close("protocol error: " + reason);
+  }
+
+  /** Encodes and writes one message. */
+  public void send(RtmpMessage message) {
+    if (phase != Phase.OPEN) {
+      return;
+    }
+    write(encoder.encode(message));
+  }
+
+  /** Sends Set Chunk Size and switches the encoder to it. */
+  public void setChunkSize(int chunkSize) {
+    send(ProtocolControl.setChunkSize(chunkSize));
+    encoder.setChunkSize(chunkSize);
+  }
+
+  private void write(Buffer bytes) {
+    int length = bytes.length();
+    bytesSent += length;
+    queuedBytes += length;
+    registry.countBytesOut(length);
+    socket.write(bytes).onComplete(ar -> queuedBytes -= length);
+  }
+
+  /** Called about once a second by the registry: handshake and idle timeouts, keep-alive pings. */
+  void checkTimers(long nowMs) {
+    if (phase == Phase.HANDSHAKE && nowMs - openedAtMs > settings.handshakeTimeoutMs()) {
+      registry.countTimeout();
+      close("handshake not completed within " + settings.handshakeTimeoutMs() + " ms");
+    } else if (phase == Phase.OPEN && nowMs - lastReceivedAtMs > settings.idleTimeoutMs()) {
+      registry.countTimeout();
+      close("nothing received for " + settings.idleTimeoutMs() + " ms");
+    } else if (phase == Phase.OPEN && nowMs - lastReceivedAtMs >= settings.pingIntervalMs()
+        && nowMs - lastPingSentAtMs >= settings.pingIntervalMs()) {
+      lastPingSentAtMs = nowMs;
+      send(UserControl.pingRequest(nowMs));
+    }
+  }
+
+  /** Closes at once, logging why once. */
+  public void close(String reason) {
+    if (phase == Phase.CLOSED) {
+      return;
+    }
+    markClosed(reason);
+    socket.close();
+  }
+
+  /** Closes once what was sent is written, so a final onStatus reaches the client. */
+  public void closeAfterFlush(String reason) {
+    if (phase == Phase.CLOSED) {
+      return;
+    }
+    markClosed(reason);
+    socket.end();
+  }
+
+  private void markClosed(String reason) {
+    closeReason = reason;
+    phase = Phase.CLOSED;
+    decoder.stop();
+    log.info("closing {}: {}", remote, reason);
+    notifyClosed();
+  }
+
+  private void onSocketClosed() {
+    if (phase != Phase.CLOSED) {
+      phase = Phase.CLOSED;
+      closeReason = "closed by peer";
+      decoder.stop();
+      log.debug("{} closed the connection", remote);
+      notifyClosed();
+    }
+    registry.unregister(this);
+  }
+
+  private boolean closedNotified;
+
+  private void notifyClosed() {
+    if (!closedNotified) {
+      closedNotified = true;
+      if (handler != null) {
+        handler.onClosed();
+      }
+    }
+  }
+
+  public String closeReason() {
+    return closeReason;
+  }
+}

@@ -1,0 +1,224 @@
+package org.rtmpcluster.common.stream;
+
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
+import org.rtmpcluster.common.config.StreamSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One named live stream on this node: its publisher, the state a late joiner needs (metadata,
+ * latest sequence headers, the GOP cache) and its players. Lives on one event loop; every method
+ * must be called there.
+ *
+ * <p>Life cycle: a publisher attaches (a new epoch), sends frames, and leaves; players then wait
+ * for the grace period, during which a publisher may come back (a new epoch: players resume on its
+ * keyframe), after which they are told the stream ended and the stream is removed from the hub.
+ */
+public final class LiveStream {
+  private static final Logger log = LoggerFactory.getLogger(LiveStream.class);
+
+  /** How a publisher attach went. */
+  public enum AttachResult { ATTACHED, TOOK_OVER, BUSY }
+
+  private final String name;
+  private final StreamHub hub;
+  private final Vertx vertx;
+  private final StreamSettings settings;
+  private final LongSupplier clock;
+  private final GopCache gopCache;
+  /** Copy on write: a listener may leave while a frame is being handed out (a slow player is cut). */
+  private final List<StreamListener> listeners = new CopyOnWriteArrayList<>();
+
+  private PublisherHandle publisher;
+  private long epoch;
+  private long lastPublisherActivityMs;
+  private MediaFrame metadata;
+  private MediaFrame videoSequenceHeader;
+  private MediaFrame audioSequenceHeader;
+  private long graceTimer = -1;
+  private boolean everPublished;
+  private long framesIn;
+  private long bytesIn;
+
+  LiveStream(String name, StreamHub hub, Vertx vertx, StreamSettings settings, LongSupplier clock) {
+    this.name = name;
+    this.hub = hub;
+    this.vertx = vertx;
+    this.settings = settings;
+    this.clock = clock;
+    this.gopCache = new GopCache(settings.gopCacheMaxDurationMs(), settings.gopCacheMaxBytes());
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public long epoch() {
+    return epoch;
+  }
+
+  public boolean isLive() {
+    return publisher != null;
+  }
+
+  public int playerCount() {
+    return listeners.size();
+  }
+
+  public long framesIn() {
+    return framesIn;
+  }
+
+  public long bytesIn() {
+    return bytesIn;
+  }
+
+  GopCache gopCache() {
+    return gopCache;
+  }
+
+  /**
+   * Attaches a publisher. A live name is refused while its publisher is active; one that has sent
+   * nothing for the takeover time is evicted, so an encoder that reconnects after a network drop
+   * is not locked out by its own dead session.
+   */
+  public AttachResult attachPublisher(PublisherHandle candidate) {
+    AttachResult result = AttachResult.ATTACHED;
+    if (publisher != null) {
+      long quietMs = clock.getAsLong() - lastPublisherActivityMs;
+      if (quietMs < settings.publisherTakeoverMs()) {
+        return AttachResult.BUSY;
+      }
+      PublisherHandle old = publisher;
+      publisher = null;
+      log.info("stream {}: {} takes over from {}, quiet for {} ms", name, candidate.describe(),
+          old.describe(), quietMs);
+      old.evict("another publisher took over stream " + name + " after " + quietMs + " ms without data");
+      result = AttachResult.TOOK_OVER;
+    }
+    cancelGrace();
+    publisher = candidate;
+    epoch++;
+    everPublished = true;
+    lastPublisherActivityMs = clock.getAsLong();
+    metadata = null;
+    gopCache.reset();
+    for (StreamListener listener : listeners) {
+      listener.onPublisherStarted(epoch);
+    }
+    return result;
+  }
+
+  /** Called by the attached publisher when it stops (unpublish, deleteStream, disconnect). */
+  public void detachPublisher(PublisherHandle leaving) {
+    if (publisher != leaving) {
+      return;
+    }
+    publisher = null;
+    gopCache.reset();
+    for (StreamListener listener : listeners) {
+      listener.onPublisherGone();
+    }
+    if (listeners.isEmpty()) {
+      hub.remove(this);
+      return;
+    }
+    startGrace();
+  }
+
+  /** A frame from the attached publisher. */
+  public void publish(PublisherHandle from, MediaFrame frame) {
+    if (publisher != from) {
+      return;
+    }
+    lastPublisherActivityMs = clock.getAsLong();
+    framesIn++;
+    bytesIn += frame.size();
+    if (frame.isMetadata()) {
+      metadata = frame;
+    } else if (frame.isSequenceHeader()) {
+      if (frame.isVideo()) {
+        videoSequenceHeader = frame;
+      } else if (frame.isAudio()) {
+        audioSequenceHeader = frame;
+      }
+    } else {
+      gopCache.add(frame);
+    }
+    for (StreamListener listener : listeners) {
+      listener.onFrame(frame);
+    }
+  }
+
+  /** Any sign of life from the publisher that is not a frame (acknowledgements, pings). */
+  public void touch(PublisherHandle from) {
+    if (publisher == from) {
+      lastPublisherActivityMs = clock.getAsLong();
+    }
+  }
+
+  /**
+   * Adds a player. When the stream is live the player first gets metadata, the latest sequence
+   * headers and the cached GOP, so that it starts decoding on a keyframe at once.
+   */
+  public void addListener(StreamListener listener) {
+    listeners.add(listener);
+    if (publisher == null) {
+      return;
+    }
+    listener.onPublisherStarted(epoch);
+    if (metadata != null) {
+      listener.onFrame(metadata);
+    }
+    if (videoSequenceHeader != null) {
+      listener.onFrame(videoSequenceHeader);
+    }
+    if (audioSequenceHeader != null) {
+      listener.onFrame(audioSequenceHeader);
+    }
+    for (MediaFrame frame : gopCache.frames()) {
+      listener.onFrame(frame);
+    }
+  }
+
+  public void removeListener(StreamListener listener) {
+    listeners.remove(listener);
+    if (listeners.isEmpty() && publisher == null) {
+      cancelGrace();
+      hub.remove(this);
+    }
+  }
+
+  private void startGrace() {
+    cancelGrace();
+    graceTimer = vertx.setTimer(Math.max(1, settings.playerGraceMs()), id -> {
+      graceTimer = -1;
+      if (publisher != null) {
+        return;
+      }
+      log.info("stream {}: no publisher for {} ms, ending it for {} players", name,
+          settings.playerGraceMs(), listeners.size());
+      List<StreamListener> ending = List.copyOf(listeners);
+      listeners.clear();
+      hub.remove(this);
+      for (StreamListener listener : ending) {
+        listener.onStreamEnded();
+      }
+    });
+  }
+
+  private void cancelGrace() {
+    if (graceTimer >= 0) {
+      vertx.cancelTimer(graceTimer);
+      graceTimer = -1;
+    }
+  }
+
+  /** Whether a publisher was ever attached (a player of a stream in its grace period knows it existed). */
+  public boolean everPublished() {
+    return everPublished;
+  }
+}
