@@ -1,6 +1,82 @@
 package org.rtmpcluster.server;
 
+import io.vertx.core.Vertx;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.rtmpcluster.common.config.ConfigException;
+import org.rtmpcluster.common.config.NodeConfig;
+import org.rtmpcluster.common.config.Role;
+import org.rtmpcluster.common.config.StreamKey;
+import org.rtmpcluster.common.config.StreamSettings;
+
+/** Entry point of rtmp-cluster.jar. Exit codes: 0 normal, 1 could not start, 2 bad flags or config. */
 public final class Main {
+
+  private Main() {
+  }
+
   public static void main(String[] args) {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+        System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "info"));
+    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+    System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSS");
+    System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
+    NodeConfig config;
+    try {
+      CommandLine commandLine = CommandLine.parse(args);
+      if (commandLine.help()) {
+        System.out.print(CommandLine.USAGE);
+        return;
+      }
+      NodeConfig base = commandLine.configFile() == null ? NodeConfig.DEFAULT
+          : ConfigLoader.load(commandLine.configFile());
+      config = commandLine.apply(base);
+    } catch (ConfigException e) {
+      System.err.println("rtmp-cluster: " + e.getMessage());
+      System.err.println("Run with --help for the options.");
+      System.exit(2);
+      return;
+    }
+    org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
+    Vertx vertx = Vertx.vertx();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      CompletableFuture<Void> closed = vertx.close().toCompletionStage().toCompletableFuture();
+      try {
+        closed.get(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // Exiting anyway.
+      }
+    }, "rtmp-cluster-shutdown"));
+    try {
+      RtmpNode node = RtmpNode.deploy(vertx, config).toCompletionStage().toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+      logStarted(log, node);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      log.error("could not start: {}", cause.getMessage());
+      vertx.close();
+      System.exit(1);
+    }
+  }
+
+  private static void logStarted(org.slf4j.Logger log, RtmpNode node) {
+    NodeConfig config = node.config();
+    String roles = config.roles().stream().map(Role::label).sorted().reduce((a, b) -> a + "," + b).orElse("");
+    String host = config.rtmp().host().equals("0.0.0.0") ? "localhost" : config.rtmp().host();
+    log.info("rtmp-cluster node ready: roles {}, RTMP on {}:{}", roles, config.rtmp().host(), node.port());
+    StreamSettings streams = config.streams();
+    if (streams.usesDemoKey()) {
+      StreamKey demo = StreamSettings.DEMO_KEY;
+      log.warn("no stream keys configured: accepting only the demo key '{}' for stream '{}'. "
+          + "Configure streams.keys or --key SECRET:NAME before going live.", demo.key(), demo.name());
+      if (config.hasRole(Role.ORIGIN)) {
+        log.info("publish: ffmpeg -re -i input.flv -c copy -f flv rtmp://{}:{}/live/{}", host, node.port(), demo.key());
+      }
+      if (config.hasRole(Role.EDGE)) {
+        log.info("play:    ffplay rtmp://{}:{}/live/{}", host, node.port(), demo.name());
+      }
+    } else {
+      log.info("{} publish key(s) configured", streams.keys().size());
+    }
   }
 }

@@ -1,0 +1,403 @@
+package org.rtmpcluster.common.rtmp.session;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.rtmpcluster.common.amf.Amf0Writer;
+import org.rtmpcluster.common.amf.AmfException;
+import org.rtmpcluster.common.amf.AmfUndefined;
+import org.rtmpcluster.common.config.RtmpSettings;
+import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
+import org.rtmpcluster.common.rtmp.message.Command;
+import org.rtmpcluster.common.rtmp.message.MessageType;
+import org.rtmpcluster.common.rtmp.message.ProtocolControl;
+import org.rtmpcluster.common.rtmp.message.UserControl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The NetConnection and NetStream commands of one server-side connection (spec 7.2), in the
+ * sequences OBS, ffmpeg, VLC and rtmpdump send them. Publishing goes to the node's
+ * {@link PublishService} (origin role), playing to its {@link PlayService} (edge role); a node
+ * without the role refuses the command with an onStatus error that says why.
+ */
+public final class ServerSession implements RtmpConnection.Handler {
+  private static final Logger log = LoggerFactory.getLogger(ServerSession.class);
+
+  private static final String FMS_VERSION = "FMS/3,5,7,7009";
+  private static final int FMS_CAPABILITIES = 31;
+  private static final int DATA_CHUNK_STREAM = 5;
+
+  /** One message stream made by createStream: idle, publishing or playing. */
+  private static final class NetStream {
+    Ingest ingest;
+    Playback playback;
+  }
+
+  private final RtmpConnection connection;
+  private final RtmpSettings settings;
+  private final PublishService publishService;
+  private final PlayService playService;
+  private final Map<Integer, NetStream> streams = new HashMap<>();
+  private boolean connected;
+  private String app;
+  private int nextStreamId = 1;
+  /** Replies go in the form the client used for connect: AMF0 (20) or AMF3 (17). */
+  private int commandType = MessageType.COMMAND_AMF0;
+
+  public ServerSession(RtmpConnection connection, PublishService publishService, PlayService playService) {
+    this.connection = connection;
+    this.settings = connection.settings();
+    this.publishService = publishService;
+    this.playService = playService;
+  }
+
+  @Override
+  public void onMessage(RtmpMessage message) {
+    switch (message.typeId()) {
+      case MessageType.COMMAND_AMF0, MessageType.COMMAND_AMF3 -> onCommandMessage(message);
+      case MessageType.AUDIO, MessageType.VIDEO, MessageType.DATA_AMF0, MessageType.DATA_AMF3,
+          MessageType.AGGREGATE -> onStreamMessage(message);
+      case MessageType.USER_CONTROL -> touchIngests();
+      default -> log.debug("{}: ignoring {} message", connection.remote(), MessageType.name(message.typeId()));
+    }
+  }
+
+  private void onCommandMessage(RtmpMessage message) {
+    Command command;
+    try {
+      command = Command.decode(message, settings.amfLimits());
+    } catch (AmfException e) {
+      connection.close("bad command message: " + e.getMessage());
+      return;
+    }
+    if (!connected && !command.name().equals("connect")) {
+      connection.closeAfterFlush("command " + command.name() + " before connect");
+      return;
+    }
+    int msid = message.messageStreamId();
+    switch (command.name()) {
+      case "connect" -> onConnect(command, message.typeId());
+      case "createStream" -> onCreateStream(command);
+      case "releaseStream", "FCPublish", "FCUnpublish", "FCSubscribe", "FCUnsubscribe" ->
+          onFlashMediaServerCall(command);
+      case "publish" -> onPublish(command, msid);
+      case "play" -> onPlay(command, msid);
+      case "getStreamLength" -> replyResult(command, 0.0);
+      case "pause" -> onPause(command, msid);
+      case "receiveAudio" -> withPlayback(msid, p -> p.receiveAudio(booleanArgument(command, 0, true)));
+      case "receiveVideo" -> withPlayback(msid, p -> p.receiveVideo(booleanArgument(command, 0, true)));
+      case "closeStream" -> stopStream(msid);
+      case "deleteStream" -> onDeleteStream(command);
+      case "_result", "_error", "onBWDone", "onStatus", "_checkbw", "@setDataFrame" -> {
+        // Answers to calls of ours, or calls that need none.
+      }
+      default -> onUnknownCommand(command);
+    }
+  }
+
+  private void onConnect(Command command, int messageType) {
+    if (connected) {
+      replyError(command, Status.CALL_FAILED, "already connected");
+      return;
+    }
+    Map<?, ?> properties = command.commandObject() instanceof Map<?, ?> m ? m : Map.of();
+    Object appValue = properties.get("app");
+    app = appValue instanceof String s ? s : "";
+    commandType = messageType;
+    double objectEncoding = properties.get("objectEncoding") instanceof Number n ? n.doubleValue() : 0;
+    connected = true;
+    log.info("{} connected to app '{}'", connection.remote(), app);
+
+    connection.send(ProtocolControl.windowAckSize(settings.windowAckSize()));
+    connection.send(ProtocolControl.setPeerBandwidth(settings.windowAckSize(), ProtocolControl.LIMIT_DYNAMIC));
+    connection.setChunkSize(settings.chunkSize());
+    Map<String, Object> serverProperties = new LinkedHashMap<>();
+    serverProperties.put("fmsVer", FMS_VERSION);
+    serverProperties.put("capabilities", (double) FMS_CAPABILITIES);
+    Map<String, Object> info = Status.info(Status.LEVEL_STATUS, Status.CONNECT_SUCCESS, "Connection succeeded.");
+    info.put("objectEncoding", objectEncoding);
+    send(0, Command.of("_result", command.transactionId(), serverProperties, info));
+  }
+
+  private void onCreateStream(Command command) {
+    if (streams.size() >= settings.maxStreamsPerConnection()) {
+      replyError(command, Status.CALL_FAILED,
+          "this connection has its maximum of " + settings.maxStreamsPerConnection() + " streams");
+      return;
+    }
+    int id = nextStreamId++;
+    streams.put(id, new NetStream());
+    replyResult(command, (double) id);
+  }
+
+  /** releaseStream, FCPublish and friends: FMS-era calls that clients send and expect an answer to. */
+  private void onFlashMediaServerCall(Command command) {
+    if (command.transactionId() != 0) {
+      send(0, Command.of("_result", command.transactionId(), null, AmfUndefined.INSTANCE));
+    }
+    if (command.name().equals("FCPublish")) {
+      String name = command.stringArgument(0);
+      send(0, Command.of("onFCPublish", 0, null,
+          Status.info(Status.LEVEL_STATUS, Status.PUBLISH_START, "FCPublish to stream " + safeName(name))));
+    }
+  }
+
+  private void onPublish(Command command, int msid) {
+    NetStream stream = streams.get(msid);
+    String requested = command.stringArgument(0);
+    if (stream == null) {
+      sendStatus(msid, Status.LEVEL_ERROR, Status.STREAM_FAILED, "publish on stream " + msid
+          + " which createStream did not create");
+      connection.closeAfterFlush("publish before createStream (message stream " + msid + ")");
+      return;
+    }
+    if (publishService == null) {
+      sendStatus(msid, Status.LEVEL_ERROR, Status.PUBLISH_DENIED,
+          "this node is an edge: it does not accept publishers; publish to an origin node");
+      connection.closeAfterFlush("publish refused: node has no origin role");
+      return;
+    }
+    if (stream.ingest != null || stream.playback != null) {
+      sendStatus(msid, Status.LEVEL_ERROR, Status.PUBLISH_BAD_NAME, "stream " + msid + " is already in use");
+      return;
+    }
+    if (requested == null || requested.isEmpty()) {
+      sendStatus(msid, Status.LEVEL_ERROR, Status.PUBLISH_BAD_NAME, "publish needs a stream key");
+      connection.closeAfterFlush("publish without a stream key");
+      return;
+    }
+    String[] nameAndQuery = splitQuery(requested);
+    String type = command.stringArgument(1) == null ? "live" : command.stringArgument(1);
+    PublishService.PublishResult result = publishService.publish(new PublishService.PublishRequest(
+        app, nameAndQuery[0], nameAndQuery[1], type, connection.remote(),
+        reason -> {
+          sendStatus(msid, Status.LEVEL_ERROR, Status.PUBLISH_BAD_NAME, reason);
+          connection.closeAfterFlush(reason);
+        }));
+    if (result.ingest() == null) {
+      sendStatus(msid, Status.LEVEL_ERROR, result.code(), result.description());
+      connection.closeAfterFlush("publish refused: " + result.description());
+      return;
+    }
+    stream.ingest = result.ingest();
+    connection.send(UserControl.streamBegin(msid));
+    sendStatus(msid, Status.LEVEL_STATUS, Status.PUBLISH_START,
+        "Publishing " + result.ingest().streamName() + ".");
+  }
+
+  private void onPlay(Command command, int msid) {
+    NetStream stream = streams.get(msid);
+    String requested = command.stringArgument(0);
+    if (stream == null) {
+      sendStatus(msid, Status.LEVEL_ERROR, Status.PLAY_FAILED, "play on stream " + msid
+          + " which createStream did not create");
+      connection.closeAfterFlush("play before createStream (message stream " + msid + ")");
+      return;
+    }
+    if (playService == null) {
+      sendStatus(msid, Status.LEVEL_ERROR, Status.PLAY_FAILED,
+          "this node is an origin only: it does not serve players; play from an edge node");
+      connection.closeAfterFlush("play refused: node has no edge role");
+      return;
+    }
+    if (requested == null || requested.isEmpty()) {
+      sendStatus(msid, Status.LEVEL_ERROR, Status.PLAY_STREAM_NOT_FOUND, "play needs a stream name");
+      return;
+    }
+    if (stream.playback != null) {
+      // A second play on the same stream replaces the first, as FMS does with reset=true.
+      stream.playback.close();
+      stream.playback = null;
+    }
+    if (stream.ingest != null) {
+      sendStatus(msid, Status.LEVEL_ERROR, Status.PLAY_FAILED, "stream " + msid + " is publishing");
+      return;
+    }
+    String[] nameAndQuery = splitQuery(requested);
+    double start = command.numberArgument(1) == null ? -2 : command.numberArgument(1);
+    PlayService.PlayResult result = playService.play(
+        new PlayService.PlayRequest(app, nameAndQuery[0], nameAndQuery[1], start, connection.remote()),
+        new Output(msid));
+    if (result.playback() == null) {
+      sendStatus(msid, Status.LEVEL_ERROR, result.code(), result.description());
+      return;
+    }
+    stream.playback = result.playback();
+    String name = nameAndQuery[0];
+    connection.send(UserControl.streamBegin(msid));
+    sendStatus(msid, Status.LEVEL_STATUS, Status.PLAY_RESET, "Playing and resetting " + name + ".");
+    sendStatus(msid, Status.LEVEL_STATUS, Status.PLAY_START, "Started playing " + name + ".");
+    // Lets Flash-based players read the media's bytes (nginx-rtmp and FMS send it too).
+    connection.send(new RtmpMessage(DATA_CHUNK_STREAM, MessageType.DATA_AMF0, 0, msid,
+        Amf0Writer.encode("|RtmpSampleAccess", true, true)));
+    log.info("{} plays {}", connection.remote(), name);
+    stream.playback.start();
+  }
+
+  private void onPause(Command command, int msid) {
+    boolean pause = booleanArgument(command, 0, true);
+    NetStream stream = streams.get(msid);
+    if (stream == null || stream.playback == null) {
+      return;
+    }
+    stream.playback.pause(pause);
+    sendStatus(msid, Status.LEVEL_STATUS, pause ? Status.PAUSE_NOTIFY : Status.UNPAUSE_NOTIFY,
+        pause ? "Paused live stream." : "Resumed live stream.");
+  }
+
+  private void onDeleteStream(Command command) {
+    Double id = command.numberArgument(0);
+    if (id != null) {
+      stopStream(id.intValue());
+      streams.remove(id.intValue());
+    }
+  }
+
+  private void stopStream(int msid) {
+    NetStream stream = streams.get(msid);
+    if (stream == null) {
+      return;
+    }
+    if (stream.ingest != null) {
+      Ingest ingest = stream.ingest;
+      stream.ingest = null;
+      ingest.close();
+      sendStatus(msid, Status.LEVEL_STATUS, Status.UNPUBLISH_SUCCESS, ingest.streamName() + " is now unpublished.");
+    }
+    if (stream.playback != null) {
+      stream.playback.close();
+      stream.playback = null;
+    }
+  }
+
+  private void onUnknownCommand(Command command) {
+    log.info("{}: unknown command '{}'", connection.remote(), command.name());
+    if (command.transactionId() != 0) {
+      replyError(command, Status.CALL_FAILED, "unknown command " + command.name());
+    }
+  }
+
+  private void onStreamMessage(RtmpMessage message) {
+    NetStream stream = streams.get(message.messageStreamId());
+    if (stream == null || stream.ingest == null) {
+      log.debug("{}: {} on stream {} that is not publishing", connection.remote(),
+          MessageType.name(message.typeId()), message.messageStreamId());
+      return;
+    }
+    stream.ingest.onMessage(message);
+  }
+
+  private void touchIngests() {
+    for (NetStream stream : streams.values()) {
+      if (stream.ingest != null) {
+        stream.ingest.touch();
+      }
+    }
+  }
+
+  private void withPlayback(int msid, java.util.function.Consumer<Playback> action) {
+    NetStream stream = streams.get(msid);
+    if (stream != null && stream.playback != null) {
+      action.accept(stream.playback);
+    }
+  }
+
+  @Override
+  public void onClosed() {
+    for (Integer msid : List.copyOf(streams.keySet())) {
+      NetStream stream = streams.get(msid);
+      if (stream.ingest != null) {
+        stream.ingest.close();
+        stream.ingest = null;
+      }
+      if (stream.playback != null) {
+        stream.playback.close();
+        stream.playback = null;
+      }
+    }
+    streams.clear();
+  }
+
+  private static boolean booleanArgument(Command command, int index, boolean otherwise) {
+    Object value = command.argument(index);
+    if (value instanceof Boolean b) {
+      return b;
+    }
+    return value instanceof Number n ? n.doubleValue() != 0 : otherwise;
+  }
+
+  /** "name?token=x" -> {"name", "token=x"}; the query may carry tokens and is never part of the name. */
+  static String[] splitQuery(String requested) {
+    int q = requested.indexOf('?');
+    return q < 0 ? new String[] {requested, ""}
+        : new String[] {requested.substring(0, q), requested.substring(q + 1)};
+  }
+
+  private static String safeName(String name) {
+    return name == null ? "" : org.rtmpcluster.common.config.StreamKey.mask(splitQuery(name)[0]);
+  }
+
+  private void replyResult(Command request, Object value) {
+    send(0, Command.of("_result", request.transactionId(), null, value));
+  }
+
+  private void replyError(Command request, String code, String description) {
+    send(0, Command.of("_error", request.transactionId(), null,
+        Status.info(Status.LEVEL_ERROR, code, description)));
+  }
+
+  private void sendStatus(int msid, String level, String code, String description) {
+    send(msid, Status.onStatus(level, code, description));
+  }
+
+  private void send(int msid, Command command) {
+    RtmpMessage message = command.toMessage(msid);
+    if (commandType == MessageType.COMMAND_AMF3) {
+      io.vertx.core.buffer.Buffer body = io.vertx.core.buffer.Buffer.buffer(message.length() + 1)
+          .appendByte((byte) 0).appendBuffer(message.payload());
+      message = new RtmpMessage(message.chunkStreamId(), MessageType.COMMAND_AMF3, 0, msid, body);
+    }
+    connection.send(message);
+  }
+
+  /** The player's side of the connection, handed to the playback. */
+  private final class Output implements PlayerOutput {
+    private final int msid;
+
+    Output(int msid) {
+      this.msid = msid;
+    }
+
+    @Override
+    public int messageStreamId() {
+      return msid;
+    }
+
+    @Override
+    public void send(RtmpMessage message) {
+      connection.send(message);
+    }
+
+    @Override
+    public void sendStatus(String level, String code, String description) {
+      ServerSession.this.sendStatus(msid, level, code, description);
+    }
+
+    @Override
+    public long queuedBytes() {
+      return connection.queuedBytes();
+    }
+
+    @Override
+    public void disconnect(String reason) {
+      connection.closeAfterFlush(reason);
+    }
+
+    @Override
+    public String remote() {
+      return connection.remote();
+    }
+  }
+}

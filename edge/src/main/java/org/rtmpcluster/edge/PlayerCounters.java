@@ -1,0 +1,27 @@
+package org.rtmpcluster.edge;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What happened to slow players on this node, for operators. */
+public final class PlayerCounters {
+  private final AtomicLong framesSkipped = new AtomicLong();
+  private final AtomicLong playersCut = new AtomicLong();
+
+  void frameSkipped() {
+    framesSkipped.incrementAndGet();
+  }
+
+  void playerCut() {
+    playersCut.incrementAndGet();
+  }
+
+  /** Video frames not sent to players over their soft queue limit. */
+  public long framesSkipped() {
+    return framesSkipped.get();
+  }
+
+  /** Players disconnected over their hard queue limit. */
+  public long playersCut() {
+    return playersCut.get();
+  }
+}

@@ -1,0 +1,57 @@
+package org.rtmpcluster.origin;
+
+import org.rtmpcluster.common.config.StreamKey;
+import org.rtmpcluster.common.config.StreamSettings;
+import org.rtmpcluster.common.rtmp.session.PublishService;
+import org.rtmpcluster.common.rtmp.session.Status;
+import org.rtmpcluster.common.stream.LiveStream;
+import org.rtmpcluster.common.stream.StreamHub;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The origin role: checks a publisher's key and attaches it to the live stream of that name. */
+public final class OriginPublishService implements PublishService {
+  private static final Logger log = LoggerFactory.getLogger(OriginPublishService.class);
+
+  private final StreamHub hub;
+  private final StreamKeys keys;
+  private final StreamSettings settings;
+  private final org.rtmpcluster.common.amf.AmfLimits amfLimits;
+
+  public OriginPublishService(StreamHub hub, StreamSettings settings,
+      org.rtmpcluster.common.amf.AmfLimits amfLimits) {
+    this.hub = hub;
+    this.settings = settings;
+    this.keys = new StreamKeys(settings.effectiveKeys());
+    this.amfLimits = amfLimits;
+  }
+
+  @Override
+  public PublishResult publish(PublishRequest request) {
+    if (!"live".equals(request.publishType())) {
+      log.info("{} asked to publish with type '{}'; this server only does live", request.remote(),
+          request.publishType());
+    }
+    String name = keys.nameFor(request.streamKey());
+    if (name == null) {
+      log.warn("publish refused from {}: unknown stream key {}", request.remote(),
+          StreamKey.mask(request.streamKey()));
+      return PublishResult.refused(Status.PUBLISH_DENIED, "unknown stream key");
+    }
+    LiveStream stream = hub.getOrCreate(name);
+    if (stream == null) {
+      log.warn("publish refused from {}: node holds its maximum of {} streams", request.remote(),
+          settings.maxStreams());
+      return PublishResult.refused(Status.PUBLISH_DENIED,
+          "this node holds its maximum of " + settings.maxStreams() + " streams");
+    }
+    PublisherIngest ingest = new PublisherIngest(stream, request, amfLimits);
+    LiveStream.AttachResult result = stream.attachPublisher(ingest);
+    if (result == LiveStream.AttachResult.BUSY) {
+      log.info("publish refused from {}: stream {} is live from another publisher", request.remote(), name);
+      return PublishResult.refused(Status.PUBLISH_BAD_NAME, "stream " + name + " is already being published");
+    }
+    log.info("{} publishes stream {} (epoch {})", request.remote(), name, stream.epoch());
+    return PublishResult.accepted(ingest);
+  }
+}
