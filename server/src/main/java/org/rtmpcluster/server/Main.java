@@ -60,7 +60,7 @@ public final class Main {
   }
 
   private static void logStarted(org.slf4j.Logger log, RtmpNode node) {
-    NodeConfig config = node.config();
+    NodeConfig config = node.nodeConfig();
     String roles = config.roles().stream().map(Role::label).sorted().reduce((a, b) -> a + "," + b).orElse("");
     String host = config.rtmp().host().equals("0.0.0.0") ? "localhost" : config.rtmp().host();
     log.info("rtmp-cluster node ready: roles {}, RTMP on {}:{}", roles, config.rtmp().host(), node.port());

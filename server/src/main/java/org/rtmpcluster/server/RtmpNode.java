@@ -84,7 +84,7 @@ public final class RtmpNode extends VerticleBase {
     return server.actualPort();
   }
 
-  public NodeConfig config() {
+  public NodeConfig nodeConfig() {
     return config;
   }
 

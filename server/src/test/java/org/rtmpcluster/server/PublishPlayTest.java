@@ -109,14 +109,13 @@ class PublishPlayTest {
 
     Viewer viewer = play("show");
     Await.until(() -> viewer.video().size() >= 11, "cached GOP");
-    RtmpMessage first = viewer.messages.get(0);
-    assertEquals(MessageType.DATA_AMF0, first.typeId());
-    assertEquals("onMetaData", dataName(first));
-    assertEquals(0, viewer.messages.get(1).payload().getUnsignedByte(1), "video sequence header second");
-    assertEquals(MessageType.AUDIO, viewer.messages.get(2).typeId(), "audio sequence header third");
-    assertEquals(0x17, viewer.messages.get(3).payload().getUnsignedByte(0), "then a keyframe");
+    assertEquals("|RtmpSampleAccess", dataName(viewer.messages.get(0)));
+    assertEquals("onMetaData", dataName(viewer.messages.get(1)));
+    assertEquals(0, viewer.messages.get(2).payload().getUnsignedByte(1), "then the video sequence header");
+    assertEquals(MessageType.AUDIO, viewer.messages.get(3).typeId(), "then the audio sequence header");
+    assertEquals(0x17, viewer.messages.get(4).payload().getUnsignedByte(0), "then a keyframe");
     assertEquals(List.of(10, 11, 12, 13, 14, 15, 16, 17, 18, 19), viewer.videoMarkers());
-    assertEquals(0, viewer.messages.get(3).timestamp(), "each player's timeline starts at 0");
+    assertEquals(0, viewer.messages.get(4).timestamp(), "each player's timeline starts at 0");
     assertTrue(viewer.statuses.containsAll(List.of(Status.PLAY_RESET, Status.PLAY_START)));
 
     sendGops(publisher, msid, 1000 + 33 * 20, 20, 1, 5, false);

@@ -6,6 +6,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
 import java.util.ArrayList;
@@ -48,6 +49,7 @@ public final class RtmpClient implements ChunkDecoder.Listener {
   private static final int VIDEO_CHUNK_STREAM = 7;
   private static final int DATA_CHUNK_STREAM = 5;
 
+  private final NetClient netClient;
   private final NetSocket socket;
   private final Context context;
   private final Options options;
@@ -63,10 +65,12 @@ public final class RtmpClient implements ChunkDecoder.Listener {
   private Handler<Map<String, Object>> statusHandler = s -> { };
   private Handler<RtmpMessage> controlHandler = m -> { };
   private String protocolError;
+  private Throwable failure;
   private long windowAckSize;
   private long acknowledged;
 
-  private RtmpClient(NetSocket socket, Options options) {
+  private RtmpClient(NetClient netClient, NetSocket socket, Options options) {
+    this.netClient = netClient;
     this.socket = socket;
     this.context = Vertx.currentContext();
     this.options = options;
@@ -76,10 +80,12 @@ public final class RtmpClient implements ChunkDecoder.Listener {
 
   /** Connects, handshakes and sends the NetConnection connect command. */
   public static Future<RtmpClient> connect(Vertx vertx, Options options) {
-    return vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true))
-        .connect(options.port(), options.host())
+    // The client holds its NetClient: Vert.x closes a NetClient, and its sockets, once it is
+    // garbage collected.
+    NetClient netClient = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
+    return netClient.connect(options.port(), options.host())
         .compose(socket -> {
-          RtmpClient client = new RtmpClient(socket, options);
+          RtmpClient client = new RtmpClient(netClient, socket, options);
           return client.start().map(client);
         });
   }
@@ -91,7 +97,10 @@ public final class RtmpClient implements ChunkDecoder.Listener {
   private Future<Void> start() {
     socket.handler(this::onData);
     socket.closeHandler(v -> onClosed());
-    socket.exceptionHandler(e -> socket.close());
+    socket.exceptionHandler(e -> {
+      failure = e;
+      socket.close();
+    });
     socket.write(handshake.start());
     return handshakeDone.future().compose(v -> {
       send(ProtocolControl.setChunkSize(options.chunkSize()));
@@ -198,15 +207,17 @@ public final class RtmpClient implements ChunkDecoder.Listener {
   }
 
   private void onClosed() {
-    handshakeDone.tryFail("connection closed during handshake");
+    String why = failure != null ? ": " + failure : protocolError != null ? ": " + protocolError : "";
+    handshakeDone.tryFail("connection closed during handshake (" + handshake.state() + ")" + why);
     for (Promise<Command> promise : new ArrayList<>(pending.values())) {
-      promise.tryFail("connection closed");
+      promise.tryFail("connection closed" + why);
     }
     pending.clear();
     for (Promise<Map<String, Object>> promise : new ArrayList<>(awaitedStatus.values())) {
       promise.tryFail("connection closed");
     }
     awaitedStatus.clear();
+    netClient.close();
     closed.tryComplete();
   }
 
