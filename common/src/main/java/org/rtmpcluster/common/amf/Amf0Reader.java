@@ -183,9 +183,11 @@ public final class Amf0Reader {
   }
 
   /**
-   * 3.1: the following value is AMF3. Each switch starts a fresh AMF3 context (empty string,
-   * object and trait tables), as Flash Player encodes every AMF0-wrapped value on its own; the
-   * AMF0 table is not shared with it either. Nesting depth carries on across the switch.
+   * AMF0 3.1: the following value is AMF3. AMF0 and AMF3 reference tables are separate (AMF3 4.1),
+   * and each switch starts a fresh AMF3 context with empty string, object and trait tables: the
+   * switched value is self-contained, as {@link Amf3Writer#write} produces it. A peer that
+   * shared tables across switches gets a loud out-of-range error, never a wrong value. Nesting
+   * depth carries on across the switch.
    */
   private Object readAvmplusObject(int depth) throws AmfException {
     return new Amf3Reader(in, depth).read();

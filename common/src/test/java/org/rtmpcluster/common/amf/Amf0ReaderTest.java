@@ -28,7 +28,7 @@ class Amf0ReaderTest {
 
   @Test
   void vectorsAreTheBytesFfmpegSent() {
-    // flat hex dumps of the message bodies in /work/shared/captures/ffmpeg-publish.client.bin
+    // flat hex dumps of the message bodies in shared/captures/ffmpeg-publish.client.bin
     assertEquals("020007636f6e6e656374003ff00000000000000300036170700200046c697665000474797065"
         + "02000a6e6f6e707269766174650008666c617368566572020024464d4c452f332e302028636f6d70"
         + "617469626c653b204c61766635392e32372e313030290005746355726c02001b72746d703a2f2f31"

@@ -14,8 +14,4 @@ final class Bytes {
     }
     return buffer;
   }
-
-  static Buffer ascii(String text) {
-    return Buffer.buffer(text);
-  }
 }

@@ -217,7 +217,7 @@ public final class RealClients {
   }
 
   /** ffmpeg without banner, progress stats or stdin, logging at {@code logLevel}. */
-  private static List<String> ffmpegBase(String logLevel) {
+  static List<String> ffmpegBase(String logLevel) {
     return new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-nostdin", "-nostats", "-loglevel", logLevel));
   }
 

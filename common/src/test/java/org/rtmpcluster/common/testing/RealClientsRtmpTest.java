@@ -9,7 +9,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,7 +105,7 @@ class RealClientsRtmpTest {
   }
 
   private static ToolProcess listen(int port, List<String> arguments) throws Exception {
-    List<String> command = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-nostdin", "-nostats", "-loglevel", "warning"));
+    List<String> command = RealClients.ffmpegBase("warning");
     command.addAll(arguments);
     ToolProcess server = ToolProcess.start(command, Duration.ofSeconds(30), false);
     // ffmpeg's listener accepts exactly one connection, so a probing connect would use it up:

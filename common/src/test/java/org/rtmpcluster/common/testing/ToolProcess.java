@@ -1,6 +1,5 @@
 package org.rtmpcluster.common.testing;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -164,8 +163,7 @@ final class ToolProcess implements AutoCloseable {
 
   private static Path tempFile(String prefix, String suffix) throws IOException {
     Path file = Files.createTempFile(prefix + "-", suffix);
-    File asFile = file.toFile();
-    asFile.deleteOnExit();
+    file.toFile().deleteOnExit();
     return file;
   }
 
