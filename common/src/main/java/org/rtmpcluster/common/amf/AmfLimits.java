@@ -5,7 +5,7 @@ package org.rtmpcluster.common.amf;
  * count or length read from the wire is compared with these (and with the bytes actually left)
  * before anything is allocated.
  */
-public final class AmfLimits {
+public record AmfLimits(int maxDepth, int maxStringLength, int maxElements) {
 
   /**
    * Nested objects/arrays. Real RTMP commands nest 2 or 3 deep (connect's command object, an
@@ -28,35 +28,10 @@ public final class AmfLimits {
   public static final AmfLimits DEFAULT =
       new AmfLimits(DEFAULT_MAX_DEPTH, DEFAULT_MAX_STRING_LENGTH, DEFAULT_MAX_ELEMENTS);
 
-  private final int maxDepth;
-  private final int maxStringLength;
-  private final int maxElements;
-
-  public AmfLimits(int maxDepth, int maxStringLength, int maxElements) {
+  public AmfLimits {
     if (maxDepth < 1 || maxStringLength < 0 || maxElements < 0) {
       throw new IllegalArgumentException("AMF limits must be positive: depth " + maxDepth
           + ", string length " + maxStringLength + ", elements " + maxElements);
     }
-    this.maxDepth = maxDepth;
-    this.maxStringLength = maxStringLength;
-    this.maxElements = maxElements;
-  }
-
-  public int maxDepth() {
-    return maxDepth;
-  }
-
-  public int maxStringLength() {
-    return maxStringLength;
-  }
-
-  public int maxElements() {
-    return maxElements;
-  }
-
-  @Override
-  public String toString() {
-    return "AmfLimits[maxDepth=" + maxDepth + ", maxStringLength=" + maxStringLength
-        + ", maxElements=" + maxElements + "]";
   }
 }

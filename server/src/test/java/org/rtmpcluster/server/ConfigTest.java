@@ -1,0 +1,100 @@
+package org.rtmpcluster.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.StringReader;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.rtmpcluster.common.config.ConfigException;
+import org.rtmpcluster.common.config.NodeConfig;
+import org.rtmpcluster.common.config.Role;
+import org.rtmpcluster.common.config.StreamKey;
+
+class ConfigTest {
+
+  @Test
+  void shippedConfigFileSaysExactlyWhatTheDefaultsAre() {
+    NodeConfig shipped = ConfigLoader.load(Path.of("..", "conf", "node.yaml"));
+    assertEquals(NodeConfig.DEFAULT, shipped);
+  }
+
+  @Test
+  void emptyConfigFileMeansDefaults() {
+    assertEquals(NodeConfig.DEFAULT, ConfigLoader.parse(new StringReader(""), "empty.yaml"));
+  }
+
+  @Test
+  void unknownKeyIsAnErrorNamingIt() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.parse(new StringReader("rtmp:\n  max-conections: 5\n"), "typo.yaml"));
+    assertTrue(e.getMessage().contains("rtmp.max-conections"), e.getMessage());
+  }
+
+  @Test
+  void valueOutOfRangeIsAnErrorNamingKeyAndRange() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.parse(new StringReader("rtmp:\n  port: 70000\n"), "port.yaml"));
+    assertTrue(e.getMessage().contains("rtmp.port must be between 0 and 65535"), e.getMessage());
+  }
+
+  @Test
+  void keysAndRolesAreRead() {
+    NodeConfig config = ConfigLoader.parse(new StringReader("""
+        node:
+          roles: [edge]
+        streams:
+          keys:
+            - key: s3cret
+              name: stage
+        """), "keys.yaml");
+    assertEquals(EnumSet.of(Role.EDGE), config.roles());
+    assertEquals(List.of(new StreamKey("s3cret", "stage")), config.streams().keys());
+    assertEquals(List.of(new StreamKey("s3cret", "stage")), config.streams().effectiveKeys());
+  }
+
+  @Test
+  void withoutKeysOnlyTheDemoKeyIsAccepted() {
+    assertEquals(List.of(new StreamKey("demo-key", "demo")), NodeConfig.DEFAULT.streams().effectiveKeys());
+  }
+
+  @Test
+  void flagsOverrideTheConfig() {
+    CommandLine cli = CommandLine.parse(new String[] {
+        "--roles", "origin", "--rtmp-port=1940", "--bind", "127.0.0.1", "--key", "abc:def", "--key", "x:y"});
+    NodeConfig config = cli.apply(NodeConfig.DEFAULT);
+    assertEquals(EnumSet.of(Role.ORIGIN), config.roles());
+    assertEquals(1940, config.rtmp().port());
+    assertEquals("127.0.0.1", config.rtmp().host());
+    assertEquals(List.of(new StreamKey("abc", "def"), new StreamKey("x", "y")), config.streams().keys());
+  }
+
+  @Test
+  void badFlagsAreErrorsThatSayWhatIsWrong() {
+    assertMessage("unknown option --frobnicate", "--frobnicate");
+    assertMessage("--rtmp-port takes a port number 0-65535, not 'abc'", "--rtmp-port", "abc");
+    assertMessage("--rtmp-port needs a value", "--rtmp-port");
+    assertMessage("unknown role 'player'", "--roles", "player");
+    assertMessage("--key takes SECRET:NAME", "--key", "nocolon");
+  }
+
+  private static void assertMessage(String expected, String... args) {
+    ConfigException e = assertThrows(ConfigException.class, () -> CommandLine.parse(args));
+    assertTrue(e.getMessage().contains(expected), e.getMessage());
+  }
+
+  @Test
+  void keyEqualToAPublicNameIsRejected() {
+    assertThrows(ConfigException.class, () -> new org.rtmpcluster.origin.StreamKeys(
+        List.of(new StreamKey("a", "b"), new StreamKey("b", "c"))));
+  }
+
+  @Test
+  void maskShowsOnlyTheFirstTwoCharacters() {
+    assertEquals("se********", StreamKey.mask("secret-key-long"));
+    assertEquals("**", StreamKey.mask("ab"));
+  }
+}
