@@ -160,7 +160,7 @@ final class PlayerSession implements StreamListener, Playback {
     counters.playerCut();
     closed = true;
     stream.removeListener(this);
-    output.disconnect("player too slow: more than " + settings.playerQueueHardLimitBytes()
+    output.abort("player too slow: more than " + settings.playerQueueHardLimitBytes()
         + " bytes queued for stream " + stream.name());
   }
 

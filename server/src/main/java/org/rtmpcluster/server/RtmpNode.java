@@ -92,6 +92,11 @@ public final class RtmpNode extends VerticleBase {
     return hub;
   }
 
+  /** The edge role's service, or null on an origin-only node. */
+  public PlayService playService() {
+    return playService;
+  }
+
   public ConnectionRegistry connections() {
     return registry;
   }

@@ -288,6 +288,75 @@ class PublishPlayTest {
     assertTrue(status.getMessage().contains("origin"), status.getMessage());
   }
 
+  @Test
+  void playerThatStopsReadingIsCutAtTheHardLimitWhileOthersPlayOn() {
+    node = TestNode.start(c -> c.withStreams(new StreamSettings(100, 10_000, 8 << 20, 5_000, 5_000,
+        256 << 10, 1 << 20, c.streams().keys())));
+    RtmpClient publisher = node.connect();
+    int msid = publish(publisher, TestNode.KEY.key());
+    sendGops(publisher, msid, 0, 0, 1, 1, true);
+    Viewer stuck = play("show");
+    Viewer healthy = play("show");
+    Await.until(() -> stuck.videoMarkers().size() == 1 && healthy.videoMarkers().size() == 1, "first frame");
+    Await.run(stuck.client.context(), stuck.client::pauseReading);
+    org.rtmpcluster.edge.PlayerCounters counters =
+        ((org.rtmpcluster.edge.EdgePlayService) node.node.playService()).counters();
+    // Up to 60 MB: far beyond the hard limit plus what the kernel's socket buffers hold. Past the
+    // soft limit video is skipped, so it is the (unusually large) audio that reaches the hard one.
+    for (int batch = 0; batch < 40; batch++) {
+      int first = 1 + batch * 10;
+      Await.run(publisher.context(), () -> {
+        for (int i = 0; i < 10; i++) {
+          int marker = first + i;
+          publisher.sendVideo(msid, 33L * marker, videoFrame(marker % 30 == 0, marker, 100_000));
+          publisher.sendAudio(msid, 33L * marker, io.vertx.core.buffer.Buffer.buffer(new byte[50_000])
+              .setUnsignedByte(0, (short) 0xAF).setUnsignedByte(1, (short) 1));
+        }
+      });
+      Await.until(() -> healthy.videoMarkers().size() >= first + 9, "healthy player keeps up");
+      if (counters.playersCut() > 0) {
+        break;
+      }
+    }
+    assertEquals(1, counters.playersCut());
+    assertTrue(counters.framesSkipped() > 0, "video was skipped past the soft limit");
+    // A client that does not read does not see the close either, until it reads again.
+    Await.run(stuck.client.context(), stuck.client::resumeReading);
+    Await.result(stuck.client.closeFuture());
+    int before = healthy.videoMarkers().size();
+    Await.run(publisher.context(), () -> publisher.sendVideo(msid, 33L * 1000, videoFrame(true, 1000, 1000)));
+    Await.until(() -> healthy.videoMarkers().size() == before + 1, "healthy player still plays");
+    healthy.assertMonotonic();
+  }
+
+  @Test
+  void aggregateMessageReachesPlayersAsSeparateFrames() {
+    node = TestNode.start();
+    RtmpClient publisher = node.connect();
+    int msid = publish(publisher, TestNode.KEY.key());
+    sendGops(publisher, msid, 0, 0, 1, 1, true);
+    Viewer viewer = play("show");
+    Await.until(() -> viewer.videoMarkers().size() == 1, "first frame");
+    io.vertx.core.buffer.Buffer aggregate = io.vertx.core.buffer.Buffer.buffer();
+    for (int i = 0; i < 3; i++) {
+      io.vertx.core.buffer.Buffer body = videoFrame(false, 500 + i, 20);
+      aggregate.appendUnsignedByte((short) MessageType.VIDEO) // tag type
+          .appendMedium(body.length())                         // data size
+          .appendMedium(1000 + 40 * i).appendByte((byte) 0)    // timestamp, extended byte
+          .appendMedium(0)                                     // stream id
+          .appendBuffer(body)
+          .appendInt(11 + body.length());                      // back pointer
+    }
+    Await.run(publisher.context(), () -> publisher.send(
+        new RtmpMessage(7, MessageType.AGGREGATE, 2000, msid, aggregate)));
+    Await.until(() -> viewer.videoMarkers().size() == 4, "three frames from the aggregate");
+    assertEquals(List.of(0, 500, 501, 502), viewer.videoMarkers());
+    List<RtmpMessage> video = viewer.video();
+    long first = video.get(video.size() - 3).timestamp();
+    assertEquals(first + 40, video.get(video.size() - 2).timestamp());
+    assertEquals(first + 80, video.get(video.size() - 1).timestamp());
+  }
+
   static void sleep(long ms) {
     try {
       Thread.sleep(ms);

@@ -18,6 +18,9 @@ public interface PlayerOutput {
   /** Closes the connection after what was sent is flushed, logging why. */
   void disconnect(String reason);
 
+  /** Closes the connection at once, dropping what is queued: for a player that stopped reading. */
+  void abort(String reason);
+
   /** Remote address, for log lines. */
   String remote();
 }

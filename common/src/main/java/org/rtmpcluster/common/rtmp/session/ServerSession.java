@@ -396,6 +396,11 @@ public final class ServerSession implements RtmpConnection.Handler {
     }
 
     @Override
+    public void abort(String reason) {
+      connection.close(reason);
+    }
+
+    @Override
     public String remote() {
       return connection.remote();
     }
