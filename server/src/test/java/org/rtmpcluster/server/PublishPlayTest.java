@@ -357,6 +357,58 @@ class PublishPlayTest {
     assertEquals(first + 80, video.get(video.size() - 1).timestamp());
   }
 
+  @Test
+  void amf3CommandsAndAmf3MetadataWorkAndPlayersGetAmf0Metadata() {
+    node = TestNode.start();
+    RtmpClient publisher = Await.result(RtmpClient.connect(node.vertx,
+        RtmpClient.Options.of("127.0.0.1", node.port(), "live").withAmf3Commands(true)));
+    int msid = publish(publisher, TestNode.KEY.key());
+    io.vertx.core.buffer.Buffer amf3Data = io.vertx.core.buffer.Buffer.buffer()
+        .appendByte((byte) 0)                                       // format byte of a type 15 message
+        .appendBuffer(org.rtmpcluster.common.amf.Amf0Writer.encode("@setDataFrame", "onMetaData"))
+        .appendByte((byte) 0x11)                                    // switch to AMF3 for one value
+        .appendBuffer(org.rtmpcluster.common.amf.Amf3Writer.encode(Map.of("width", 640)));
+    Await.run(publisher.context(), () -> {
+      publisher.send(new RtmpMessage(5, MessageType.DATA_AMF3, 0, msid, amf3Data));
+      publisher.sendVideo(msid, 0, videoFrame(true, 1, 100));
+    });
+    Viewer viewer = play("show");
+    Await.until(() -> viewer.videoMarkers().size() == 1, "the keyframe");
+    RtmpMessage metadata = viewer.messages.stream().filter(m -> m.typeId() == MessageType.DATA_AMF0
+        && "onMetaData".equals(dataName(m))).findFirst().orElseThrow();
+    try {
+      assertEquals(Map.of("width", 640.0), RtmpClient.dataValues(metadata).get(1), "re-encoded as AMF0");
+    } catch (org.rtmpcluster.common.amf.AmfException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void enhancedRtmpVideoPassesThroughIntactAndStartsOnItsKeyframe() {
+    node = TestNode.start();
+    RtmpClient publisher = node.connect();
+    int msid = publish(publisher, TestNode.KEY.key());
+    // E-RTMP: bit 0x80, frame type in bits 4-6, packet type in the low nibble, then a FourCC.
+    io.vertx.core.buffer.Buffer sequenceStart = io.vertx.core.buffer.Buffer.buffer()
+        .appendUnsignedByte((short) (0x80 | 0x10 | 0)).appendString("hvc1").appendBytes(new byte[] {1, 2, 3});
+    io.vertx.core.buffer.Buffer inter = io.vertx.core.buffer.Buffer.buffer()
+        .appendUnsignedByte((short) (0x80 | 0x20 | 3)).appendString("hvc1").appendBytes(new byte[] {7, 7});
+    io.vertx.core.buffer.Buffer key = io.vertx.core.buffer.Buffer.buffer()
+        .appendUnsignedByte((short) (0x80 | 0x10 | 1)).appendString("hvc1").appendMedium(0).appendBytes(new byte[] {9});
+    io.vertx.core.buffer.Buffer inter2 = io.vertx.core.buffer.Buffer.buffer()
+        .appendUnsignedByte((short) (0x80 | 0x20 | 3)).appendString("hvc1").appendBytes(new byte[] {8, 8});
+    Await.run(publisher.context(), () -> {
+      publisher.sendVideo(msid, 0, sequenceStart);
+      publisher.sendVideo(msid, 0, inter);
+      publisher.sendVideo(msid, 33, key);
+      publisher.sendVideo(msid, 66, inter2);
+    });
+    Await.until(() -> node.node.hub().get("show").framesIn() == 4, "frames at the node");
+    Viewer viewer = play("show");
+    Await.until(() -> viewer.video().size() == 3, "sequence start, keyframe, inter frame");
+    assertEquals(List.of(sequenceStart, key, inter2), viewer.video().stream().map(RtmpMessage::payload).toList());
+  }
+
   static void sleep(long ms) {
     try {
       Thread.sleep(ms);

@@ -35,13 +35,19 @@ import org.rtmpcluster.common.rtmp.message.UserControl;
 public final class RtmpClient implements ChunkDecoder.Listener {
 
   /** Options of a connection. */
-  public record Options(String host, int port, String app, boolean digestHandshake, int chunkSize) {
+  public record Options(String host, int port, String app, boolean digestHandshake, int chunkSize,
+      boolean amf3Commands) {
     public static Options of(String host, int port, String app) {
-      return new Options(host, port, app, true, 4096);
+      return new Options(host, port, app, true, 4096, false);
     }
 
     public Options withDigestHandshake(boolean digest) {
-      return new Options(host, port, app, digest, chunkSize);
+      return new Options(host, port, app, digest, chunkSize, amf3Commands);
+    }
+
+    /** Commands as type 17 (AMF3 command messages, a 0 format byte then AMF0), as Flash with objectEncoding 3. */
+    public Options withAmf3Commands(boolean amf3) {
+      return new Options(host, port, app, digestHandshake, chunkSize, amf3);
     }
   }
 
@@ -226,13 +232,13 @@ public final class RtmpClient implements ChunkDecoder.Listener {
     double transactionId = nextTransactionId++;
     Promise<Command> promise = Promise.promise();
     pending.put(transactionId, promise);
-    send(Command.of(name, transactionId, commandObject, arguments).toMessage(0));
+    sendCommand(Command.of(name, transactionId, commandObject, arguments), 0);
     return promise.future();
   }
 
   /** Sends a command that gets no answer (transaction 0) on a message stream. */
   public void notify(int messageStreamId, String name, Object... arguments) {
-    send(Command.of(name, 0, null, arguments).toMessage(messageStreamId));
+    sendCommand(Command.of(name, 0, null, arguments), messageStreamId);
   }
 
   public Future<Integer> createStream() {
@@ -245,7 +251,7 @@ public final class RtmpClient implements ChunkDecoder.Listener {
     call("FCPublish", null, streamKey);
     return createStream().compose(id -> {
       Future<Map<String, Object>> started = awaitStatus(id);
-      send(Command.of("publish", nextTransactionId++, null, streamKey, "live").toMessage(id));
+      sendCommand(Command.of("publish", nextTransactionId++, null, streamKey, "live"), id);
       return started.map(status -> id);
     });
   }
@@ -254,7 +260,7 @@ public final class RtmpClient implements ChunkDecoder.Listener {
   public Future<Integer> play(String streamName) {
     return createStream().compose(id -> {
       Future<Map<String, Object>> started = awaitStatus(id);
-      send(Command.of("play", nextTransactionId++, null, streamName, -2000.0).toMessage(id));
+      sendCommand(Command.of("play", nextTransactionId++, null, streamName, -2000.0), id);
       send(UserControl.setBufferLength(id, 3000));
       return started.map(status -> id);
     });
@@ -277,6 +283,15 @@ public final class RtmpClient implements ChunkDecoder.Listener {
   /** A data message such as {@code @setDataFrame, onMetaData, {...}}. */
   public void sendData(int messageStreamId, long timestamp, Buffer amf0Body) {
     send(new RtmpMessage(DATA_CHUNK_STREAM, MessageType.DATA_AMF0, timestamp, messageStreamId, amf0Body));
+  }
+
+  private void sendCommand(Command command, int messageStreamId) {
+    RtmpMessage message = command.toMessage(messageStreamId);
+    if (options.amf3Commands()) {
+      Buffer body = Buffer.buffer(message.length() + 1).appendByte((byte) 0).appendBuffer(message.payload());
+      message = new RtmpMessage(message.chunkStreamId(), MessageType.COMMAND_AMF3, 0, messageStreamId, body);
+    }
+    send(message);
   }
 
   /** Sends any message as is (tests use it for malformed or unusual input). */
