@@ -225,6 +225,7 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
     phase = Phase.CLOSED;
     decoder.stop();
     log.info("closing {}: {}", remote, reason);
+    registry.closing(this, reason);
     notifyClosed();
   }
 
