@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import org.rtmpcluster.common.config.RtmpSettings;
 
 /**
@@ -24,6 +25,7 @@ public final class ConnectionRegistry {
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong bytesOut = new AtomicLong();
   private long timer = -1;
+  private volatile BiConsumer<String, String> closeListener = (remote, reason) -> { };
 
   public ConnectionRegistry(Vertx vertx, RtmpSettings settings) {
     this.vertx = vertx;
@@ -78,6 +80,19 @@ public final class ConnectionRegistry {
     for (RtmpConnection connection : connections.toArray(new RtmpConnection[0])) {
       connection.checkTimers(now);
     }
+  }
+
+  /**
+   * Receives the remote address and the reason each time the node closes a connection: the same
+   * event as the "closing" log line, once per connection. For tests and metrics; it runs on the
+   * event loop, so it must be quick. Connections the peer closes are not reported.
+   */
+  public void closeListener(BiConsumer<String, String> listener) {
+    closeListener = listener == null ? (remote, reason) -> { } : listener;
+  }
+
+  void closing(RtmpConnection connection, String reason) {
+    closeListener.accept(connection.remote(), reason);
   }
 
   public int size() {

@@ -211,6 +211,19 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
     socket.close();
   }
 
+  /**
+   * Closes because the peer broke the protocol above the chunk layer (a malformed command, a
+   * command out of order), counted with the chunk-layer errors. What was sent is written first,
+   * so that an error status the session sent reaches the client.
+   */
+  public void closeForProtocolError(String reason) {
+    if (phase == Phase.CLOSED) {
+      return;
+    }
+    registry.countProtocolError();
+    closeAfterFlush(reason);
+  }
+
   /** Closes once what was sent is written, so a final onStatus reaches the client. */
   public void closeAfterFlush(String reason) {
     if (phase == Phase.CLOSED) {
@@ -225,6 +238,7 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
     phase = Phase.CLOSED;
     decoder.stop();
     log.info("closing {}: {}", remote, reason);
+    registry.closing(this, reason);
     notifyClosed();
   }
 

@@ -69,11 +69,11 @@ public final class ServerSession implements RtmpConnection.Handler {
     try {
       command = Command.decode(message, settings.amfLimits());
     } catch (AmfException e) {
-      connection.close("bad command message: " + e.getMessage());
+      connection.closeForProtocolError("bad command message: " + e.getMessage());
       return;
     }
     if (!connected && !command.name().equals("connect")) {
-      connection.closeAfterFlush("command " + command.name() + " before connect");
+      connection.closeForProtocolError("command " + command.name() + " before connect");
       return;
     }
     int msid = message.messageStreamId();
@@ -150,7 +150,7 @@ public final class ServerSession implements RtmpConnection.Handler {
     if (stream == null) {
       sendStatus(msid, Status.LEVEL_ERROR, Status.STREAM_FAILED, "publish on stream " + msid
           + " which createStream did not create");
-      connection.closeAfterFlush("publish before createStream (message stream " + msid + ")");
+      connection.closeForProtocolError("publish before createStream (message stream " + msid + ")");
       return;
     }
     if (publishService == null) {
@@ -193,7 +193,7 @@ public final class ServerSession implements RtmpConnection.Handler {
     if (stream == null) {
       sendStatus(msid, Status.LEVEL_ERROR, Status.PLAY_FAILED, "play on stream " + msid
           + " which createStream did not create");
-      connection.closeAfterFlush("play before createStream (message stream " + msid + ")");
+      connection.closeForProtocolError("play before createStream (message stream " + msid + ")");
       return;
     }
     if (playService == null) {
