@@ -32,6 +32,12 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
 
   private enum Phase { HANDSHAKE, OPEN, CLOSED }
 
+  /**
+   * A graceful close waits for queued bytes to be written; a peer that stopped reading would hold
+   * the socket forever, so after this long it is closed hard.
+   */
+  static final long FLUSH_ON_CLOSE_TIMEOUT_MS = 5_000;
+
   private final NetSocket socket;
   private final RtmpSettings settings;
   private final ConnectionRegistry registry;
@@ -50,6 +56,7 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
   private long bytesSent;
   private long queuedBytes;
   private String closeReason;
+  private long closedAtMs;
 
   public RtmpConnection(NetSocket socket, RtmpSettings settings, ConnectionRegistry registry, long nowMs) {
     this.socket = socket;
@@ -189,7 +196,11 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
 
   /** Called about once a second by the registry: handshake and idle timeouts, keep-alive pings. */
   void checkTimers(long nowMs) {
-    if (phase == Phase.HANDSHAKE && nowMs - openedAtMs > settings.handshakeTimeoutMs()) {
+    if (phase == Phase.CLOSED) {
+      if (nowMs - closedAtMs > FLUSH_ON_CLOSE_TIMEOUT_MS) {
+        socket.close();
+      }
+    } else if (phase == Phase.HANDSHAKE && nowMs - openedAtMs > settings.handshakeTimeoutMs()) {
       registry.countTimeout();
       close("handshake not completed within " + settings.handshakeTimeoutMs() + " ms");
     } else if (phase == Phase.OPEN && nowMs - lastReceivedAtMs > settings.idleTimeoutMs()) {
@@ -235,6 +246,7 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
 
   private void markClosed(String reason) {
     closeReason = reason;
+    closedAtMs = registry.nowMs();
     phase = Phase.CLOSED;
     decoder.stop();
     log.info("closing {}: {}", remote, reason);
