@@ -409,6 +409,43 @@ class PublishPlayTest {
     assertEquals(List.of(sequenceStart, key, inter2), viewer.video().stream().map(RtmpMessage::payload).toList());
   }
 
+  @Test
+  void pausedPlayerGetsNothingAndResumesOnAKeyframe() {
+    node = TestNode.start();
+    RtmpClient publisher = node.connect();
+    int msid = publish(publisher, TestNode.KEY.key());
+    sendGops(publisher, msid, 0, 0, 1, 2, true); // 0 key, 1
+    Viewer viewer = play("show");
+    Await.until(() -> viewer.videoMarkers().size() == 2, "cached GOP");
+    int playerStream = 1;
+    Await.run(viewer.client.context(), () -> viewer.client.notify(playerStream, "pause", true, 66.0));
+    Await.until(() -> viewer.statuses.contains(Status.PAUSE_NOTIFY), "Pause.Notify");
+    sendGops(publisher, msid, 66, 2, 1, 3, false); // 2 key, 3, 4: not delivered while paused
+    Await.until(() -> node.node.hub().get("show").framesIn() >= 3 + 4 + 6, "frames at the node");
+    Await.run(viewer.client.context(), () -> viewer.client.notify(playerStream, "pause", false, 66.0));
+    Await.until(() -> viewer.statuses.contains(Status.UNPAUSE_NOTIFY), "Unpause.Notify");
+    Await.run(publisher.context(), () -> {
+      publisher.sendVideo(msid, 200, videoFrame(false, 5, 100)); // inter frame: skipped
+      publisher.sendVideo(msid, 233, videoFrame(true, 6, 100));
+    });
+    Await.until(() -> viewer.videoMarkers().size() == 3, "resumed on the keyframe");
+    assertEquals(List.of(0, 1, 6), viewer.videoMarkers());
+    viewer.assertMonotonic();
+  }
+
+  @Test
+  void receiveVideoFalseLeavesOnlyAudio() {
+    node = TestNode.start();
+    RtmpClient publisher = node.connect();
+    int msid = publish(publisher, TestNode.KEY.key());
+    Viewer viewer = play("show");
+    Await.run(viewer.client.context(), () -> viewer.client.notify(1, "receiveVideo", false));
+    sendGops(publisher, msid, 0, 0, 1, 3, true);
+    Await.until(() -> viewer.messages.stream().filter(m -> m.typeId() == MessageType.AUDIO).count() == 4,
+        "audio sequence header and three frames");
+    assertEquals(1, viewer.video().size(), "only the video sequence header");
+  }
+
   static void sleep(long ms) {
     try {
       Thread.sleep(ms);
