@@ -1,5 +1,6 @@
 package org.rtmpcluster.origin;
 
+import org.rtmpcluster.common.amf.AmfLimits;
 import org.rtmpcluster.common.config.StreamKey;
 import org.rtmpcluster.common.config.StreamSettings;
 import org.rtmpcluster.common.rtmp.session.PublishService;
@@ -16,10 +17,10 @@ public final class OriginPublishService implements PublishService {
   private final StreamHub hub;
   private final StreamKeys keys;
   private final StreamSettings settings;
-  private final org.rtmpcluster.common.amf.AmfLimits amfLimits;
+  private final AmfLimits amfLimits;
 
   public OriginPublishService(StreamHub hub, StreamSettings settings,
-      org.rtmpcluster.common.amf.AmfLimits amfLimits) {
+      AmfLimits amfLimits) {
     this.hub = hub;
     this.settings = settings;
     this.keys = new StreamKeys(settings.effectiveKeys());

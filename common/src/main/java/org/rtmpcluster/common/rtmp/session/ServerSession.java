@@ -1,13 +1,16 @@
 package org.rtmpcluster.common.rtmp.session;
 
+import io.vertx.core.buffer.Buffer;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.rtmpcluster.common.amf.Amf0Writer;
 import org.rtmpcluster.common.amf.AmfException;
 import org.rtmpcluster.common.amf.AmfUndefined;
 import org.rtmpcluster.common.config.RtmpSettings;
+import org.rtmpcluster.common.config.StreamKey;
 import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
 import org.rtmpcluster.common.rtmp.message.Command;
 import org.rtmpcluster.common.rtmp.message.MessageType;
@@ -297,7 +300,7 @@ public final class ServerSession implements RtmpConnection.Handler {
     }
   }
 
-  private void withPlayback(int msid, java.util.function.Consumer<Playback> action) {
+  private void withPlayback(int msid, Consumer<Playback> action) {
     NetStream stream = streams.get(msid);
     if (stream != null && stream.playback != null) {
       action.accept(stream.playback);
@@ -336,7 +339,7 @@ public final class ServerSession implements RtmpConnection.Handler {
   }
 
   private static String safeName(String name) {
-    return name == null ? "" : org.rtmpcluster.common.config.StreamKey.mask(splitQuery(name)[0]);
+    return name == null ? "" : StreamKey.mask(splitQuery(name)[0]);
   }
 
   private void replyResult(Command request, Object value) {
@@ -355,7 +358,7 @@ public final class ServerSession implements RtmpConnection.Handler {
   private void send(int msid, Command command) {
     RtmpMessage message = command.toMessage(msid);
     if (commandType == MessageType.COMMAND_AMF3) {
-      io.vertx.core.buffer.Buffer body = io.vertx.core.buffer.Buffer.buffer(message.length() + 1)
+      Buffer body = Buffer.buffer(message.length() + 1)
           .appendByte((byte) 0).appendBuffer(message.payload());
       message = new RtmpMessage(message.chunkStreamId(), MessageType.COMMAND_AMF3, 0, msid, body);
     }
