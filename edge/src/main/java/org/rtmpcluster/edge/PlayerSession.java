@@ -17,7 +17,10 @@ import org.slf4j.LoggerFactory;
  * One player of one live stream. It decides which frames this player gets and when:
  * <ul>
  *   <li>video starts on a keyframe (after joining, a new publisher, unpausing or skipping);</li>
- *   <li>sequence headers are sent when they change, not again when a publisher resends them;</li>
+ *   <li>metadata and sequence headers are sent when they change, not again when a publisher
+ *       resends them: a republish that changes nothing is invisible to the player (ffmpeg's FLV
+ *       reader, in ffmpeg, ffplay and VLC, turns an onMetaData after the start into a new data
+ *       stream);</li>
  *   <li>timestamps start at 0 and never go backwards: each publisher's timeline is rebased to
  *       continue where the player is;</li>
  *   <li>a slow player skips video to the next keyframe past the soft queue limit (audio goes on)
@@ -51,6 +54,7 @@ final class PlayerSession implements StreamListener, Playback {
   private long rebaseGap;
   private long offset;
   private long lastTimestamp;
+  private Buffer sentMetadata;
   private Buffer sentVideoSequenceHeader;
   private Buffer sentAudioSequenceHeader;
 
@@ -80,7 +84,7 @@ final class PlayerSession implements StreamListener, Playback {
       return;
     }
     if (frame.isMetadata()) {
-      send(frame, false);
+      onMetadata(frame);
     } else if (frame.isSequenceHeader()) {
       onSequenceHeader(frame);
     } else if (frame.isVideo()) {
@@ -88,6 +92,13 @@ final class PlayerSession implements StreamListener, Playback {
     } else if (frame.isAudio()) {
       onAudio(frame);
     } else {
+      send(frame, false);
+    }
+  }
+
+  private void onMetadata(MediaFrame frame) {
+    if (!frame.payload().equals(sentMetadata)) {
+      sentMetadata = frame.payload();
       send(frame, false);
     }
   }

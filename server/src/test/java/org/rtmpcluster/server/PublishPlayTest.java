@@ -238,6 +238,35 @@ class PublishPlayTest {
   }
 
   @Test
+  void republishResendsMetadataOnlyWhenItChanged() {
+    node = TestNode.start();
+    RtmpClient first = node.connect();
+    int msid = publish(first, TestNode.KEY.key());
+    sendGops(first, msid, 0, 0, 1, 3, true);
+    Viewer viewer = play("show");
+    Await.until(() -> viewer.videoMarkers().size() == 3, "first publisher's frames");
+    Await.result(first.close());
+    RtmpClient second = node.connect();
+    int msid2 = publish(second, TestNode.KEY.key());
+    sendGops(second, msid2, 0, 10, 1, 3, true); // the same metadata as the first publisher's
+    Await.run(second.context(), () -> second.sendData(msid2, 100, setDataFrameMetadata("changed")));
+    Await.until(() -> metadataTitles(viewer).contains("changed"), "the changed metadata");
+    assertEquals(List.of("test", "changed"), metadataTitles(viewer));
+    assertEquals(List.of(0, 1, 2, 10, 11, 12), viewer.videoMarkers(), "all frames came before it");
+  }
+
+  private static List<Object> metadataTitles(Viewer viewer) {
+    return viewer.messages.stream().filter(m -> m.typeId() == MessageType.DATA_AMF0)
+        .filter(m -> dataName(m).equals("onMetaData")).map(m -> {
+          try {
+            return ((Map<?, ?>) RtmpClient.dataValues(m).get(1)).get("title");
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        }).map(Object.class::cast).toList();
+  }
+
+  @Test
   void afterTheGracePeriodPlayersGetUnpublishNotifyAndStreamEof() {
     node = TestNode.start(c -> c.withStreams(new StreamSettings(100, 10_000, 1 << 20, 300, 300,
         1 << 20, 4 << 20, c.streams().keys())));

@@ -21,6 +21,8 @@ import java.util.List;
  *     {@link #NO_TIMESTAMP} when there is none
  * @param videoTimestampsMonotonic whether video packet DTS never decrease in file order
  * @param audioTimestampsMonotonic whether audio packet DTS never decrease in file order
+ * @param largestVideoStepMillis the largest DTS step between consecutive video packets: about one
+ *     frame interval for continuous video, more where the picture froze or frames are missing
  * @param decodeErrors what {@code ffmpeg -v error -i file -f null -} printed, one entry a line;
  *     empty for a clean decode
  * @param probeError ffprobe's stderr when it failed on the file, else null
@@ -39,6 +41,7 @@ public record MediaReport(
     long firstVideoTimestampMillis,
     boolean videoTimestampsMonotonic,
     boolean audioTimestampsMonotonic,
+    long largestVideoStepMillis,
     List<String> decodeErrors,
     String probeError) {
 

@@ -167,6 +167,7 @@ public final class RealClients {
         firstFrame == null ? MediaReport.NO_TIMESTAMP : millis(firstFrame.getString("best_effort_timestamp_time")),
         dtsNeverDecreases(packets, videoIndex),
         dtsNeverDecreases(packets, audioIndex),
+        largestDtsStep(packets, videoIndex),
         decodeErrors,
         probeError);
   }
@@ -274,6 +275,23 @@ public final class RealClients {
       previous = dts;
     }
     return true;
+  }
+
+  private static long largestDtsStep(JsonArray packets, Integer streamIndex) {
+    long previous = MediaReport.NO_TIMESTAMP;
+    long largest = 0;
+    for (int i = 0; streamIndex != null && i < packets.size(); i++) {
+      JsonObject packet = packets.getJsonObject(i);
+      long dts = millis(packet.getString("dts_time"));
+      if (!streamIndex.equals(packet.getInteger("stream_index")) || dts == MediaReport.NO_TIMESTAMP) {
+        continue;
+      }
+      if (previous != MediaReport.NO_TIMESTAMP) {
+        largest = Math.max(largest, dts - previous);
+      }
+      previous = dts;
+    }
+    return largest;
   }
 
   /** ffprobe's "1.234000" seconds as milliseconds; NO_TIMESTAMP for absent or "N/A". */

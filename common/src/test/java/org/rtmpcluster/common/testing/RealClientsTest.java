@@ -50,6 +50,7 @@ class RealClientsTest {
         () -> assertTrue(report.firstVideoTimestampMillis() >= 0 && report.firstVideoTimestampMillis() < 100),
         () -> assertTrue(report.videoTimestampsMonotonic()),
         () -> assertTrue(report.audioTimestampsMonotonic()),
+        () -> assertTrue(report.largestVideoStepMillis() <= 34, "FLV's millisecond steps of 1/30 s"),
         () -> assertTrue(report.audioPackets() > 0),
         () -> assertTrue(report.decodesCleanly()));
   }
