@@ -1,5 +1,6 @@
 package org.rtmpcluster.edge;
 
+import java.util.function.Consumer;
 import org.rtmpcluster.common.config.StreamSettings;
 import org.rtmpcluster.common.rtmp.session.PlayService;
 import org.rtmpcluster.common.rtmp.session.PlayerOutput;
@@ -15,10 +16,21 @@ public final class EdgePlayService implements PlayService {
   private final StreamHub hub;
   private final StreamSettings settings;
   private final PlayerCounters counters = new PlayerCounters();
+  private final Consumer<LiveStream> feed;
 
+  /** A standalone edge: streams are fed by publishers on this node. */
   public EdgePlayService(StreamHub hub, StreamSettings settings) {
+    this(hub, settings, stream -> { });
+  }
+
+  /**
+   * @param feed called for each stream a player asks for, so that it gets fed (a cluster edge
+   *             starts pulling it); must be idempotent
+   */
+  public EdgePlayService(StreamHub hub, StreamSettings settings, Consumer<LiveStream> feed) {
     this.hub = hub;
     this.settings = settings;
+    this.feed = feed;
   }
 
   @Override
@@ -28,6 +40,7 @@ public final class EdgePlayService implements PlayService {
       return PlayResult.refused(Status.PLAY_FAILED,
           "this node holds its maximum of " + settings.maxStreams() + " streams");
     }
+    feed.accept(stream);
     return PlayResult.accepted(new PlayerSession(stream, output, settings, counters));
   }
 

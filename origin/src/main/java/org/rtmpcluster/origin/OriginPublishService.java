@@ -1,5 +1,6 @@
 package org.rtmpcluster.origin;
 
+import java.util.function.Consumer;
 import org.rtmpcluster.common.amf.AmfLimits;
 import org.rtmpcluster.common.config.StreamKey;
 import org.rtmpcluster.common.config.StreamSettings;
@@ -19,12 +20,24 @@ public final class OriginPublishService implements PublishService {
   private final StreamSettings settings;
   private final AmfLimits amfLimits;
 
-  public OriginPublishService(StreamHub hub, StreamSettings settings,
-      AmfLimits amfLimits) {
+  private final Consumer<LiveStream> onPublish;
+
+  /** A standalone origin: streams stay on this node. */
+  public OriginPublishService(StreamHub hub, StreamSettings settings, AmfLimits amfLimits) {
+    this(hub, settings, amfLimits, stream -> { });
+  }
+
+  /**
+   * @param onPublish called for a stream before a publisher attaches to it, so that a cluster
+   *                  origin can relay it; must be idempotent
+   */
+  public OriginPublishService(StreamHub hub, StreamSettings settings, AmfLimits amfLimits,
+      Consumer<LiveStream> onPublish) {
     this.hub = hub;
     this.settings = settings;
     this.keys = new StreamKeys(settings.effectiveKeys());
     this.amfLimits = amfLimits;
+    this.onPublish = onPublish;
   }
 
   @Override
@@ -46,6 +59,7 @@ public final class OriginPublishService implements PublishService {
       return PublishResult.refused(Status.PUBLISH_DENIED,
           "this node holds its maximum of " + settings.maxStreams() + " streams");
     }
+    onPublish.accept(stream);
     PublisherIngest ingest = new PublisherIngest(stream, request, amfLimits);
     LiveStream.AttachResult result = stream.attachPublisher(ingest);
     if (result == LiveStream.AttachResult.BUSY) {

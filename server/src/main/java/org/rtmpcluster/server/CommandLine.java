@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.rtmpcluster.common.config.ClusterSettings;
 import org.rtmpcluster.common.config.ConfigException;
 import org.rtmpcluster.common.config.NodeConfig;
 import org.rtmpcluster.common.config.Role;
@@ -11,7 +12,8 @@ import org.rtmpcluster.common.config.StreamKey;
 
 /** The jar's flags; they override the config file. */
 record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, String bind, List<StreamKey> keys,
-    boolean help) {
+    boolean cluster, String clusterHost, Integer clusterPort, List<String> members, String clusterName,
+    String nodeName, Integer httpPort, boolean help) {
 
   static final String USAGE = """
       Usage: java -jar rtmp-cluster.jar [options]
@@ -25,6 +27,15 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, String bi
         --rtmp-port N        RTMP port (default 1935; 0 picks a free port)
         --bind HOST          address to listen on (default 0.0.0.0)
         --key SECRET:NAME    accept publish key SECRET for the public stream NAME (repeatable)
+        --http-port N        serve /health, /api/node and /api/streams on this port (0: any)
+        --node-name NAME     this node's name in logs and the API (default: cluster-host:rtmp-port)
+
+      Cluster (see the README for a three-node example):
+        --cluster            join a cluster instead of running standalone
+        --cluster-host HOST  address for Hazelcast and the event bus (default 127.0.0.1)
+        --cluster-port N     Hazelcast member port (default 5701)
+        --members LIST       host:port of members to join, comma-separated (none: start a cluster)
+        --cluster-name NAME  nodes join only a cluster of the same name (default rtmp-cluster)
         --help               this text
       """;
 
@@ -34,6 +45,13 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, String bi
     Integer port = null;
     String bind = null;
     List<StreamKey> keys = new ArrayList<>();
+    boolean cluster = false;
+    String clusterHost = null;
+    Integer clusterPort = null;
+    List<String> members = null;
+    String clusterName = null;
+    String nodeName = null;
+    Integer httpPort = null;
     boolean help = false;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
@@ -47,16 +65,37 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, String bi
         case "--help", "-h" -> help = true;
         case "--config" -> config = Path.of(value(args, i, flag, inline));
         case "--roles" -> roles = Role.parseList(value(args, i, flag, inline));
-        case "--rtmp-port" -> port = port(value(args, i, flag, inline));
+        case "--rtmp-port" -> port = port(flag, value(args, i, flag, inline), 0);
         case "--bind" -> bind = value(args, i, flag, inline);
         case "--key" -> keys.add(StreamKey.parse(value(args, i, flag, inline)));
+        case "--cluster" -> cluster = true;
+        case "--cluster-host" -> clusterHost = value(args, i, flag, inline);
+        case "--cluster-port" -> clusterPort = port(flag, value(args, i, flag, inline), 1);
+        case "--members" -> members = memberList(value(args, i, flag, inline));
+        case "--cluster-name" -> clusterName = value(args, i, flag, inline);
+        case "--node-name" -> nodeName = value(args, i, flag, inline);
+        case "--http-port" -> httpPort = port(flag, value(args, i, flag, inline), 0);
         default -> throw new ConfigException("unknown option " + args[i] + " (see --help)");
       }
-      if (inline == null && !flag.equals("--help") && !flag.equals("-h")) {
+      if (inline == null && !SWITCHES.contains(flag)) {
         i++;
       }
     }
-    return new CommandLine(config, roles, port, bind, List.copyOf(keys), help);
+    return new CommandLine(config, roles, port, bind, List.copyOf(keys), cluster, clusterHost, clusterPort,
+        members, clusterName, nodeName, httpPort, help);
+  }
+
+  /** Flags that take no value. */
+  private static final Set<String> SWITCHES = Set.of("--help", "-h", "--cluster");
+
+  private static List<String> memberList(String text) {
+    List<String> members = new ArrayList<>();
+    for (String member : text.split(",")) {
+      if (!member.isBlank()) {
+        members.add(member.trim());
+      }
+    }
+    return members;
   }
 
   private static String value(String[] args, int i, String flag, String inline) {
@@ -72,15 +111,15 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, String bi
     return args[i + 1];
   }
 
-  private static int port(String text) {
+  private static int port(String flag, String text, int min) {
     try {
       int port = Integer.parseInt(text);
-      if (port < 0 || port > 65535) {
+      if (port < min || port > 65535) {
         throw new NumberFormatException();
       }
       return port;
     } catch (NumberFormatException e) {
-      throw new ConfigException("--rtmp-port takes a port number 0-65535, not '" + text + "'");
+      throw new ConfigException(flag + " takes a port number " + min + "-65535, not '" + text + "'");
     }
   }
 
@@ -96,6 +135,29 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, String bi
     if (bind != null) {
       config = config.withRtmp(config.rtmp().withHost(bind));
     }
+    if (nodeName != null) {
+      config = config.withNodeName(nodeName);
+    }
+    if (httpPort != null) {
+      config = config.withHttp(config.http().withPort(httpPort));
+    }
+    ClusterSettings clusterSettings = config.cluster();
+    if (cluster) {
+      clusterSettings = clusterSettings.withEnabled(true);
+    }
+    if (clusterHost != null) {
+      clusterSettings = clusterSettings.withHost(clusterHost);
+    }
+    if (clusterPort != null) {
+      clusterSettings = clusterSettings.withPort(clusterPort);
+    }
+    if (members != null) {
+      clusterSettings = clusterSettings.withMembers(members);
+    }
+    if (clusterName != null) {
+      clusterSettings = clusterSettings.withName(clusterName);
+    }
+    config = config.withCluster(clusterSettings);
     if (!keys.isEmpty()) {
       List<StreamKey> all = new ArrayList<>(config.streams().keys());
       all.addAll(keys);

@@ -21,6 +21,9 @@ public final class Main {
     System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
     System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSS");
     System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
+    // Hazelcast narrates every join and partition move at INFO; its warnings are what matter.
+    System.setProperty("org.slf4j.simpleLogger.log.com.hazelcast",
+        System.getProperty("org.slf4j.simpleLogger.log.com.hazelcast", "warn"));
     NodeConfig config;
     try {
       CommandLine commandLine = CommandLine.parse(args);
@@ -38,7 +41,22 @@ public final class Main {
       return;
     }
     org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx;
+    ClusterBootstrap.Clustered clustered = null;
+    if (config.cluster().enabled()) {
+      try {
+        clustered = ClusterBootstrap.start(config.cluster()).toCompletionStage().toCompletableFuture()
+            .get(60, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        log.error("could not join the cluster: {}", cause.toString());
+        System.exit(1);
+        return;
+      }
+      vertx = clustered.vertx();
+    } else {
+      vertx = Vertx.vertx();
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       CompletableFuture<Void> closed = vertx.close().toCompletionStage().toCompletableFuture();
       try {
@@ -48,8 +66,12 @@ public final class Main {
       }
     }, "rtmp-cluster-shutdown"));
     try {
-      RtmpNode node = RtmpNode.deploy(vertx, config).toCompletionStage().toCompletableFuture()
-          .get(30, TimeUnit.SECONDS);
+      String nodeName = config.displayName(config.rtmp().port());
+      RtmpNode node = RtmpNode.deploy(vertx, config, clustered == null ? null : clustered.identity(nodeName))
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      if (clustered != null) {
+        clustered.onNodeLeft(node::onNodeLeft);
+      }
       logStarted(log, node);
     } catch (Exception e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
@@ -64,6 +86,11 @@ public final class Main {
     String roles = config.roles().stream().map(Role::label).sorted().reduce((a, b) -> a + "," + b).orElse("");
     String host = config.rtmp().host().equals("0.0.0.0") ? "localhost" : config.rtmp().host();
     log.info("rtmp-cluster node ready: roles {}, RTMP on {}:{}", roles, config.rtmp().host(), node.port());
+    if (node.identity() != null) {
+      log.info("node {} is in cluster '{}' on {}:{}, joining {}", node.identity().nodeName(),
+          config.cluster().name(), config.cluster().host(), config.cluster().port(),
+          config.cluster().members().isEmpty() ? "no one (first node)" : config.cluster().members());
+    }
     StreamSettings streams = config.streams();
     if (streams.usesDemoKey()) {
       StreamKey demo = StreamSettings.DEMO_KEY;

@@ -44,6 +44,18 @@ final class ConfigReader {
     return (int) v;
   }
 
+  boolean bool(String key, boolean defaultValue) {
+    read.add(key);
+    Object value = json.getValue(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    if (!(value instanceof Boolean b)) {
+      throw new ConfigException(name(key) + " must be true or false, not " + value);
+    }
+    return b;
+  }
+
   String string(String key, String defaultValue) {
     read.add(key);
     Object value = json.getValue(key);

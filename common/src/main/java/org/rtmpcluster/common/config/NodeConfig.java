@@ -6,10 +6,11 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /** Everything a node is configured with; see conf/node.yaml for every key and its default. */
-public record NodeConfig(Set<Role> roles, RtmpSettings rtmp, StreamSettings streams) {
+public record NodeConfig(String nodeName, Set<Role> roles, RtmpSettings rtmp, StreamSettings streams,
+    ClusterSettings cluster, HttpSettings http) {
 
-  public static final NodeConfig DEFAULT =
-      new NodeConfig(EnumSet.allOf(Role.class), RtmpSettings.DEFAULT, StreamSettings.DEFAULT);
+  public static final NodeConfig DEFAULT = new NodeConfig(null, EnumSet.allOf(Role.class),
+      RtmpSettings.DEFAULT, StreamSettings.DEFAULT, ClusterSettings.DEFAULT, HttpSettings.DEFAULT);
 
   public NodeConfig {
     if (roles.isEmpty()) {
@@ -22,10 +23,12 @@ public record NodeConfig(Set<Role> roles, RtmpSettings rtmp, StreamSettings stre
   public static NodeConfig fromJson(JsonObject json) {
     ConfigReader root = new ConfigReader("", json);
     ConfigReader node = root.section("node");
+    String name = node.string("name", null);
     Set<Role> roles = readRoles(node);
     node.rejectUnknownKeys();
-    NodeConfig config = new NodeConfig(roles, RtmpSettings.read(root.section("rtmp")),
-        StreamSettings.read(root.section("streams")));
+    NodeConfig config = new NodeConfig(name, roles, RtmpSettings.read(root.section("rtmp")),
+        StreamSettings.read(root.section("streams")), ClusterSettings.read(root.section("cluster")),
+        HttpSettings.read(root.section("http")));
     root.rejectUnknownKeys();
     return config;
   }
@@ -47,15 +50,32 @@ public record NodeConfig(Set<Role> roles, RtmpSettings rtmp, StreamSettings stre
     return roles.contains(role);
   }
 
+  /** The node's name in logs and the API: configured, or host:port of its RTMP listener. */
+  public String displayName(int rtmpPort) {
+    return nodeName != null ? nodeName : cluster.host() + ":" + rtmpPort;
+  }
+
+  public NodeConfig withNodeName(String newName) {
+    return new NodeConfig(newName, roles, rtmp, streams, cluster, http);
+  }
+
   public NodeConfig withRoles(Set<Role> newRoles) {
-    return new NodeConfig(newRoles, rtmp, streams);
+    return new NodeConfig(nodeName, newRoles, rtmp, streams, cluster, http);
   }
 
   public NodeConfig withRtmp(RtmpSettings newRtmp) {
-    return new NodeConfig(roles, newRtmp, streams);
+    return new NodeConfig(nodeName, roles, newRtmp, streams, cluster, http);
   }
 
   public NodeConfig withStreams(StreamSettings newStreams) {
-    return new NodeConfig(roles, rtmp, newStreams);
+    return new NodeConfig(nodeName, roles, rtmp, newStreams, cluster, http);
+  }
+
+  public NodeConfig withCluster(ClusterSettings newCluster) {
+    return new NodeConfig(nodeName, roles, rtmp, streams, newCluster, http);
+  }
+
+  public NodeConfig withHttp(HttpSettings newHttp) {
+    return new NodeConfig(nodeName, roles, rtmp, streams, cluster, newHttp);
   }
 }

@@ -1,6 +1,7 @@
 package org.rtmpcluster.common.stream;
 
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
@@ -33,7 +34,10 @@ public final class LiveStream {
   private final List<StreamListener> listeners = new CopyOnWriteArrayList<>();
 
   private PublisherHandle publisher;
+  private PublishObserver observer;
+  private AudienceWatcher audienceWatcher;
   private long epoch;
+  private long sequence;
   private long lastPublisherActivityMs;
   private MediaFrame metadata;
   private MediaFrame videoSequenceHeader;
@@ -87,7 +91,7 @@ public final class LiveStream {
    */
   public AttachResult attachPublisher(PublisherHandle candidate) {
     AttachResult result = AttachResult.ATTACHED;
-    if (publisher != null) {
+    if (publisher != null && publisher != candidate) {
       long quietMs = clock.getAsLong() - lastPublisherActivityMs;
       if (quietMs < settings.publisherTakeoverMs()) {
         return AttachResult.BUSY;
@@ -102,12 +106,16 @@ public final class LiveStream {
     cancelGrace();
     publisher = candidate;
     epoch++;
+    sequence = 0;
     everPublished = true;
     lastPublisherActivityMs = clock.getAsLong();
     metadata = null;
     gopCache.reset();
     for (StreamListener listener : listeners) {
       listener.onPublisherStarted(epoch);
+    }
+    if (observer != null) {
+      observer.onPublisherAttached(epoch);
     }
     return result;
   }
@@ -119,11 +127,14 @@ public final class LiveStream {
     }
     publisher = null;
     gopCache.reset();
+    if (observer != null) {
+      observer.onPublisherDetached();
+    }
     for (StreamListener listener : listeners) {
       listener.onPublisherGone();
     }
     if (listeners.isEmpty()) {
-      hub.remove(this);
+      remove();
       return;
     }
     startGrace();
@@ -137,6 +148,7 @@ public final class LiveStream {
     lastPublisherActivityMs = clock.getAsLong();
     framesIn++;
     bytesIn += frame.size();
+    frame = frame.withSequence(++sequence);
     if (frame.isMetadata()) {
       metadata = frame;
     } else if (frame.isSequenceHeader()) {
@@ -150,6 +162,9 @@ public final class LiveStream {
     }
     for (StreamListener listener : listeners) {
       listener.onFrame(frame);
+    }
+    if (observer != null) {
+      observer.onFrame(frame);
     }
   }
 
@@ -170,25 +185,80 @@ public final class LiveStream {
       return;
     }
     listener.onPublisherStarted(epoch);
-    if (metadata != null) {
-      listener.onFrame(metadata);
-    }
-    if (videoSequenceHeader != null) {
-      listener.onFrame(videoSequenceHeader);
-    }
-    if (audioSequenceHeader != null) {
-      listener.onFrame(audioSequenceHeader);
-    }
-    for (MediaFrame frame : gopCache.frames()) {
+    for (MediaFrame frame : primingFrames()) {
       listener.onFrame(frame);
+    }
+    if (audienceWatcher != null) {
+      audienceWatcher.onAudienceChanged(listeners.size());
     }
   }
 
+  /** What a player joining now gets first: metadata, the latest sequence headers, the cached GOP. */
+  public List<MediaFrame> primingFrames() {
+    List<MediaFrame> frames = new ArrayList<>(gopCache.size() + 3);
+    if (metadata != null) {
+      frames.add(metadata);
+    }
+    if (videoSequenceHeader != null) {
+      frames.add(videoSequenceHeader);
+    }
+    if (audioSequenceHeader != null) {
+      frames.add(audioSequenceHeader);
+    }
+    frames.addAll(gopCache.frames());
+    return frames;
+  }
+
+  /** The sequence number of the latest frame of the current epoch (0 before the first). */
+  public long sequence() {
+    return sequence;
+  }
+
   public void removeListener(StreamListener listener) {
-    listeners.remove(listener);
+    if (!listeners.remove(listener)) {
+      return;
+    }
     if (listeners.isEmpty() && publisher == null) {
       cancelGrace();
-      hub.remove(this);
+      remove();
+      return;
+    }
+    if (audienceWatcher != null) {
+      audienceWatcher.onAudienceChanged(listeners.size());
+    }
+  }
+
+  /** Sees every attach, numbered frame and detach of this stream's publishers (the origin's relay). */
+  public void observePublishing(PublishObserver publishObserver) {
+    this.observer = publishObserver;
+  }
+
+  /** Is told when the number of players changes and when the stream is gone (the edge's puller). */
+  public void watchAudience(AudienceWatcher watcher) {
+    this.audienceWatcher = watcher;
+  }
+
+  public PublishObserver publishObserver() {
+    return observer;
+  }
+
+  public AudienceWatcher audienceWatcher() {
+    return audienceWatcher;
+  }
+
+  /** Takes the stream off the hub; its watcher is told, its timers stopped. */
+  public void remove() {
+    cancelGrace();
+    hub.remove(this);
+    if (audienceWatcher != null) {
+      AudienceWatcher watcher = audienceWatcher;
+      audienceWatcher = null;
+      watcher.onRemoved();
+    }
+    if (observer != null) {
+      PublishObserver gone = observer;
+      observer = null;
+      gone.onRemoved();
     }
   }
 
@@ -203,7 +273,7 @@ public final class LiveStream {
           settings.playerGraceMs(), listeners.size());
       List<StreamListener> ending = List.copyOf(listeners);
       listeners.clear();
-      hub.remove(this);
+      remove();
       for (StreamListener listener : ending) {
         listener.onStreamEnded();
       }

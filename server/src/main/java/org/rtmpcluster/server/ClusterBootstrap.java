@@ -1,0 +1,87 @@
+package org.rtmpcluster.server;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.spi.cluster.NodeListener;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.rtmpcluster.common.cluster.NodeIdentity;
+import org.rtmpcluster.common.config.ClusterSettings;
+
+/**
+ * Starts a clustered Vert.x on Hazelcast, configured from the node config: TCP-IP join with the
+ * given members only (multicast and auto-detection off, so a new node never joins a stranger's
+ * cluster on the LAN), bound to one address, with heartbeats tuned so a dead member is noticed in
+ * seconds rather than Hazelcast's default minute.
+ */
+public final class ClusterBootstrap {
+
+  /** A clustered Vert.x and what the node needs of its cluster manager. */
+  public record Clustered(Vertx vertx, HazelcastClusterManager clusterManager) {
+    public NodeIdentity identity(String nodeName) {
+      return new NodeIdentity(clusterManager.getNodeId(), nodeName);
+    }
+
+    /** Tells the listener of members that leave (crashed or closed). Vert.x HA is off, so the hook is free. */
+    public void onNodeLeft(java.util.function.Consumer<String> listener) {
+      clusterManager.nodeListener(new NodeListener() {
+        @Override
+        public void nodeAdded(String nodeId) {
+        }
+
+        @Override
+        public void nodeLeft(String nodeId) {
+          listener.accept(nodeId);
+        }
+      });
+    }
+  }
+
+  private ClusterBootstrap() {
+  }
+
+  public static Future<Clustered> start(ClusterSettings settings) {
+    HazelcastClusterManager clusterManager = new HazelcastClusterManager(hazelcastConfig(settings));
+    VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions()
+        .setHost(settings.host()).setPort(settings.eventBusPort()));
+    return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
+        .map(vertx -> new Clustered(vertx, clusterManager));
+  }
+
+  static Config hazelcastConfig(ClusterSettings settings) {
+    // Vert.x's default config declares the maps and multimap the clustered event bus needs.
+    Config config = new HazelcastClusterManager().loadConfig();
+    if (config == null) {
+      config = new Config();
+    }
+    config.setClusterName(settings.name());
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    config.setProperty("hazelcast.socket.bind.any", "false");
+    config.setProperty("hazelcast.local.localAddress", settings.host());
+    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    config.setProperty("hazelcast.heartbeat.interval.seconds",
+        String.valueOf(Math.max(1, settings.heartbeatIntervalMs() / 1000)));
+    config.setProperty("hazelcast.max.no.heartbeat.seconds",
+        String.valueOf(Math.max(2, (settings.memberTimeoutMs() + 999) / 1000)));
+    // A member that left gracefully is dropped at once; these bound how long joining may take.
+    config.setProperty("hazelcast.max.join.seconds", "10");
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
+
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(settings.port()).setPortAutoIncrement(false);
+    network.setPublicAddress(settings.host() + ":" + settings.port());
+    network.getInterfaces().setEnabled(true).setInterfaces(java.util.List.of(settings.host()));
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(new java.util.ArrayList<>(settings.members()))
+        .setConnectionTimeoutSeconds(2);
+    return config;
+  }
+}

@@ -1,0 +1,159 @@
+package org.rtmpcluster.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.rtmpcluster.common.testing.SyntheticMedia.aacFrame;
+import static org.rtmpcluster.common.testing.SyntheticMedia.aacSequenceHeader;
+import static org.rtmpcluster.common.testing.SyntheticMedia.avcSequenceHeader;
+import static org.rtmpcluster.common.testing.SyntheticMedia.setDataFrameMetadata;
+import static org.rtmpcluster.common.testing.SyntheticMedia.videoFrame;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.rtmpcluster.common.rtmp.client.RtmpClient;
+import org.rtmpcluster.common.stream.LiveStream;
+import org.rtmpcluster.common.testing.Await;
+import org.rtmpcluster.edge.cluster.StreamPuller;
+import org.rtmpcluster.server.PublishPlayTest.Viewer;
+
+/** Origins and edges as clustered Vert.x nodes in one JVM. */
+class ClusterTest {
+  private static TestCluster cluster;
+  private static TestCluster.Member origin;
+  private static TestCluster.Member edge1;
+  private static TestCluster.Member edge2;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = new TestCluster();
+    origin = cluster.origin("origin-1");
+    edge1 = cluster.edge("edge-1");
+    edge2 = cluster.edge("edge-2");
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private static int publish(RtmpClient client, String key) {
+    return Await.on(client.context(), () -> client.publish(key));
+  }
+
+  private static Viewer play(TestCluster.Member edge, String name) {
+    RtmpClient client = edge.connect();
+    Viewer viewer = new Viewer(client);
+    Await.on(client.context(), () -> client.play(name));
+    return viewer;
+  }
+
+  /** Frames {@code from}..{@code to - 1}, a keyframe every {@code gop}, 33 ms apart, with audio. */
+  private static void send(RtmpClient publisher, int msid, int from, int to, int gop, boolean headers) {
+    Await.run(publisher.context(), () -> {
+      if (headers) {
+        publisher.sendData(msid, 0, setDataFrameMetadata("cluster"));
+        publisher.sendVideo(msid, 0, avcSequenceHeader(1));
+        publisher.sendAudio(msid, 0, aacSequenceHeader());
+      }
+      for (int marker = from; marker < to; marker++) {
+        publisher.sendVideo(msid, 33L * marker, videoFrame(marker % gop == 0, marker, 300));
+        publisher.sendAudio(msid, 33L * marker + 5, aacFrame(marker));
+      }
+    });
+  }
+
+  private static LiveStream edgeStream(TestCluster.Member edge, String name) {
+    return edge.node().edgeHub().get(name);
+  }
+
+  @Test
+  void playersOnTwoEdgesGetWhatTheOriginPublishes() {
+    RtmpClient publisher = origin.connect();
+    int msid = publish(publisher, "key-a");
+    send(publisher, msid, 0, 15, 10, true);
+    Await.until(() -> origin.node().streamRegistry() != null
+        && Await.result(origin.node().streamRegistry().get("a")) != null, "registry entry");
+
+    Viewer one = play(edge1, "a");
+    Viewer two = play(edge2, "a");
+    Await.until(() -> one.videoMarkers().size() == 5 && two.videoMarkers().size() == 5, "the cached GOP from the origin");
+    assertEquals(List.of(10, 11, 12, 13, 14), one.videoMarkers());
+    assertEquals(List.of(10, 11, 12, 13, 14), two.videoMarkers());
+
+    send(publisher, msid, 15, 40, 10, false);
+    Await.until(() -> one.videoMarkers().size() == 30 && two.videoMarkers().size() == 30, "live frames");
+    List<Integer> expected = new ArrayList<>();
+    for (int i = 10; i < 40; i++) {
+      expected.add(i);
+    }
+    assertEquals(expected, one.videoMarkers());
+    assertEquals(expected, two.videoMarkers());
+    one.assertMonotonic();
+    two.assertMonotonic();
+    Await.result(publisher.close());
+  }
+
+  @Test
+  void anEdgeReceivesOneCopyOfAStreamWhateverItsNumberOfPlayers() {
+    RtmpClient publisher = origin.connect();
+    int msid = publish(publisher, "key-b");
+    send(publisher, msid, 0, 1, 30, true);
+    List<Viewer> viewers = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      viewers.add(play(edge1, "b"));
+    }
+    Await.until(() -> viewers.stream().allMatch(v -> v.videoMarkers().size() == 1), "all 50 started");
+    StreamPuller puller = (StreamPuller) edgeStream(edge1, "b").audienceWatcher();
+    long before = puller.framesReceived();
+    send(publisher, msid, 1, 61, 30, false); // 60 video + 60 audio frames
+    Await.until(() -> viewers.stream().allMatch(v -> v.videoMarkers().size() == 61), "all 50 got every frame");
+    assertEquals(120, puller.framesReceived() - before, "one event-bus copy per frame for the whole node");
+    assertEquals(50, edgeStream(edge1, "b").playerCount());
+    Await.result(publisher.close());
+  }
+
+  @Test
+  void anEdgeStopsPullingAStreamShortlyAfterItsLastPlayerLeft() {
+    RtmpClient publisher = origin.connect();
+    int msid = publish(publisher, "key-c");
+    send(publisher, msid, 0, 1, 30, true);
+    Viewer viewer = play(edge2, "c");
+    Await.until(() -> viewer.videoMarkers().size() == 1, "playing");
+    Await.result(viewer.client.close());
+    Await.until(() -> edgeStream(edge2, "c") == null, "stream dropped after the linger");
+    Await.result(publisher.close());
+  }
+
+  @Test
+  void hotStandbyOnAnotherOriginTakesOverWhenTheActivePublisherLeaves() {
+    TestCluster.Member origin2 = cluster.origin("origin-2");
+    RtmpClient active = origin.connect();
+    int msid = publish(active, "key-d");
+    send(active, msid, 0, 10, 10, true);
+    Viewer viewer = play(edge1, "d");
+    Await.until(() -> viewer.videoMarkers().size() == 10, "the active publisher's GOP");
+
+    RtmpClient standby = origin2.connect();
+    int standbyMsid = publish(standby, "key-d"); // accepted, but on standby
+    send(standby, standbyMsid, 1000, 1005, 10, true);
+    send(active, msid, 10, 12, 10, false);
+    Await.until(() -> viewer.videoMarkers().size() == 12, "still the active publisher");
+    assertTrue(viewer.videoMarkers().stream().allMatch(m -> m < 1000), "nothing from the standby yet");
+
+    long left = System.nanoTime();
+    Await.result(active.close());
+    // The standby's current GOP (from its keyframe 1000) arrives through the snapshot.
+    Await.until(() -> viewer.videoMarkers().contains(1000), "standby took over");
+    long tookMs = (System.nanoTime() - left) / 1_000_000;
+    assertTrue(tookMs < 2_000, "takeover took " + tookMs + " ms");
+    send(standby, standbyMsid, 1005, 1012, 10, false);
+    Await.until(() -> viewer.videoMarkers().contains(1011), "standby's live frames");
+    viewer.assertMonotonic();
+    Await.result(standby.close());
+  }
+}
