@@ -202,14 +202,19 @@ final class PlayerSession implements StreamListener, Playback {
 
   @Override
   public void onStreamEnded() {
+    end("stream " + stream.name() + " ended");
+  }
+
+  @Override
+  public void end(String reason) {
     if (closed) {
       return;
     }
-    closed = true;
+    close();
     int msid = output.messageStreamId();
     output.sendStatus(Status.LEVEL_STATUS, Status.PLAY_UNPUBLISH_NOTIFY, stream.name() + " is now unpublished.");
     output.send(UserControl.streamEof(msid));
-    output.disconnect("stream " + stream.name() + " ended");
+    output.disconnect(reason);
   }
 
   @Override

@@ -3,6 +3,7 @@ package org.rtmpcluster.server;
 import io.vertx.core.Vertx;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.rtmpcluster.common.config.ConfigException;
 import org.rtmpcluster.common.config.NodeConfig;
 import org.rtmpcluster.common.config.Role;
@@ -11,6 +12,8 @@ import org.rtmpcluster.common.config.StreamSettings;
 
 /** Entry point of rtmp-cluster.jar. Exit codes: 0 normal, 1 could not start, 2 bad flags or config. */
 public final class Main {
+  /** How long a leaving node waits for its connections to take their last messages. */
+  private static final long DRAIN_TIMEOUT_MS = 2_000;
 
   private Main() {
   }
@@ -57,10 +60,22 @@ public final class Main {
     } else {
       vertx = Vertx.vertx();
     }
+    AtomicReference<RtmpNode> running = new AtomicReference<>();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      // Players and publishers are told before the node leaves the cluster, then Vert.x closes
+      // (and with it Hazelcast, whose own hook the cluster manager turns off).
+      RtmpNode node = running.get();
+      try {
+        if (node != null) {
+          node.drain(DRAIN_TIMEOUT_MS).toCompletionStage().toCompletableFuture()
+              .get(DRAIN_TIMEOUT_MS + 1000, TimeUnit.MILLISECONDS);
+        }
+      } catch (Exception e) {
+        // Closing anyway.
+      }
       CompletableFuture<Void> closed = vertx.close().toCompletionStage().toCompletableFuture();
       try {
-        closed.get(5, TimeUnit.SECONDS);
+        closed.get(10, TimeUnit.SECONDS);
       } catch (Exception e) {
         // Exiting anyway.
       }
@@ -69,6 +84,7 @@ public final class Main {
       String nodeName = config.displayName(config.rtmp().port());
       RtmpNode node = RtmpNode.deploy(vertx, config, clustered == null ? null : clustered.identity(nodeName))
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      running.set(node);
       if (clustered != null) {
         clustered.onNodeLeft(node::onNodeLeft);
       }

@@ -1,6 +1,7 @@
 package org.rtmpcluster.server;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
@@ -43,6 +44,7 @@ public final class RtmpNode extends VerticleBase {
   private StreamRegistry streamRegistry;
   private PublishService publishService;
   private PlayService playService;
+  private boolean draining;
 
   /**
    * @param identity the node in its cluster, or null for a standalone node
@@ -86,6 +88,10 @@ public final class RtmpNode extends VerticleBase {
   }
 
   private void accept(NetSocket socket) {
+    if (draining) {
+      socket.close();
+      return;
+    }
     RtmpConnection connection = new RtmpConnection(socket, config.rtmp(), registry, System.currentTimeMillis());
     String refusal = registry.admit(connection);
     if (refusal != null) {
@@ -136,6 +142,30 @@ public final class RtmpNode extends VerticleBase {
         log.info("node {} left the cluster: released {} stream(s) it published", nodeId, removed);
       }
     }));
+  }
+
+  /**
+   * Leaves gracefully: stops accepting connections, ends every play (UnpublishNotify, StreamEOF)
+   * and publish (a status; in a cluster the edges learn the epoch ended and their players wait for
+   * a standby), then waits up to {@code timeoutMs} for the connections to flush and close.
+   */
+  public Future<Void> drain(long timeoutMs) {
+    Promise<Void> drained = Promise.promise();
+    context.runOnContext(v -> {
+      // Closing the NetServer would cut its connections at once, so new ones are turned away
+      // here instead, and the server is closed once the existing ones are done.
+      draining = true;
+      log.info("draining: ending {} connection(s)", registry.size());
+      registry.drainAll("node is shutting down");
+      long deadline = System.currentTimeMillis() + timeoutMs;
+      vertx.setPeriodic(20, id -> {
+        if (registry.size() == 0 || System.currentTimeMillis() > deadline) {
+          vertx.cancelTimer(id);
+          server.close().onComplete(closed -> drained.tryComplete());
+        }
+      });
+    });
+    return drained.future();
   }
 
   @Override

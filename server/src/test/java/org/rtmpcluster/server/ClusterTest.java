@@ -156,4 +156,44 @@ class ClusterTest {
     viewer.assertMonotonic();
     Await.result(standby.close());
   }
+
+  @Test
+  void aNodeThatJoinsAtRuntimeServesPlayersAtOnce() {
+    RtmpClient publisher = origin.connect();
+    int msid = publish(publisher, "key-e");
+    send(publisher, msid, 0, 12, 10, true);
+    TestCluster.Member late = cluster.edge("edge-late");
+    long asked = System.nanoTime();
+    Viewer viewer = play(late, "e");
+    Await.until(() -> viewer.videoMarkers().size() == 2, "the cached GOP");
+    long firstFrameMs = (System.nanoTime() - asked) / 1_000_000;
+    assertEquals(List.of(10, 11), viewer.videoMarkers());
+    assertTrue(firstFrameMs < 1_000, "first frame after " + firstFrameMs + " ms");
+    Await.result(publisher.close());
+  }
+
+  @Test
+  void whenAnEdgeGoesAwayOtherEdgesPlayOnAndItsPlayersReconnectElsewhere() {
+    TestCluster.Member doomed = cluster.edge("edge-doomed");
+    RtmpClient publisher = origin.connect();
+    int msid = publish(publisher, "key-f");
+    send(publisher, msid, 0, 10, 10, true);
+    Viewer survivor = play(edge2, "f");
+    Viewer victim = play(doomed, "f");
+    Await.until(() -> survivor.videoMarkers().size() == 10 && victim.videoMarkers().size() == 10, "both playing");
+
+    doomed.close();
+    Await.result(victim.client.closeFuture());
+    send(publisher, msid, 10, 20, 10, false);
+    Await.until(() -> survivor.videoMarkers().size() == 20, "the other edge plays on");
+
+    long asked = System.nanoTime();
+    Viewer reconnected = play(edge1, "f");
+    Await.until(() -> !reconnected.videoMarkers().isEmpty(), "the stream at once on another edge");
+    long firstFrameMs = (System.nanoTime() - asked) / 1_000_000;
+    assertEquals(10, reconnected.videoMarkers().get(0), "starts on the latest keyframe");
+    assertTrue(firstFrameMs < 1_000, "first frame after " + firstFrameMs + " ms");
+    survivor.assertMonotonic();
+    Await.result(publisher.close());
+  }
 }

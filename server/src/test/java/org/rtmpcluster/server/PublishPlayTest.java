@@ -475,6 +475,32 @@ class PublishPlayTest {
     assertEquals(1, viewer.video().size(), "only the video sequence header");
   }
 
+  @Test
+  void drainingNodeEndsPlaysWithStreamEofAndPublishesWithAStatus() {
+    node = TestNode.start();
+    RtmpClient publisher = node.connect();
+    List<String> publisherStatuses = new CopyOnWriteArrayList<>();
+    publisher.statusHandler(s -> publisherStatuses.add(String.valueOf(s.get("code"))));
+    int msid = publish(publisher, TestNode.KEY.key());
+    sendGops(publisher, msid, 0, 0, 1, 3, true);
+    Viewer viewer = play("show");
+    List<Integer> events = new CopyOnWriteArrayList<>();
+    viewer.client.controlHandler(m -> {
+      if (m.typeId() == MessageType.USER_CONTROL) {
+        events.add(m.payload().getUnsignedShort(0));
+      }
+    });
+    Await.until(() -> viewer.videoMarkers().size() == 3, "playing");
+
+    Await.result(node.node.drain(2_000));
+    Await.result(viewer.client.closeFuture());
+    Await.result(publisher.closeFuture());
+    assertTrue(viewer.statuses.contains(Status.PLAY_UNPUBLISH_NOTIFY), viewer.statuses.toString());
+    assertTrue(events.contains(1), "StreamEOF");
+    assertTrue(publisherStatuses.contains(Status.UNPUBLISH_SUCCESS), publisherStatuses.toString());
+    assertEquals(0, node.node.connections().size());
+  }
+
   static void sleep(long ms) {
     try {
       Thread.sleep(ms);

@@ -75,6 +75,13 @@ public final class ConnectionRegistry {
     }
   }
 
+  /** Ends every connection politely (players get StreamEOF, publishers a status), then closes it. */
+  public void drainAll(String reason) {
+    for (RtmpConnection connection : connections.toArray(new RtmpConnection[0])) {
+      connection.drain(reason);
+    }
+  }
+
   private void sweep() {
     long now = nowMs();
     for (RtmpConnection connection : connections.toArray(new RtmpConnection[0])) {

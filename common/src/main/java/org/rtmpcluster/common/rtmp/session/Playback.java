@@ -14,4 +14,7 @@ public interface Playback {
 
   /** The player stopped (closeStream, deleteStream, disconnect). */
   void close();
+
+  /** The server ends the play (the node is going away): tell the player the stream ended. */
+  void end(String reason);
 }

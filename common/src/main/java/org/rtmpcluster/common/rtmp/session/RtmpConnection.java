@@ -28,6 +28,9 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
 
     /** The connection is closed, whoever closed it; release everything. */
     void onClosed();
+
+    /** The node is going away: end what runs on this connection politely, saying why. */
+    void drain(String reason);
   }
 
   private enum Phase { HANDSHAKE, OPEN, CLOSED }
@@ -211,6 +214,14 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
       lastPingSentAtMs = nowMs;
       send(UserControl.pingRequest(nowMs));
     }
+  }
+
+  /** Asks the session to end its streams politely; it then closes the connection. */
+  void drain(String reason) {
+    if (phase == Phase.OPEN && handler != null) {
+      handler.drain(reason);
+    }
+    closeAfterFlush(reason);
   }
 
   /** Closes at once, logging why once. */

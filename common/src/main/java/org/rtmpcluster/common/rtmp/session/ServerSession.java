@@ -308,6 +308,25 @@ public final class ServerSession implements RtmpConnection.Handler {
   }
 
   @Override
+  public void drain(String reason) {
+    for (Integer msid : List.copyOf(streams.keySet())) {
+      NetStream stream = streams.get(msid);
+      if (stream.ingest != null) {
+        Ingest ingest = stream.ingest;
+        stream.ingest = null;
+        ingest.close();
+        sendStatus(msid, Status.LEVEL_STATUS, Status.UNPUBLISH_SUCCESS,
+            ingest.streamName() + " is now unpublished: " + reason);
+      }
+      if (stream.playback != null) {
+        Playback playback = stream.playback;
+        stream.playback = null;
+        playback.end(reason);
+      }
+    }
+  }
+
+  @Override
   public void onClosed() {
     for (Integer msid : List.copyOf(streams.keySet())) {
       NetStream stream = streams.get(msid);
