@@ -1,0 +1,204 @@
+package org.rtmpcluster.edge.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.rtmpcluster.common.cluster.ClusterFrame;
+import org.rtmpcluster.common.cluster.ClusterFrameCodec;
+import org.rtmpcluster.common.cluster.StreamAddresses;
+import org.rtmpcluster.common.cluster.StreamSnapshot;
+import org.rtmpcluster.common.config.ClusterSettings;
+import org.rtmpcluster.common.config.StreamSettings;
+import org.rtmpcluster.common.rtmp.message.MessageType;
+import org.rtmpcluster.common.stream.LiveStream;
+import org.rtmpcluster.common.stream.MediaFrame;
+import org.rtmpcluster.common.stream.StreamHub;
+import org.rtmpcluster.common.stream.StreamListener;
+import org.rtmpcluster.common.testing.Await;
+
+/**
+ * The puller against a scripted origin on a local event bus: which frames reach the edge's
+ * stream, in which order, for cold starts, gaps, new epochs, stalls and stale frames.
+ */
+class StreamPullerTest {
+  private static final String NAME = "s";
+  private Vertx vertx;
+  private LiveStream stream;
+  private StreamPuller puller;
+  private final List<String> seen = new CopyOnWriteArrayList<>();
+  private final AtomicReference<StreamSnapshot> snapshot = new AtomicReference<>();
+  private final AtomicInteger snapshotRequests = new AtomicInteger();
+
+  /** A player's view: video markers, and epoch changes as "E". */
+  private final StreamListener player = new StreamListener() {
+    @Override
+    public void onFrame(MediaFrame frame) {
+      seen.add(frame.isKeyframe() ? "K" + frame.payload().getInt(0) : String.valueOf(frame.payload().getInt(0)));
+    }
+
+    @Override
+    public void onPublisherStarted(long epoch) {
+      seen.add("E");
+    }
+
+    @Override
+    public void onPublisherGone() {
+      seen.add("gone");
+    }
+
+    @Override
+    public void onStreamEnded() {
+      seen.add("ended");
+    }
+  };
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    vertx.eventBus().registerDefaultCodec(ClusterFrame.class, new ClusterFrameCodec());
+    vertx.eventBus().consumer(StreamAddresses.snapshot(NAME), request -> {
+      snapshotRequests.incrementAndGet();
+      StreamSnapshot current = snapshot.get();
+      if (current == null) {
+        request.fail(404, "not live");
+      } else {
+        request.reply(current.encode());
+      }
+    });
+    ClusterSettings settings = ClusterSettings.DEFAULT.withTimings(1_000, 3_000, 300, 100, 2_000, 100);
+    Await.run(vertx.getOrCreateContext(), () -> {
+      StreamHub hub = new StreamHub(vertx, StreamSettings.DEFAULT);
+      stream = hub.getOrCreate(NAME);
+      puller = new StreamPuller(vertx, stream, settings);
+      stream.watchAudience(puller);
+      stream.addListener(player);
+      puller.start();
+    });
+  }
+
+  @AfterEach
+  void tearDown() {
+    Await.result(vertx.close());
+  }
+
+  private static ClusterFrame video(long epoch, long sequence, boolean key) {
+    return new ClusterFrame(epoch, sequence, MessageType.VIDEO, key ? MediaFrame.KEYFRAME : 0, sequence * 33,
+        Buffer.buffer().appendInt((int) sequence));
+  }
+
+  private void send(ClusterFrame... frames) {
+    for (ClusterFrame frame : frames) {
+      vertx.eventBus().publish(StreamAddresses.frames(NAME), frame);
+    }
+  }
+
+  private static StreamSnapshot snapshotOf(long epoch, long last, ClusterFrame... frames) {
+    return new StreamSnapshot(epoch, last, List.of(frames));
+  }
+
+  @Test
+  void coldStartTakesTheSnapshotThenTheLiveFramesAfterIt() {
+    snapshot.set(snapshotOf(1, 12, video(1, 10, true), video(1, 11, false), video(1, 12, false)));
+    Await.until(() -> seen.size() == 4, "snapshot delivered");
+    send(video(1, 12, false), video(1, 13, false), video(1, 14, false));
+    Await.until(() -> seen.size() == 6, "live frames");
+    assertEquals(List.of("E", "K10", "11", "12", "13", "14"), seen, "frame 12 came twice and was taken once");
+    assertEquals(3, puller.framesReceived(), "counts the media frames that came over the bus");
+  }
+
+  @Test
+  void aGapIsFilledFromAFreshSnapshotWithoutRepeatingFrames() {
+    snapshot.set(snapshotOf(1, 2, video(1, 1, true), video(1, 2, false)));
+    Await.until(() -> seen.size() == 3, "cold start");
+    snapshot.set(snapshotOf(1, 5, video(1, 1, true), video(1, 2, false), video(1, 3, false), video(1, 4, false),
+        video(1, 5, false)));
+    send(video(1, 5, false)); // 3 and 4 were lost
+    Await.until(() -> seen.size() == 6, "resynced");
+    assertEquals(List.of("E", "K1", "2", "3", "4", "5"), seen);
+    assertEquals(1, puller.gaps());
+  }
+
+  @Test
+  void aGapPastAKeyframeResumesOnThatKeyframe() {
+    snapshot.set(snapshotOf(1, 2, video(1, 1, true), video(1, 2, false)));
+    Await.until(() -> seen.size() == 3, "cold start");
+    snapshot.set(snapshotOf(1, 7, video(1, 6, true), video(1, 7, false)));
+    send(video(1, 8, false)); // 3..7 were lost, and the GOP restarted at 6
+    Await.until(() -> seen.size() == 6, "resynced");
+    assertEquals(List.of("E", "K1", "2", "K6", "7", "8"), seen);
+  }
+
+  @Test
+  void aNewEpochStartsOverFromItsSnapshot() {
+    snapshot.set(snapshotOf(1, 2, video(1, 1, true), video(1, 2, false)));
+    Await.until(() -> seen.size() == 3, "cold start");
+    snapshot.set(snapshotOf(2, 41, video(2, 40, true), video(2, 41, false)));
+    send(ClusterFrame.startOfEpoch(2, 41));
+    Await.until(() -> seen.size() == 6, "new epoch");
+    assertEquals(List.of("E", "K1", "2", "E", "K40", "41"), seen);
+    send(video(1, 3, false)); // a late frame of the old epoch
+    send(video(2, 42, false));
+    Await.until(() -> seen.size() == 7, "live frame of the new epoch");
+    assertEquals("42", seen.get(6));
+  }
+
+  @Test
+  void anEndOfEpochOrAStallHandsThePlayersToTheGracePeriod() {
+    snapshot.set(snapshotOf(1, 1, video(1, 1, true)));
+    Await.until(() -> seen.size() == 2, "cold start");
+    send(ClusterFrame.endOfEpoch(1, 2));
+    Await.until(() -> seen.contains("gone"), "end of epoch");
+
+    snapshot.set(snapshotOf(2, 1, video(2, 1, true)));
+    send(ClusterFrame.heartbeat(2, 1));
+    Await.until(() -> seen.size() == 5, "second epoch");
+    long before = System.nanoTime();
+    Await.until(() -> seen.size() == 6, "stall");
+    long stalledAfterMs = (System.nanoTime() - before) / 1_000_000;
+    assertEquals("gone", seen.get(5));
+    assertTrue(stalledAfterMs >= 150, "not before the stall time: " + stalledAfterMs);
+  }
+
+  @Test
+  void heartbeatsKeepAQuietStreamFromStalling() {
+    snapshot.set(snapshotOf(1, 1, video(1, 1, true)));
+    Await.until(() -> seen.size() == 2, "cold start");
+    long periodic = vertx.setPeriodic(100, id -> send(ClusterFrame.heartbeat(1, 1)));
+    try {
+      Sleep.sleep(1_000);
+      assertEquals(List.of("E", "K1"), seen);
+    } finally {
+      vertx.cancelTimer(periodic);
+    }
+  }
+
+  @Test
+  void withoutALiveOriginThePullerKeepsAsking() {
+    Await.until(() -> snapshotRequests.get() >= 2, "asks again");
+    assertEquals(List.of(), seen);
+    snapshot.set(snapshotOf(3, 1, video(3, 1, true)));
+    Await.until(() -> seen.size() == 2, "starts once the stream is live");
+    assertEquals(List.of("E", "K1"), new ArrayList<>(seen));
+  }
+
+  /** Sleep without checked exceptions. */
+  static final class Sleep {
+    static void sleep(long ms) {
+      try {
+        Thread.sleep(ms);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
