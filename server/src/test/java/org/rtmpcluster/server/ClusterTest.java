@@ -150,6 +150,7 @@ class ClusterTest {
     // The standby's current GOP (from its keyframe 1000) arrives through the snapshot.
     Await.until(() -> viewer.videoMarkers().contains(1000), "standby took over");
     long tookMs = (System.nanoTime() - left) / 1_000_000;
+    System.out.println("hot standby: players resumed " + tookMs + " ms after the active publisher left");
     assertTrue(tookMs < 2_000, "takeover took " + tookMs + " ms");
     send(standby, standbyMsid, 1005, 1012, 10, false);
     Await.until(() -> viewer.videoMarkers().contains(1011), "standby's live frames");
@@ -167,8 +168,9 @@ class ClusterTest {
     Viewer viewer = play(late, "e");
     Await.until(() -> viewer.videoMarkers().size() == 2, "the cached GOP");
     long firstFrameMs = (System.nanoTime() - asked) / 1_000_000;
+    System.out.println("cold start on a new edge: first frame " + firstFrameMs + " ms after play");
     assertEquals(List.of(10, 11), viewer.videoMarkers());
-    assertTrue(firstFrameMs < 1_000, "first frame after " + firstFrameMs + " ms");
+    assertTrue(firstFrameMs < 300, "first frame after " + firstFrameMs + " ms");
     Await.result(publisher.close());
   }
 
@@ -191,6 +193,7 @@ class ClusterTest {
     Viewer reconnected = play(edge1, "f");
     Await.until(() -> !reconnected.videoMarkers().isEmpty(), "the stream at once on another edge");
     long firstFrameMs = (System.nanoTime() - asked) / 1_000_000;
+    System.out.println("player reconnected to another edge: first frame " + firstFrameMs + " ms after play");
     assertEquals(10, reconnected.videoMarkers().get(0), "starts on the latest keyframe");
     assertTrue(firstFrameMs < 1_000, "first frame after " + firstFrameMs + " ms");
     survivor.assertMonotonic();
