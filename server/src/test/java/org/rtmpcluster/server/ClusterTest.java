@@ -199,4 +199,26 @@ class ClusterTest {
     survivor.assertMonotonic();
     Await.result(publisher.close());
   }
+
+  @Test
+  void anOriginThatLeavesGracefullyHandsItsStreamToTheStandbyWhilePlayersStay() {
+    TestCluster.Member leaving = cluster.origin("origin-leaving");
+    TestCluster.Member standbyOrigin = cluster.origin("origin-standby");
+    RtmpClient active = leaving.connect();
+    int msid = publish(active, "key-g");
+    send(active, msid, 0, 10, 10, true);
+    Viewer viewer = play(edge2, "g");
+    Await.until(() -> viewer.videoMarkers().size() == 10, "playing from the leaving origin");
+    RtmpClient standby = standbyOrigin.connect();
+    int standbyMsid = publish(standby, "key-g");
+    send(standby, standbyMsid, 500, 505, 10, true);
+
+    Await.result(leaving.node().drain(2_000));
+    Await.result(active.closeFuture());
+    leaving.close();
+    Await.until(() -> viewer.videoMarkers().contains(500), "the standby's keyframe");
+    assertTrue(!viewer.client.closeFuture().isComplete(), "the player stayed connected");
+    viewer.assertMonotonic();
+    Await.result(standby.close());
+  }
 }
