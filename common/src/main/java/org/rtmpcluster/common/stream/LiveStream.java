@@ -109,7 +109,10 @@ public final class LiveStream {
     sequence = 0;
     everPublished = true;
     lastPublisherActivityMs = clock.getAsLong();
+    // A new publisher sends its own metadata and headers first; the old ones may not fit it.
     metadata = null;
+    videoSequenceHeader = null;
+    audioSequenceHeader = null;
     gopCache.reset();
     for (StreamListener listener : listeners) {
       listener.onPublisherStarted(epoch);
