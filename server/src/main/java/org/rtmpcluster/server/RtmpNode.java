@@ -23,6 +23,8 @@ import org.rtmpcluster.edge.EdgePlayService;
 import org.rtmpcluster.edge.cluster.StreamPuller;
 import org.rtmpcluster.origin.OriginPublishService;
 import org.rtmpcluster.origin.cluster.ClusterRelay;
+import org.rtmpcluster.server.http.HttpApi;
+import org.rtmpcluster.server.stats.NodeStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +45,8 @@ public final class RtmpNode extends VerticleBase {
   private StreamRegistry streamRegistry;
   private PublishService publishService;
   private PlayService playService;
+  private NodeStats stats;
+  private HttpApi httpApi;
 
   /**
    * @param identity the node in its cluster, or null for a standalone node
@@ -66,6 +70,7 @@ public final class RtmpNode extends VerticleBase {
   @Override
   public Future<?> start() {
     registry = new ConnectionRegistry(vertx, config.rtmp());
+    stats = new NodeStats(vertx, this);
     if (identity == null) {
       // Standalone: players read the publishers' streams directly.
       originHub = new StreamHub(vertx, config.streams());
@@ -82,7 +87,17 @@ public final class RtmpNode extends VerticleBase {
     registry.start();
     server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true));
     server.connectHandler(this::accept);
-    return server.listen(config.rtmp().port(), config.rtmp().host());
+    return server.listen(config.rtmp().port(), config.rtmp().host()).compose(listening -> startObservability());
+  }
+
+  /** Once RTMP listens: share this node's stats with the cluster, and serve the HTTP API if enabled. */
+  private Future<?> startObservability() {
+    stats.start();
+    if (!config.http().enabled()) {
+      return Future.succeededFuture();
+    }
+    httpApi = new HttpApi(vertx, config.http(), stats);
+    return httpApi.start();
   }
 
   private void accept(NetSocket socket) {
@@ -131,6 +146,7 @@ public final class RtmpNode extends VerticleBase {
     if (streamRegistry == null) {
       return;
     }
+    context.runOnContext(v -> stats.onNodeLeft(nodeId));
     context.runOnContext(v -> streamRegistry.removeNode(nodeId).onSuccess(removed -> {
       if (removed > 0) {
         log.info("node {} left the cluster: released {} stream(s) it published", nodeId, removed);
@@ -142,6 +158,12 @@ public final class RtmpNode extends VerticleBase {
   public Future<?> stop() {
     if (registry != null) {
       registry.stop();
+    }
+    if (stats != null) {
+      stats.stop();
+    }
+    if (httpApi != null) {
+      httpApi.stop();
     }
     return server == null ? Future.succeededFuture() : server.close();
   }
@@ -186,5 +208,10 @@ public final class RtmpNode extends VerticleBase {
 
   public ConnectionRegistry connections() {
     return registry;
+  }
+
+  /** The HTTP API, or null when {@code http.enabled} is off. */
+  public HttpApi httpApi() {
+    return httpApi;
   }
 }
