@@ -102,6 +102,10 @@ public final class Main {
     String roles = config.roles().stream().map(Role::label).sorted().reduce((a, b) -> a + "," + b).orElse("");
     String host = config.rtmp().host().equals("0.0.0.0") ? "localhost" : config.rtmp().host();
     log.info("rtmp-cluster node ready: roles {}, RTMP on {}:{}", roles, config.rtmp().host(), node.port());
+    if (node.httpApi() != null) {
+      log.info("HTTP API on http://{}:{}/ (/health, /api/node, /api/streams)", config.http().host(),
+          node.httpApi().port());
+    }
     if (node.identity() != null) {
       log.info("node {} is in cluster '{}' on {}:{}, joining {}", node.identity().nodeName(),
           config.cluster().name(), config.cluster().host(), config.cluster().port(),

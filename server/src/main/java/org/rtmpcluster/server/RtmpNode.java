@@ -24,6 +24,8 @@ import org.rtmpcluster.edge.EdgePlayService;
 import org.rtmpcluster.edge.cluster.StreamPuller;
 import org.rtmpcluster.origin.OriginPublishService;
 import org.rtmpcluster.origin.cluster.ClusterRelay;
+import org.rtmpcluster.server.http.HttpApi;
+import org.rtmpcluster.server.stats.NodeStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +46,8 @@ public final class RtmpNode extends VerticleBase {
   private StreamRegistry streamRegistry;
   private PublishService publishService;
   private PlayService playService;
+  private NodeStats stats;
+  private HttpApi httpApi;
   private boolean draining;
 
   /**
@@ -68,6 +72,7 @@ public final class RtmpNode extends VerticleBase {
   @Override
   public Future<?> start() {
     registry = new ConnectionRegistry(vertx, config.rtmp());
+    stats = new NodeStats(vertx, this);
     if (identity == null) {
       // Standalone: players read the publishers' streams directly.
       originHub = new StreamHub(vertx, config.streams());
@@ -84,7 +89,17 @@ public final class RtmpNode extends VerticleBase {
     registry.start();
     server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true));
     server.connectHandler(this::accept);
-    return server.listen(config.rtmp().port(), config.rtmp().host());
+    return server.listen(config.rtmp().port(), config.rtmp().host()).compose(listening -> startObservability());
+  }
+
+  /** Once RTMP listens: share this node's stats with the cluster, and serve the HTTP API if enabled. */
+  private Future<?> startObservability() {
+    stats.start();
+    if (!config.http().enabled()) {
+      return Future.succeededFuture();
+    }
+    httpApi = new HttpApi(vertx, config.http(), stats);
+    return httpApi.start();
   }
 
   private void accept(NetSocket socket) {
@@ -137,6 +152,7 @@ public final class RtmpNode extends VerticleBase {
     if (streamRegistry == null) {
       return;
     }
+    context.runOnContext(v -> stats.onNodeLeft(nodeId));
     context.runOnContext(v -> streamRegistry.removeNode(nodeId).onSuccess(removed -> {
       if (removed > 0) {
         log.info("node {} left the cluster: released {} stream(s) it published", nodeId, removed);
@@ -172,6 +188,12 @@ public final class RtmpNode extends VerticleBase {
   public Future<?> stop() {
     if (registry != null) {
       registry.stop();
+    }
+    if (stats != null) {
+      stats.stop();
+    }
+    if (httpApi != null) {
+      httpApi.stop();
     }
     return server == null ? Future.succeededFuture() : server.close();
   }
@@ -216,5 +238,10 @@ public final class RtmpNode extends VerticleBase {
 
   public ConnectionRegistry connections() {
     return registry;
+  }
+
+  /** The HTTP API, or null when {@code http.enabled} is off. */
+  public HttpApi httpApi() {
+    return httpApi;
   }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.rtmpcluster.common.config.ClusterSettings;
+import org.rtmpcluster.common.config.HttpSettings;
 import org.rtmpcluster.common.config.NodeConfig;
 import org.rtmpcluster.common.config.Role;
 import org.rtmpcluster.common.config.StreamKey;
@@ -50,7 +51,9 @@ final class TestCluster implements AutoCloseable {
         .withMembers(seed == null ? List.of() : List.of(seed));
     NodeConfig config = NodeConfig.DEFAULT.withNodeName(name).withRoles(roles).withCluster(cluster)
         .withRtmp(NodeConfig.DEFAULT.rtmp().withHost("127.0.0.1").withPort(0))
-        .withStreams(new StreamSettings(100, 10_000, 16 << 20, 1_000, 5_000, 3 << 20, 12 << 20, KEYS));
+        .withStreams(new StreamSettings(100, 10_000, 16 << 20, 1_000, 5_000, 3 << 20, 12 << 20, KEYS))
+        // Every member serves the HTTP API on a free port, for tests that read it.
+        .withHttp(new HttpSettings(true, "127.0.0.1", 0));
     ClusterBootstrap.Clustered clustered = Await.result(ClusterBootstrap.start(cluster), java.time.Duration.ofSeconds(60));
     RtmpNode node = Await.result(RtmpNode.deploy(clustered.vertx(), config, clustered.identity(name)));
     clustered.onNodeLeft(node::onNodeLeft);

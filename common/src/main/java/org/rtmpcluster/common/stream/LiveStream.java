@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 import org.rtmpcluster.common.config.StreamSettings;
+import org.rtmpcluster.common.media.AudioTag;
+import org.rtmpcluster.common.media.VideoTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +48,10 @@ public final class LiveStream {
   private boolean everPublished;
   private long framesIn;
   private long bytesIn;
+  private long publishedAtMs;
+  /** The current publisher's input, for operators: media bytes, and video frames (not headers). */
+  private final RateMeter inputBytes = new RateMeter();
+  private final RateMeter inputVideoFrames = new RateMeter();
 
   LiveStream(String name, StreamHub hub, Vertx vertx, StreamSettings settings, LongSupplier clock) {
     this.name = name;
@@ -80,6 +86,31 @@ public final class LiveStream {
     return bytesIn;
   }
 
+  /** Bits per second the current publisher sends (media payloads), over the last few seconds. */
+  public long inputBitrate() {
+    return Math.round(inputBytes.perSecond(clock.getAsLong()) * 8);
+  }
+
+  /** Video frames per second the current publisher sends, over the last few seconds. */
+  public double inputFps() {
+    return inputVideoFrames.perSecond(clock.getAsLong());
+  }
+
+  /** When the current (or last) publisher attached, in epoch ms; 0 if none ever did. */
+  public long publishedAtMs() {
+    return publishedAtMs;
+  }
+
+  /** The codec of the latest video sequence header ("avc1", "hvc1", ...), or null. */
+  public String videoCodec() {
+    return videoSequenceHeader == null ? null : VideoTag.codec(videoSequenceHeader.payload());
+  }
+
+  /** The codec of the latest audio sequence header ("mp4a", ...), or null. */
+  public String audioCodec() {
+    return audioSequenceHeader == null ? null : AudioTag.codec(audioSequenceHeader.payload());
+  }
+
   GopCache gopCache() {
     return gopCache;
   }
@@ -109,6 +140,9 @@ public final class LiveStream {
     sequence = 0;
     everPublished = true;
     lastPublisherActivityMs = clock.getAsLong();
+    publishedAtMs = lastPublisherActivityMs;
+    inputBytes.reset();
+    inputVideoFrames.reset();
     // A new publisher sends its own metadata and headers first; the old ones may not fit it.
     metadata = null;
     videoSequenceHeader = null;
@@ -151,6 +185,10 @@ public final class LiveStream {
     lastPublisherActivityMs = clock.getAsLong();
     framesIn++;
     bytesIn += frame.size();
+    inputBytes.add(lastPublisherActivityMs, frame.size());
+    if (frame.isVideo() && !frame.isSequenceHeader()) {
+      inputVideoFrames.add(lastPublisherActivityMs, 1);
+    }
     frame = frame.withSequence(++sequence);
     if (frame.isMetadata()) {
       metadata = frame;

@@ -23,6 +23,7 @@ public final class ConnectionRegistry {
   private final AtomicLong protocolErrors = new AtomicLong();
   private final AtomicLong timeouts = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong bytesIn = new AtomicLong();
   private final AtomicLong bytesOut = new AtomicLong();
   private long timer = -1;
   private volatile BiConsumer<String, String> closeListener = (remote, reason) -> { };
@@ -114,6 +115,10 @@ public final class ConnectionRegistry {
     timeouts.incrementAndGet();
   }
 
+  void countBytesIn(int bytes) {
+    bytesIn.addAndGet(bytes);
+  }
+
   void countBytesOut(int bytes) {
     bytesOut.addAndGet(bytes);
   }
@@ -128,6 +133,11 @@ public final class ConnectionRegistry {
 
   public long refused() {
     return refused.get();
+  }
+
+  /** Bytes read from every RTMP connection, handshake included, as {@link #bytesOut} counts writes. */
+  public long bytesIn() {
+    return bytesIn.get();
   }
 
   public long bytesOut() {

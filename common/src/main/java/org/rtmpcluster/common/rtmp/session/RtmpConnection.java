@@ -108,6 +108,7 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
   }
 
   private void onData(Buffer data) {
+    registry.countBytesIn(data.length());
     if (phase == Phase.CLOSED) {
       return;
     }

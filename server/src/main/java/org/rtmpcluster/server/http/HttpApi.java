@@ -1,0 +1,101 @@
+package org.rtmpcluster.server.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import org.rtmpcluster.common.config.HttpSettings;
+import org.rtmpcluster.server.stats.NodeStats;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operators' HTTP API: GET /health, /api/node and /api/streams as JSON (docs/operations.md).
+ * Three fixed read-only routes need no web framework, so this is Vert.x core's HttpServer.
+ *
+ * <p>Create and start it on the node's event loop: its handlers then run there too and read the
+ * node's hubs and registries without locks. Nothing here blocks; the cluster-wide stream list
+ * comes from asynchronous map reads.
+ */
+public final class HttpApi {
+  private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+
+  private final Vertx vertx;
+  private final HttpSettings settings;
+  private final NodeStats stats;
+  private HttpServer server;
+
+  public HttpApi(Vertx vertx, HttpSettings settings, NodeStats stats) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.stats = stats;
+  }
+
+  public Future<HttpServer> start() {
+    server = vertx.createHttpServer(new HttpServerOptions());
+    server.requestHandler(this::handle);
+    return server.listen(settings.port(), settings.host());
+  }
+
+  public Future<Void> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /** The bound port (the real one when configured as 0). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  private void handle(HttpServerRequest request) {
+    String path = request.path();
+    boolean known = "/health".equals(path) || "/api/node".equals(path) || "/api/streams".equals(path);
+    if (!known) {
+      send(request, 404, error("no such resource: " + path
+          + " (try /health, /api/node or /api/streams)"));
+      return;
+    }
+    if (request.method() != HttpMethod.GET) {
+      request.response().putHeader("Allow", "GET");
+      send(request, 405, error(request.method() + " is not allowed; this API is read-only (GET)"));
+      return;
+    }
+    try {
+      switch (path) {
+        case "/health" -> {
+          NodeStats.Health health = stats.health();
+          send(request, health.up() ? 200 : 503, health.body());
+        }
+        case "/api/node" -> send(request, 200, stats.node());
+        default -> stats.streams().onComplete(ar -> {
+          if (ar.succeeded()) {
+            send(request, 200, ar.result());
+          } else {
+            log.warn("GET /api/streams: cannot read the cluster's maps: {}", ar.cause().toString());
+            send(request, 503, error("cannot read the cluster's stream registry: " + ar.cause().getMessage()));
+          }
+        });
+      }
+    } catch (RuntimeException e) {
+      // A bug must not leave the client hanging nor unwind into the event loop.
+      log.error("GET {} failed", path, e);
+      send(request, 500, error("internal error: " + e));
+    }
+  }
+
+  private static JsonObject error(String message) {
+    return new JsonObject().put("error", message);
+  }
+
+  private static void send(HttpServerRequest request, int status, JsonObject body) {
+    if (request.response().ended() || request.response().closed()) {
+      return;
+    }
+    request.response().setStatusCode(status)
+        .putHeader("Content-Type", "application/json; charset=utf-8")
+        .putHeader("Cache-Control", "no-store")
+        .end(body.encodePrettily());
+  }
+}

@@ -1,0 +1,211 @@
+package org.rtmpcluster.server.stats;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import org.rtmpcluster.common.cluster.StreamRegistry;
+import org.rtmpcluster.common.config.Role;
+import org.rtmpcluster.common.rtmp.session.ConnectionRegistry;
+import org.rtmpcluster.common.stream.LiveStream;
+import org.rtmpcluster.common.stream.StreamHub;
+import org.rtmpcluster.edge.EdgePlayService;
+import org.rtmpcluster.edge.PlayerCounters;
+import org.rtmpcluster.edge.cluster.StreamPuller;
+import org.rtmpcluster.origin.cluster.ClusterRelay;
+import org.rtmpcluster.server.RtmpNode;
+
+/**
+ * What a node tells operators about itself and its streams, read from the node's own state. Every
+ * method runs on the node's event loop (the hubs and registries have no locks); the cluster-wide
+ * stream list is assembled from the stream registry and the {@link NodeStatsBoard}, asynchronously.
+ */
+public final class NodeStats {
+  private final Vertx vertx;
+  private final RtmpNode node;
+  private final long startedAtMs;
+  private NodeStatsBoard board;
+
+  public NodeStats(Vertx vertx, RtmpNode node) {
+    this.vertx = vertx;
+    this.node = node;
+    this.startedAtMs = System.currentTimeMillis();
+  }
+
+  /** Starts sharing this node's stream stats with the cluster (clustered nodes only). */
+  public void start() {
+    if (node.identity() != null) {
+      board = new NodeStatsBoard(vertx, node.identity().nodeId(), this::boardEntry);
+      board.start();
+    }
+  }
+
+  public void stop() {
+    if (board != null) {
+      board.stop();
+    }
+  }
+
+  /** A member left: its stats must not show any more. */
+  public void onNodeLeft(String nodeId) {
+    if (board != null) {
+      board.removeNode(nodeId);
+    }
+  }
+
+  public String nodeName() {
+    return node.identity() != null ? node.identity().nodeName() : node.nodeConfig().displayName(node.port());
+  }
+
+  private boolean clustered() {
+    return node.identity() != null;
+  }
+
+  /** GET /health: up while the node listens and, clustered, can write to the cluster's maps. */
+  public Health health() {
+    long now = System.currentTimeMillis();
+    JsonObject body = new JsonObject().put("node", nodeName()).put("uptimeMs", now - startedAtMs)
+        .put("cluster", clusterName());
+    String down = null;
+    if (node.connections() == null || node.port() <= 0) {
+      down = "RTMP listener not bound";
+    } else if (board != null) {
+      long lastWrite = board.lastWriteAtMs();
+      body.put("clusterStatsAgeMs", lastWrite == 0 ? null : now - lastWrite);
+      if (!board.healthy(now)) {
+        down = lastWrite == 0 ? "not yet written to the cluster" : "cluster unreachable for "
+            + (now - lastWrite) + " ms";
+      }
+    }
+    body.put("status", down == null ? "up" : "down");
+    if (down != null) {
+      body.put("reason", down);
+    }
+    return new Health(down == null, body);
+  }
+
+  /** The result of a health check and the JSON that says it. */
+  public record Health(boolean up, JsonObject body) {
+  }
+
+  private String clusterName() {
+    return clustered() ? node.nodeConfig().cluster().name() : "standalone";
+  }
+
+  private JsonArray roles() {
+    return new JsonArray(node.nodeConfig().roles().stream().map(Role::label).sorted().toList());
+  }
+
+  /** GET /api/node. */
+  public JsonObject node() {
+    long now = System.currentTimeMillis();
+    ConnectionRegistry connections = node.connections();
+    PlayerCounters slow = node.playService() instanceof EdgePlayService edge ? edge.counters() : null;
+    int published = 0;
+    if (node.originHub() != null) {
+      for (LiveStream stream : node.originHub().streams()) {
+        published += stream.isLive() ? 1 : 0;
+      }
+    }
+    int played = 0;
+    int players = 0;
+    if (node.edgeHub() != null) {
+      for (LiveStream stream : node.edgeHub().streams()) {
+        played += stream.playerCount() > 0 ? 1 : 0;
+        players += stream.playerCount();
+      }
+    }
+    return new JsonObject()
+        .put("node", nodeName())
+        .put("nodeId", clustered() ? node.identity().nodeId() : null)
+        .put("roles", roles())
+        .put("cluster", clusterName())
+        .put("startedAt", startedAtMs)
+        .put("uptimeMs", now - startedAtMs)
+        .put("rtmpPort", node.port())
+        .put("connections", connections.size())
+        .put("bytesIn", connections.bytesIn())
+        .put("bytesOut", connections.bytesOut())
+        .put("protocolErrors", connections.protocolErrors())
+        .put("timeouts", connections.timeouts())
+        .put("refusedConnections", connections.refused())
+        .put("slowPlayers", new JsonObject()
+            .put("framesSkipped", slow == null ? 0 : slow.framesSkipped())
+            .put("playersCut", slow == null ? 0 : slow.playersCut()))
+        .put("streamsPublished", published)
+        .put("streamsPlayed", played)
+        .put("players", players);
+  }
+
+  /** GET /api/streams: clustered, every node's view merged; standalone, this node's streams. */
+  public Future<JsonObject> streams() {
+    if (!clustered()) {
+      return Future.succeededFuture(StreamsReport.merge(localRegistryEntries(), List.of(boardEntry())));
+    }
+    StreamRegistry registry = node.streamRegistry();
+    Future<List<StreamRegistry.Entry>> live = registry.all();
+    Future<List<JsonObject>> nodes = board.fresh();
+    return Future.all(live, nodes).map(all -> StreamsReport.merge(live.result(), nodes.result()));
+  }
+
+  /** A standalone node has no registry: its live streams stand in for the entries. */
+  private List<StreamRegistry.Entry> localRegistryEntries() {
+    String name = nodeName();
+    return node.originHub().streams().stream().filter(LiveStream::isLive)
+        .map(s -> new StreamRegistry.Entry(s.name(), name, name, null, s.epoch(), s.publishedAtMs(),
+            s.videoCodec(), s.audioCodec(), 0))
+        .toList();
+  }
+
+  /**
+   * This node's entry on the board (see {@link NodeStatsBoard} for its shape): per stream, the
+   * publisher here if any, and the players here with what arrived over the event bus.
+   */
+  JsonObject boardEntry() {
+    JsonObject streams = new JsonObject();
+    StreamHub origin = node.originHub();
+    if (origin != null) {
+      for (LiveStream stream : origin.streams()) {
+        if (!stream.isLive()) {
+          continue;
+        }
+        JsonObject publisher = new JsonObject().put("inputBitrate", stream.inputBitrate())
+            .put("fps", round2(stream.inputFps()));
+        if (stream.publishObserver() instanceof ClusterRelay relay) {
+          publisher.put("state", relay.state().name().toLowerCase(java.util.Locale.ROOT))
+              .put("epoch", relay.clusterEpoch()).put("framesSent", relay.framesSent());
+        } else {
+          publisher.put("state", "active").put("epoch", stream.epoch());
+        }
+        entryOf(streams, stream.name()).put("publisher", publisher);
+      }
+    }
+    StreamHub edge = node.edgeHub();
+    if (edge != null) {
+      for (LiveStream stream : edge.streams()) {
+        JsonObject entry = entryOf(streams, stream.name()).put("players", stream.playerCount());
+        if (stream.audienceWatcher() instanceof StreamPuller puller) {
+          entry.put("framesReceived", puller.framesReceived()).put("epoch", puller.epoch())
+              .put("gaps", puller.gaps());
+        }
+      }
+    }
+    return new JsonObject().put("nodeId", clustered() ? node.identity().nodeId() : nodeName())
+        .put("node", nodeName()).put("roles", roles()).put("updatedAt", System.currentTimeMillis())
+        .put("streams", streams);
+  }
+
+  private static JsonObject entryOf(JsonObject streams, String name) {
+    JsonObject entry = streams.getJsonObject(name);
+    if (entry == null) {
+      entry = new JsonObject();
+      streams.put(name, entry);
+    }
+    return entry;
+  }
+
+  private static double round2(double value) {
+    return Math.round(value * 100) / 100.0;
+  }
+}
