@@ -198,6 +198,11 @@ public final class RtmpNode extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.close();
   }
 
+  /** True once {@link #drain} began: the node turns new connections away. */
+  public boolean isDraining() {
+    return draining;
+  }
+
   /** The port the listener is bound to (the real one when configured as 0). */
   public int port() {
     return server.actualPort();

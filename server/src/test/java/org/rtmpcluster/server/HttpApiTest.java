@@ -143,6 +143,15 @@ class HttpApiTest {
   }
 
   @Test
+  void healthIs503DrainingOnceTheNodeDrains() {
+    startNode();
+    Await.result(node.node.drain(1_000));
+    Reply reply = request(httpPort(), "GET", "/health");
+    assertEquals(503, reply.status());
+    assertEquals("draining", reply.body().getString("status"));
+  }
+
+  @Test
   void nodeCountsAConnectedClientAndTheBytesBothWays() {
     startNode();
     JsonObject before = get(httpPort(), "/api/node");

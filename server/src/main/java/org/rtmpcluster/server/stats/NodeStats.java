@@ -68,7 +68,10 @@ public final class NodeStats {
     JsonObject body = new JsonObject().put("node", nodeName()).put("uptimeMs", now - startedAtMs)
         .put("cluster", clusterName());
     String down = null;
-    if (node.connections() == null || node.port() <= 0) {
+    if (node.isDraining()) {
+      // A load balancer takes a draining node out of rotation before it is gone.
+      down = "draining: the node is shutting down";
+    } else if (node.connections() == null || node.port() <= 0) {
       down = "RTMP listener not bound";
     } else if (board != null) {
       long lastWrite = board.lastWriteAtMs();
@@ -78,7 +81,7 @@ public final class NodeStats {
             + (now - lastWrite) + " ms";
       }
     }
-    body.put("status", down == null ? "up" : "down");
+    body.put("status", down == null ? "up" : node.isDraining() ? "draining" : "down");
     if (down != null) {
       body.put("reason", down);
     }
