@@ -68,6 +68,10 @@ public final class ClusterBootstrap {
         String.valueOf(Math.max(1, settings.heartbeatIntervalMs() / 1000)));
     config.setProperty("hazelcast.max.no.heartbeat.seconds",
         String.valueOf(Math.max(2, (settings.memberTimeoutMs() + 999) / 1000)));
+    // An operation on a partition whose owner just died is retried until the partition has a new
+    // owner, by default every 500 ms: right after a crash that delayed a failover's first event
+    // bus lookups and registry calls by up to half a second.
+    config.setProperty("hazelcast.invocation.retry.pause.millis", "100");
     // A member that left gracefully is dropped at once; these bound how long joining may take.
     config.setProperty("hazelcast.max.join.seconds", "10");
     config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");

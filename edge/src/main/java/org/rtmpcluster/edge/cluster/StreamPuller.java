@@ -32,6 +32,12 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
   static final int MAX_PENDING_FRAMES = 2_000;
   static final long SNAPSHOT_TIMEOUT_MS = 2_000;
   static final long SNAPSHOT_RETRY_MS = 500;
+  /**
+   * Retry delay while frames of a newer epoch are held: an origin is live, only its snapshot
+   * consumer has not reached this node's view of the cluster yet (it takes milliseconds), and
+   * players wait for it.
+   */
+  static final long SNAPSHOT_RETRY_LIVE_MS = 50;
 
   private final Vertx vertx;
   private final LiveStream stream;
@@ -147,7 +153,8 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
             // subscription reached the origin.
             syncing = false;
             if (retryTimer < 0) {
-              retryTimer = vertx.setTimer(SNAPSHOT_RETRY_MS, id -> {
+              long delay = pending.isEmpty() ? SNAPSHOT_RETRY_MS : SNAPSHOT_RETRY_LIVE_MS;
+              retryTimer = vertx.setTimer(delay, id -> {
                 retryTimer = -1;
                 if (!stopped && !syncing && (!attached || !pending.isEmpty())) {
                   requestSnapshot();

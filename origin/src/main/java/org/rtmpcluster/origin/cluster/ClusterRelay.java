@@ -116,8 +116,22 @@ public final class ClusterRelay implements PublishObserver {
   private void activate(Claim newClaim) {
     claim = newClaim;
     clusterEpoch = newClaim.entry().epoch();
+    MessageConsumer<Object> registering =
+        vertx.eventBus().consumer(StreamAddresses.snapshot(stream.name()), this::answerSnapshot);
+    snapshotConsumer = registering;
+    // Edges ask for a snapshot as soon as they see a frame of the new epoch. Announced before the
+    // cluster knows this consumer, those requests find no handler and the edges retry only later,
+    // which kept players waiting about half a second longer after a failover. Frames published
+    // before then are in the snapshot the edges get.
+    registering.completion().onComplete(ar -> {
+      if (snapshotConsumer == registering && claim == newClaim) {
+        announce();
+      }
+    });
+  }
+
+  private void announce() {
     state = State.ACTIVE;
-    snapshotConsumer = vertx.eventBus().consumer(StreamAddresses.snapshot(stream.name()), this::answerSnapshot);
     long renewEvery = Math.max(100, settings.registryLeaseMs() / 3);
     renewTimer = vertx.setPeriodic(renewEvery, id -> renew());
     long heartbeatEvery = Math.max(50, settings.streamStallMs() / 3);
