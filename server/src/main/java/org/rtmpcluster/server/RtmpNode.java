@@ -19,6 +19,7 @@ import org.rtmpcluster.common.rtmp.session.PlayService;
 import org.rtmpcluster.common.rtmp.session.PublishService;
 import org.rtmpcluster.common.rtmp.session.RtmpConnection;
 import org.rtmpcluster.common.rtmp.session.ServerSession;
+import org.rtmpcluster.common.stream.LiveStream;
 import org.rtmpcluster.common.stream.StreamHub;
 import org.rtmpcluster.edge.EdgePlayService;
 import org.rtmpcluster.edge.cluster.StreamPuller;
@@ -156,6 +157,13 @@ public final class RtmpNode extends VerticleBase {
     context.runOnContext(v -> streamRegistry.removeNode(nodeId).onSuccess(removed -> {
       if (removed > 0) {
         log.info("node {} left the cluster: released {} stream(s) it published", nodeId, removed);
+      }
+      if (originHub != null) {
+        for (LiveStream stream : originHub.streams()) {
+          if (stream.publishObserver() instanceof ClusterRelay relay) {
+            relay.retryNow();
+          }
+        }
       }
     }));
   }

@@ -86,6 +86,14 @@ public final class ClusterRelay implements PublishObserver {
     tryClaim(attachment);
   }
 
+  /** A node left the cluster: a standby tries to take over now rather than at its next retry. */
+  public void retryNow() {
+    if (state == State.STANDBY && retryTimer >= 0) {
+      vertx.cancelTimer(retryTimer);
+      tryClaim(attachment);
+    }
+  }
+
   private void tryClaim(long forAttachment) {
     retryTimer = -1;
     vertx.sharedData().getCounter(StreamAddresses.epochCounter(stream.name()))
