@@ -21,19 +21,14 @@ import org.slf4j.LoggerFactory;
  *       resends them: a republish that changes nothing is invisible to the player (ffmpeg's FLV
  *       reader, in ffmpeg, ffplay and VLC, turns an onMetaData after the start into a new data
  *       stream);</li>
- *   <li>timestamps start at 0 and never go backwards: each publisher's timeline is rebased to
- *       continue where the player is;</li>
+ *   <li>timestamps are the stream's player timeline, shared by all its players so that each
+ *       frame is chunked once, and never go backwards;</li>
  *   <li>a slow player skips video to the next keyframe past the soft queue limit (audio goes on)
  *       and is disconnected past the hard limit.</li>
  * </ul>
  */
 final class PlayerSession implements StreamListener, Playback {
   private static final Logger log = LoggerFactory.getLogger(PlayerSession.class);
-  /** Gap put between the last frame of one publisher and the first of the next. */
-  private static final long REBASE_GAP_MS = 40;
-  private static final int AUDIO_CHUNK_STREAM = 6;
-  private static final int VIDEO_CHUNK_STREAM = 7;
-  private static final int DATA_CHUNK_STREAM = 5;
 
   private final LiveStream stream;
   private final PlayerOutput output;
@@ -50,9 +45,6 @@ final class PlayerSession implements StreamListener, Playback {
   private boolean waitingForKeyframe = true;
   private boolean skippingForSlowness;
 
-  private boolean rebasePending = true;
-  private long rebaseGap;
-  private long offset;
   private long lastTimestamp;
   private Buffer sentMetadata;
   private Buffer sentVideoSequenceHeader;
@@ -75,7 +67,6 @@ final class PlayerSession implements StreamListener, Playback {
   public void onPublisherStarted(long epoch) {
     videoExpected = sentVideoSequenceHeader != null;
     waitingForKeyframe = true;
-    rebasePending = true;
   }
 
   @Override
@@ -92,14 +83,14 @@ final class PlayerSession implements StreamListener, Playback {
     } else if (frame.isAudio()) {
       onAudio(frame);
     } else {
-      send(frame, false);
+      send(frame);
     }
   }
 
   private void onMetadata(MediaFrame frame) {
     if (!frame.payload().equals(sentMetadata)) {
       sentMetadata = frame.payload();
-      send(frame, false);
+      send(frame);
     }
   }
 
@@ -108,11 +99,11 @@ final class PlayerSession implements StreamListener, Playback {
       videoExpected = true;
       if (!frame.payload().equals(sentVideoSequenceHeader)) {
         sentVideoSequenceHeader = frame.payload();
-        send(frame, false);
+        send(frame);
       }
     } else if (!frame.payload().equals(sentAudioSequenceHeader)) {
       sentAudioSequenceHeader = frame.payload();
-      send(frame, false);
+      send(frame);
     }
   }
 
@@ -127,7 +118,7 @@ final class PlayerSession implements StreamListener, Playback {
       }
       waitingForKeyframe = false;
     }
-    send(frame, true);
+    send(frame);
   }
 
   private void onAudio(MediaFrame frame) {
@@ -139,7 +130,7 @@ final class PlayerSession implements StreamListener, Playback {
       cut();
       return;
     }
-    send(frame, true);
+    send(frame);
   }
 
   /** Soft limit: skip video to the next keyframe; hard limit: disconnect. */
@@ -175,25 +166,21 @@ final class PlayerSession implements StreamListener, Playback {
         + " bytes queued for stream " + stream.name());
   }
 
-  private void send(MediaFrame frame, boolean media) {
-    long timestamp;
-    if (rebasePending) {
-      if (media) {
-        offset = lastTimestamp + rebaseGap - frame.timestamp();
-        rebasePending = false;
-        rebaseGap = REBASE_GAP_MS;
-        timestamp = frame.timestamp() + offset;
-      } else {
-        timestamp = lastTimestamp;
-      }
+  /**
+   * Sends the stream's shared bytes for the frame. Only when a player's own timeline is ahead of
+   * the frame (metadata updated mid-GOP, sent first to a joining player) is it chunked for this
+   * player alone, with the player's timestamp, so that nothing goes backwards.
+   */
+  private void send(MediaFrame frame) {
+    int msid = output.messageStreamId();
+    if (frame.playTimestamp() >= lastTimestamp) {
+      lastTimestamp = frame.playTimestamp();
+      output.sendEncoded(frame.wire(msid, output.chunkSize()), frame.chunkStreamId());
     } else {
-      timestamp = frame.timestamp() + offset;
+      output.send(new RtmpMessage(frame.chunkStreamId(), frame.type(), lastTimestamp, msid, frame.payload()));
     }
-    timestamp = Math.max(timestamp, lastTimestamp);
-    lastTimestamp = timestamp;
-    int chunkStream = frame.isAudio() ? AUDIO_CHUNK_STREAM : frame.isVideo() ? VIDEO_CHUNK_STREAM : DATA_CHUNK_STREAM;
-    output.send(new RtmpMessage(chunkStream, frame.type(), timestamp, output.messageStreamId(), frame.payload()));
   }
+
 
   @Override
   public void onPublisherGone() {

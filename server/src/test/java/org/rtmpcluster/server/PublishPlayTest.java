@@ -115,7 +115,8 @@ class PublishPlayTest {
     assertEquals(MessageType.AUDIO, viewer.messages.get(3).typeId(), "then the audio sequence header");
     assertEquals(0x17, viewer.messages.get(4).payload().getUnsignedByte(0), "then a keyframe");
     assertEquals(List.of(10, 11, 12, 13, 14, 15, 16, 17, 18, 19), viewer.videoMarkers());
-    assertEquals(0, viewer.messages.get(4).timestamp(), "each player's timeline starts at 0");
+    assertEquals(330, viewer.messages.get(4).timestamp(),
+        "the stream's player timeline starts at 0 with its first frame; keyframe 10 is 330 ms in");
     assertTrue(viewer.statuses.containsAll(List.of(Status.PLAY_RESET, Status.PLAY_START)));
 
     sendGops(publisher, msid, 1000 + 33 * 20, 20, 1, 5, false);
@@ -499,6 +500,30 @@ class PublishPlayTest {
     assertTrue(events.contains(1), "StreamEOF");
     assertTrue(publisherStatuses.contains(Status.UNPUBLISH_SUCCESS), publisherStatuses.toString());
     assertEquals(0, node.node.connections().size());
+  }
+
+  @Test
+  void playersThatJoinedAtDifferentTimesGetTheSameTimestampsForTheSameFrames() {
+    node = TestNode.start();
+    RtmpClient publisher = node.connect();
+    int msid = publish(publisher, TestNode.KEY.key());
+    sendGops(publisher, msid, 7000, 0, 1, 10, true);
+    Viewer early = play("show");
+    Await.until(() -> early.videoMarkers().size() == 10, "early player");
+    sendGops(publisher, msid, 7000 + 33 * 10, 10, 2, 10, false);
+    Viewer late = play("show");
+    Await.until(() -> late.videoMarkers().size() == 10, "late player's GOP");
+    sendGops(publisher, msid, 7000 + 33 * 30, 30, 1, 5, false);
+    Await.until(() -> early.videoMarkers().size() == 35 && late.videoMarkers().size() == 15, "live frames");
+    java.util.Map<Integer, Long> earlyTimes = new java.util.HashMap<>();
+    for (RtmpMessage m : early.video()) {
+      earlyTimes.put(marker(m.payload()), m.timestamp());
+    }
+    for (RtmpMessage m : late.video()) {
+      if (m.payload().getUnsignedByte(1) == 1) {
+        assertEquals(earlyTimes.get(marker(m.payload())), m.timestamp(), "frame " + marker(m.payload()));
+      }
+    }
   }
 
   static void sleep(long ms) {

@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LiveStream {
   private static final Logger log = LoggerFactory.getLogger(LiveStream.class);
+  /** Between the last frame of one publisher and the first of the next, on the players' timeline. */
+  static final long REBASE_GAP_MS = 40;
 
   /** How a publisher attach went. */
   public enum AttachResult { ATTACHED, TOOK_OVER, BUSY }
@@ -40,6 +42,11 @@ public final class LiveStream {
   private AudienceWatcher audienceWatcher;
   private long epoch;
   private long sequence;
+  /** The players' timeline: each publisher's timestamps are shifted to continue it. */
+  private long playOffset;
+  private long lastPlayTimestamp;
+  private boolean rebasePending = true;
+  private long rebaseGapMs;
   private long lastPublisherActivityMs;
   private MediaFrame metadata;
   private MediaFrame videoSequenceHeader;
@@ -138,6 +145,7 @@ public final class LiveStream {
     publisher = candidate;
     epoch++;
     sequence = 0;
+    rebasePending = true;
     everPublished = true;
     lastPublisherActivityMs = clock.getAsLong();
     publishedAtMs = lastPublisherActivityMs;
@@ -189,7 +197,7 @@ public final class LiveStream {
     if (frame.isVideo() && !frame.isSequenceHeader()) {
       inputVideoFrames.add(lastPublisherActivityMs, 1);
     }
-    frame = frame.withSequence(++sequence);
+    frame = frame.inStream(++sequence, playTimestampOf(frame));
     if (frame.isMetadata()) {
       metadata = frame;
     } else if (frame.isSequenceHeader()) {
@@ -207,6 +215,26 @@ public final class LiveStream {
     if (observer != null) {
       observer.onFrame(frame);
     }
+  }
+
+  /**
+   * Where a frame goes on the players' timeline. The first audio or video frame of a publisher
+   * fixes the shift for all of its frames: the first publisher starts at 0, later ones a small
+   * gap after the last frame players got. Nothing ever goes backwards.
+   */
+  private long playTimestampOf(MediaFrame frame) {
+    boolean media = (frame.isAudio() || frame.isVideo()) && !frame.isSequenceHeader();
+    if (rebasePending) {
+      if (!media) {
+        return lastPlayTimestamp;
+      }
+      playOffset = lastPlayTimestamp + rebaseGapMs - frame.timestamp();
+      rebasePending = false;
+      rebaseGapMs = REBASE_GAP_MS;
+    }
+    long play = Math.max(lastPlayTimestamp, frame.timestamp() + playOffset);
+    lastPlayTimestamp = play;
+    return play;
   }
 
   /** Any sign of life from the publisher that is not a frame (acknowledgements, pings). */

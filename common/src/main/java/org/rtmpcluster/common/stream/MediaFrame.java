@@ -1,24 +1,106 @@
 package org.rtmpcluster.common.stream;
 
 import io.vertx.core.buffer.Buffer;
+import org.rtmpcluster.common.rtmp.chunk.ChunkEncoder;
+import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
 import org.rtmpcluster.common.rtmp.message.MessageType;
 
 /**
  * One unit of a live stream as players receive it: audio (8), video (9) or data (18, AMF0) with
- * its timestamp and the facts the stream logic needs, worked out once when it arrives. The
- * stream numbers its frames from 1 in each publisher's epoch ({@code sequence}, 0 until then).
+ * its timestamp and the facts the stream logic needs, worked out once when it arrives.
+ *
+ * <p>When the stream takes it in, it gets its place in the stream: a {@code sequence} number
+ * (from 1 in each publisher's epoch) and a {@code playTimestamp} on the stream's player timeline,
+ * which starts at 0 and never goes backwards across publishers. Because every player of the stream
+ * sees the same timestamps, the frame is chunked once ({@link #wire}) and the same bytes are
+ * written to all of them. Immutable but for that cache, and used on the stream's event loop.
  */
-public record MediaFrame(int type, long timestamp, Buffer payload, int flags, long sequence) {
+public final class MediaFrame {
   public static final int KEYFRAME = 1;
   public static final int SEQUENCE_HEADER = 2;
   public static final int METADATA = 4;
 
+  /** Chunk streams for media written from shared bytes; per-connection messages keep off them. */
+  public static final int AUDIO_CHUNK_STREAM = 6;
+  public static final int VIDEO_CHUNK_STREAM = 7;
+  public static final int DATA_CHUNK_STREAM = 5;
+
+  private final int type;
+  private final long timestamp;
+  private final Buffer payload;
+  private final int flags;
+  private final long sequence;
+  private final long playTimestamp;
+
+  private Buffer wire;
+  private int wireStreamId;
+  private int wireChunkSize;
+
   public MediaFrame(int type, long timestamp, Buffer payload, int flags) {
-    this(type, timestamp, payload, flags, 0);
+    this(type, timestamp, payload, flags, 0, timestamp);
   }
 
-  public MediaFrame withSequence(long newSequence) {
-    return new MediaFrame(type, timestamp, payload, flags, newSequence);
+  private MediaFrame(int type, long timestamp, Buffer payload, int flags, long sequence, long playTimestamp) {
+    this.type = type;
+    this.timestamp = timestamp;
+    this.payload = payload;
+    this.flags = flags;
+    this.sequence = sequence;
+    this.playTimestamp = playTimestamp;
+  }
+
+  /** The frame at its place in a stream. */
+  public MediaFrame inStream(long newSequence, long newPlayTimestamp) {
+    return new MediaFrame(type, timestamp, payload, flags, newSequence, newPlayTimestamp);
+  }
+
+  public int type() {
+    return type;
+  }
+
+  /** The publisher's timestamp. */
+  public long timestamp() {
+    return timestamp;
+  }
+
+  public Buffer payload() {
+    return payload;
+  }
+
+  public int flags() {
+    return flags;
+  }
+
+  public long sequence() {
+    return sequence;
+  }
+
+  /** The timestamp players get (see the class comment). */
+  public long playTimestamp() {
+    return playTimestamp;
+  }
+
+  public int chunkStreamId() {
+    return isAudio() ? AUDIO_CHUNK_STREAM : isVideo() ? VIDEO_CHUNK_STREAM : DATA_CHUNK_STREAM;
+  }
+
+  /**
+   * The frame as RTMP chunks for a player on message stream {@code messageStreamId}, at its play
+   * timestamp: made on first use and then shared by every player with the same message stream
+   * and chunk size (in practice all of them: clients call createStream once and get stream 1).
+   */
+  public Buffer wire(int messageStreamId, int chunkSize) {
+    if (wire != null && wireStreamId == messageStreamId && wireChunkSize == chunkSize) {
+      return wire;
+    }
+    Buffer bytes = ChunkEncoder.encodeStandalone(
+        new RtmpMessage(chunkStreamId(), type, playTimestamp, messageStreamId, payload), chunkSize);
+    if (wire == null) {
+      wire = bytes;
+      wireStreamId = messageStreamId;
+      wireChunkSize = chunkSize;
+    }
+    return bytes;
   }
 
   public boolean isVideo() {
@@ -43,5 +125,11 @@ public record MediaFrame(int type, long timestamp, Buffer payload, int flags, lo
 
   public int size() {
     return payload.length();
+  }
+
+  @Override
+  public String toString() {
+    return "MediaFrame[type=" + type + ", timestamp=" + timestamp + ", play=" + playTimestamp
+        + ", sequence=" + sequence + ", flags=" + flags + ", size=" + payload.length() + "]";
   }
 }

@@ -41,6 +41,24 @@ public final class ChunkEncoder {
     this.chunkSize = chunkSize;
   }
 
+  /**
+   * Chunks a message with a type-0 header and type-3 continuations, using no state of any
+   * connection, so that the same bytes can go to many connections that send with this chunk size.
+   */
+  public static Buffer encodeStandalone(RtmpMessage message, int chunkSize) {
+    ChunkEncoder fresh = new ChunkEncoder();
+    fresh.setChunkSize(chunkSize);
+    return fresh.encode(message);
+  }
+
+  /**
+   * Forgets what was last sent on a chunk stream, because bytes made elsewhere were written to
+   * it; the next message there gets a full type-0 header.
+   */
+  public void forget(int chunkStreamId) {
+    last.remove(chunkStreamId);
+  }
+
   public Buffer encode(RtmpMessage message) {
     Buffer out = Buffer.buffer(message.length() + 18 + message.length() / chunkSize * 5);
     encode(message, out);

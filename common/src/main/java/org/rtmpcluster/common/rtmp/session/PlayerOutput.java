@@ -10,6 +10,12 @@ public interface PlayerOutput {
 
   void send(RtmpMessage message);
 
+  /** Writes chunks made once for many players (see {@code MediaFrame.wire}). */
+  void sendEncoded(io.vertx.core.buffer.Buffer chunks, int chunkStreamId);
+
+  /** The chunk size the player's connection sends with. */
+  int chunkSize();
+
   void sendStatus(String level, String code, String description);
 
   /** Bytes handed to the socket and not yet written out: the measure of a slow player. */

@@ -184,6 +184,23 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
     write(encoder.encode(message));
   }
 
+  /**
+   * Writes bytes chunked elsewhere (shared by many players) on one chunk stream; this
+   * connection's own encoder forgets that chunk stream's header state, since the peer's changed.
+   */
+  public void sendEncoded(Buffer chunks, int chunkStreamId) {
+    if (phase != Phase.OPEN) {
+      return;
+    }
+    encoder.forget(chunkStreamId);
+    write(chunks);
+  }
+
+  /** The chunk size this connection sends with. */
+  public int chunkSize() {
+    return encoder.chunkSize();
+  }
+
   /** Sends Set Chunk Size and switches the encoder to it. */
   public void setChunkSize(int chunkSize) {
     send(ProtocolControl.setChunkSize(chunkSize));

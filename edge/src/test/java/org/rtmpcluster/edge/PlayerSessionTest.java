@@ -1,0 +1,175 @@
+package org.rtmpcluster.edge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.rtmpcluster.common.config.StreamSettings;
+import org.rtmpcluster.common.rtmp.chunk.ChunkDecoder;
+import org.rtmpcluster.common.rtmp.chunk.ChunkLimits;
+import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
+import org.rtmpcluster.common.rtmp.message.MessageType;
+import org.rtmpcluster.common.rtmp.session.PlayerOutput;
+import org.rtmpcluster.common.stream.LiveStream;
+import org.rtmpcluster.common.stream.MediaFrame;
+import org.rtmpcluster.common.stream.PublisherHandle;
+import org.rtmpcluster.common.stream.StreamHub;
+
+/** What a player is sent, with a recording output in place of a connection. */
+class PlayerSessionTest {
+  private Vertx vertx;
+  private LiveStream stream;
+  private final PublisherHandle publisher = new PublisherHandle() {
+    @Override
+    public void evict(String reason) {
+    }
+
+    @Override
+    public String describe() {
+      return "test publisher";
+    }
+  };
+
+  /** Records what a player's connection would write. */
+  static final class RecordingOutput implements PlayerOutput {
+    final List<Buffer> shared = new ArrayList<>();
+    final List<RtmpMessage> own = new ArrayList<>();
+    long queued;
+
+    @Override
+    public int messageStreamId() {
+      return 1;
+    }
+
+    @Override
+    public void send(RtmpMessage message) {
+      own.add(message);
+    }
+
+    @Override
+    public void sendEncoded(Buffer chunks, int chunkStreamId) {
+      shared.add(chunks);
+    }
+
+    @Override
+    public int chunkSize() {
+      return 4096;
+    }
+
+    @Override
+    public void sendStatus(String level, String code, String description) {
+    }
+
+    @Override
+    public long queuedBytes() {
+      return queued;
+    }
+
+    @Override
+    public void disconnect(String reason) {
+    }
+
+    @Override
+    public void abort(String reason) {
+    }
+
+    @Override
+    public String remote() {
+      return "test";
+    }
+
+    /** The shared chunks decoded back into messages, as the player would read them. */
+    List<RtmpMessage> decoded() {
+      List<RtmpMessage> messages = new ArrayList<>();
+      ChunkDecoder decoder = new ChunkDecoder(ChunkLimits.DEFAULT, new ChunkDecoder.Listener() {
+        @Override
+        public void onMessage(RtmpMessage message) {
+          messages.add(message);
+        }
+
+        @Override
+        public void onProtocolError(String reason) {
+          throw new AssertionError(reason);
+        }
+      });
+      decoder.feed(Buffer.buffer().appendBytes(new byte[] {2, 0, 0, 0, 0, 0, 4, 1, 0, 0, 0, 0, 0, 0, 16, 0}));
+      shared.forEach(decoder::feed);
+      return messages;
+    }
+  }
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    stream = new StreamHub(vertx, StreamSettings.DEFAULT).getOrCreate("s");
+    stream.attachPublisher(publisher);
+  }
+
+  @AfterEach
+  void tearDown() {
+    vertx.close();
+  }
+
+  private PlayerSession player(RecordingOutput output) {
+    PlayerSession session = new PlayerSession(stream, output, StreamSettings.DEFAULT, new PlayerCounters());
+    session.start();
+    return session;
+  }
+
+  private void video(long ts, boolean key, int marker) {
+    stream.publish(publisher, new MediaFrame(MessageType.VIDEO, ts,
+        Buffer.buffer().appendByte((byte) (key ? 0x17 : 0x27)).appendByte((byte) 1).appendMedium(0).appendInt(marker),
+        key ? MediaFrame.KEYFRAME : 0));
+  }
+
+  @Test
+  void eachFrameIsChunkedOnceAndTheSameBytesGoToEveryPlayer() {
+    RecordingOutput early = new RecordingOutput();
+    player(early);
+    video(1000, true, 1);
+    video(1033, false, 2);
+    RecordingOutput late = new RecordingOutput();
+    player(late); // joins with the cached GOP: frames 1 and 2
+    video(1066, false, 3);
+
+    assertEquals(3, early.shared.size());
+    assertEquals(3, late.shared.size());
+    for (int i = 0; i < 3; i++) {
+      assertSame(early.shared.get(i), late.shared.get(i), "frame " + (i + 1) + " is one buffer for both");
+    }
+    assertTrue(early.own.isEmpty() && late.own.isEmpty());
+  }
+
+  @Test
+  void sharedChunksDecodeToTheStreamsTimeline() {
+    RecordingOutput output = new RecordingOutput();
+    player(output);
+    video(5000, true, 1);
+    video(5033, false, 2);
+    List<RtmpMessage> messages = output.decoded();
+    assertEquals(List.of(0L, 33L), messages.stream().map(RtmpMessage::timestamp).toList());
+    assertEquals(1, messages.get(0).messageStreamId());
+    assertEquals(MediaFrame.VIDEO_CHUNK_STREAM, messages.get(0).chunkStreamId());
+  }
+
+  @Test
+  void aNewPublisherContinuesTheTimelineAfterAGap() {
+    RecordingOutput output = new RecordingOutput();
+    player(output);
+    video(5000, true, 1);
+    video(5033, false, 2);
+    stream.detachPublisher(publisher);
+    stream.attachPublisher(publisher);
+    video(0, true, 3);
+    video(33, false, 4);
+    List<Long> times = output.decoded().stream().map(RtmpMessage::timestamp).toList();
+    assertEquals(List.of(0L, 33L, 73L, 106L), times, "a 40 ms gap, then the new publisher's spacing");
+  }
+}
