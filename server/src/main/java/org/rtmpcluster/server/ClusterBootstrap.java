@@ -45,8 +45,12 @@ public final class ClusterBootstrap {
   }
 
   public static Future<Clustered> start(ClusterSettings settings) {
+    return start(settings, new VertxOptions());
+  }
+
+  public static Future<Clustered> start(ClusterSettings settings, VertxOptions base) {
     HazelcastClusterManager clusterManager = new HazelcastClusterManager(hazelcastConfig(settings));
-    VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions()
+    VertxOptions options = new VertxOptions(base).setEventBusOptions(new EventBusOptions()
         .setHost(settings.host()).setPort(settings.eventBusPort()));
     return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
         .map(vertx -> new Clustered(vertx, clusterManager));

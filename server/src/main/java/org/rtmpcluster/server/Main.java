@@ -1,6 +1,7 @@
 package org.rtmpcluster.server;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -48,8 +49,8 @@ public final class Main {
     ClusterBootstrap.Clustered clustered = null;
     if (config.cluster().enabled()) {
       try {
-        clustered = ClusterBootstrap.start(config.cluster()).toCompletionStage().toCompletableFuture()
-            .get(60, TimeUnit.SECONDS);
+        clustered = ClusterBootstrap.start(config.cluster(), vertxOptions(config))
+            .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       } catch (Exception e) {
         Throwable cause = e.getCause() == null ? e : e.getCause();
         log.error("could not join the cluster: {}", cause.toString());
@@ -58,7 +59,7 @@ public final class Main {
       }
       vertx = clustered.vertx();
     } else {
-      vertx = Vertx.vertx();
+      vertx = Vertx.vertx(vertxOptions(config));
     }
     AtomicReference<RtmpNode> running = new AtomicReference<>();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -97,11 +98,16 @@ public final class Main {
     }
   }
 
+  private static VertxOptions vertxOptions(NodeConfig config) {
+    return new VertxOptions().setPreferNativeTransport(config.rtmp().nativeTransport());
+  }
+
   private static void logStarted(org.slf4j.Logger log, RtmpNode node) {
     NodeConfig config = node.nodeConfig();
     String roles = config.roles().stream().map(Role::label).sorted().reduce((a, b) -> a + "," + b).orElse("");
     String host = config.rtmp().host().equals("0.0.0.0") ? "localhost" : config.rtmp().host();
-    log.info("rtmp-cluster node ready: roles {}, RTMP on {}:{}", roles, config.rtmp().host(), node.port());
+    log.info("rtmp-cluster node ready: roles {}, RTMP on {}:{} ({} transport)", roles, config.rtmp().host(),
+        node.port(), node.nativeTransport() ? "epoll" : "NIO");
     if (node.httpApi() != null) {
       log.info("HTTP API on http://{}:{}/ (/health, /api/node, /api/streams)", config.http().host(),
           node.httpApi().port());

@@ -206,6 +206,11 @@ public final class RtmpNode extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.close();
   }
 
+  /** Whether the node's Vert.x runs on the native (epoll) transport. */
+  public boolean nativeTransport() {
+    return vertx.isNativeTransportEnabled();
+  }
+
   /** True once {@link #drain} began: the node turns new connections away. */
   public boolean isDraining() {
     return draining;

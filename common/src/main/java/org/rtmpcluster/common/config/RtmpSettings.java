@@ -18,10 +18,12 @@ import org.rtmpcluster.common.rtmp.chunk.ChunkLimits;
  * @param maxStreamsPerConnection createStream calls one connection may have open
  * @param chunkLimits             chunk size, message length and chunk stream caps
  * @param amfLimits               AMF nesting, string length and element caps
+ * @param nativeTransport         use Linux epoll when it loads (NIO otherwise)
  */
 public record RtmpSettings(String host, int port, int chunkSize, int windowAckSize,
     int handshakeTimeoutMs, int idleTimeoutMs, int pingIntervalMs, int maxConnections,
-    int maxConnectionsPerIp, int maxStreamsPerConnection, ChunkLimits chunkLimits, AmfLimits amfLimits) {
+    int maxConnectionsPerIp, int maxStreamsPerConnection, ChunkLimits chunkLimits, AmfLimits amfLimits,
+    boolean nativeTransport) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 1935;
@@ -44,7 +46,7 @@ public record RtmpSettings(String host, int port, int chunkSize, int windowAckSi
       DEFAULT_CHUNK_SIZE, DEFAULT_WINDOW_ACK_SIZE, DEFAULT_HANDSHAKE_TIMEOUT_MS,
       DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PING_INTERVAL_MS, DEFAULT_MAX_CONNECTIONS,
       DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_STREAMS_PER_CONNECTION, ChunkLimits.DEFAULT,
-      AmfLimits.DEFAULT);
+      AmfLimits.DEFAULT, true);
 
   static RtmpSettings read(ConfigReader r) {
     RtmpSettings d = DEFAULT;
@@ -66,18 +68,19 @@ public record RtmpSettings(String host, int port, int chunkSize, int windowAckSi
         new AmfLimits(
             r.integer("amf-max-depth", d.amfLimits.maxDepth(), 1, 1000),
             r.integer("amf-max-string-length", d.amfLimits.maxStringLength(), 64, 1 << 24),
-            r.integer("amf-max-elements", d.amfLimits.maxElements(), 16, 1 << 24)));
+            r.integer("amf-max-elements", d.amfLimits.maxElements(), 16, 1 << 24)),
+        r.bool("native-transport", d.nativeTransport));
     r.rejectUnknownKeys();
     return settings;
   }
 
   public RtmpSettings withHost(String newHost) {
     return new RtmpSettings(newHost, port, chunkSize, windowAckSize, handshakeTimeoutMs, idleTimeoutMs,
-        pingIntervalMs, maxConnections, maxConnectionsPerIp, maxStreamsPerConnection, chunkLimits, amfLimits);
+        pingIntervalMs, maxConnections, maxConnectionsPerIp, maxStreamsPerConnection, chunkLimits, amfLimits, nativeTransport);
   }
 
   public RtmpSettings withPort(int newPort) {
     return new RtmpSettings(host, newPort, chunkSize, windowAckSize, handshakeTimeoutMs, idleTimeoutMs,
-        pingIntervalMs, maxConnections, maxConnectionsPerIp, maxStreamsPerConnection, chunkLimits, amfLimits);
+        pingIntervalMs, maxConnections, maxConnectionsPerIp, maxStreamsPerConnection, chunkLimits, amfLimits, nativeTransport);
   }
 }
