@@ -15,6 +15,7 @@ import org.rtmpcluster.common.config.StreamSettings;
 import org.rtmpcluster.common.rtmp.chunk.ChunkDecoder;
 import org.rtmpcluster.common.rtmp.chunk.ChunkLimits;
 import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
+import org.rtmpcluster.common.rtmp.message.ChunkStreams;
 import org.rtmpcluster.common.rtmp.message.MessageType;
 import org.rtmpcluster.common.rtmp.session.PlayerOutput;
 import org.rtmpcluster.common.stream.LiveStream;
@@ -156,7 +157,7 @@ class PlayerSessionTest {
     List<RtmpMessage> messages = output.decoded();
     assertEquals(List.of(0L, 33L), messages.stream().map(RtmpMessage::timestamp).toList());
     assertEquals(1, messages.get(0).messageStreamId());
-    assertEquals(MediaFrame.VIDEO_CHUNK_STREAM, messages.get(0).chunkStreamId());
+    assertEquals(ChunkStreams.VIDEO, messages.get(0).chunkStreamId());
   }
 
   @Test

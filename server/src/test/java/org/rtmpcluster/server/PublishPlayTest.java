@@ -42,11 +42,18 @@ class PublishPlayTest {
     final RtmpClient client;
     final List<RtmpMessage> messages = new CopyOnWriteArrayList<>();
     final List<String> statuses = new CopyOnWriteArrayList<>();
+    /** User control event types, in order (1 is StreamEOF). */
+    final List<Integer> events = new CopyOnWriteArrayList<>();
 
     Viewer(RtmpClient client) {
       this.client = client;
       client.mediaHandler(messages::add);
       client.statusHandler(s -> statuses.add(String.valueOf(s.get("code"))));
+      client.controlHandler(m -> {
+        if (m.typeId() == MessageType.USER_CONTROL) {
+          events.add(m.payload().getUnsignedShort(0));
+        }
+      });
     }
 
     List<RtmpMessage> video() {
@@ -275,17 +282,11 @@ class PublishPlayTest {
     int msid = publish(publisher, TestNode.KEY.key());
     sendGops(publisher, msid, 0, 0, 1, 3, true);
     Viewer viewer = play("show");
-    List<Integer> events = new CopyOnWriteArrayList<>();
-    viewer.client.controlHandler(m -> {
-      if (m.typeId() == MessageType.USER_CONTROL) {
-        events.add(m.payload().getUnsignedShort(0));
-      }
-    });
     Await.until(() -> viewer.videoMarkers().size() == 3, "frames");
     Await.result(publisher.close());
     Await.result(viewer.client.closeFuture());
     assertTrue(viewer.statuses.contains(Status.PLAY_UNPUBLISH_NOTIFY), viewer.statuses.toString());
-    assertTrue(events.contains(1), "StreamEOF");
+    assertTrue(viewer.events.contains(1), "StreamEOF");
   }
 
   @Test
@@ -485,19 +486,13 @@ class PublishPlayTest {
     int msid = publish(publisher, TestNode.KEY.key());
     sendGops(publisher, msid, 0, 0, 1, 3, true);
     Viewer viewer = play("show");
-    List<Integer> events = new CopyOnWriteArrayList<>();
-    viewer.client.controlHandler(m -> {
-      if (m.typeId() == MessageType.USER_CONTROL) {
-        events.add(m.payload().getUnsignedShort(0));
-      }
-    });
     Await.until(() -> viewer.videoMarkers().size() == 3, "playing");
 
     Await.result(node.node.drain(2_000));
     Await.result(viewer.client.closeFuture());
     Await.result(publisher.closeFuture());
     assertTrue(viewer.statuses.contains(Status.PLAY_UNPUBLISH_NOTIFY), viewer.statuses.toString());
-    assertTrue(events.contains(1), "StreamEOF");
+    assertTrue(viewer.events.contains(1), "StreamEOF");
     assertTrue(publisherStatuses.contains(Status.UNPUBLISH_SUCCESS), publisherStatuses.toString());
     assertEquals(0, node.node.connections().size());
   }

@@ -3,6 +3,7 @@ package org.rtmpcluster.common.stream;
 import io.vertx.core.buffer.Buffer;
 import org.rtmpcluster.common.rtmp.chunk.ChunkEncoder;
 import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
+import org.rtmpcluster.common.rtmp.message.ChunkStreams;
 import org.rtmpcluster.common.rtmp.message.MessageType;
 
 /**
@@ -20,10 +21,6 @@ public final class MediaFrame {
   public static final int SEQUENCE_HEADER = 2;
   public static final int METADATA = 4;
 
-  /** Chunk streams for media written from shared bytes; per-connection messages keep off them. */
-  public static final int AUDIO_CHUNK_STREAM = 6;
-  public static final int VIDEO_CHUNK_STREAM = 7;
-  public static final int DATA_CHUNK_STREAM = 5;
 
   private final int type;
   private final long timestamp;
@@ -81,7 +78,7 @@ public final class MediaFrame {
   }
 
   public int chunkStreamId() {
-    return isAudio() ? AUDIO_CHUNK_STREAM : isVideo() ? VIDEO_CHUNK_STREAM : DATA_CHUNK_STREAM;
+    return isAudio() ? ChunkStreams.AUDIO : isVideo() ? ChunkStreams.VIDEO : ChunkStreams.DATA;
   }
 
   /**

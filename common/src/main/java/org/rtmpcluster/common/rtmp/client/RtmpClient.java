@@ -22,6 +22,7 @@ import org.rtmpcluster.common.rtmp.chunk.ChunkLimits;
 import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
 import org.rtmpcluster.common.rtmp.handshake.ClientHandshake;
 import org.rtmpcluster.common.rtmp.handshake.HandshakeState;
+import org.rtmpcluster.common.rtmp.message.ChunkStreams;
 import org.rtmpcluster.common.rtmp.message.Command;
 import org.rtmpcluster.common.rtmp.message.MessageType;
 import org.rtmpcluster.common.rtmp.message.ProtocolControl;
@@ -50,10 +51,6 @@ public final class RtmpClient implements ChunkDecoder.Listener {
       return new Options(host, port, app, digestHandshake, chunkSize, amf3);
     }
   }
-
-  private static final int AUDIO_CHUNK_STREAM = 6;
-  private static final int VIDEO_CHUNK_STREAM = 7;
-  private static final int DATA_CHUNK_STREAM = 5;
 
   private final NetClient netClient;
   private final NetSocket socket;
@@ -273,16 +270,16 @@ public final class RtmpClient implements ChunkDecoder.Listener {
   }
 
   public void sendAudio(int messageStreamId, long timestamp, Buffer payload) {
-    send(new RtmpMessage(AUDIO_CHUNK_STREAM, MessageType.AUDIO, timestamp, messageStreamId, payload));
+    send(new RtmpMessage(ChunkStreams.AUDIO, MessageType.AUDIO, timestamp, messageStreamId, payload));
   }
 
   public void sendVideo(int messageStreamId, long timestamp, Buffer payload) {
-    send(new RtmpMessage(VIDEO_CHUNK_STREAM, MessageType.VIDEO, timestamp, messageStreamId, payload));
+    send(new RtmpMessage(ChunkStreams.VIDEO, MessageType.VIDEO, timestamp, messageStreamId, payload));
   }
 
   /** A data message such as {@code @setDataFrame, onMetaData, {...}}. */
   public void sendData(int messageStreamId, long timestamp, Buffer amf0Body) {
-    send(new RtmpMessage(DATA_CHUNK_STREAM, MessageType.DATA_AMF0, timestamp, messageStreamId, amf0Body));
+    send(new RtmpMessage(ChunkStreams.DATA, MessageType.DATA_AMF0, timestamp, messageStreamId, amf0Body));
   }
 
   private void sendCommand(Command command, int messageStreamId) {

@@ -17,7 +17,7 @@ import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
 public record Command(String name, double transactionId, Object commandObject, List<Object> arguments) {
 
   /** Chunk stream for commands, as Flash, ffmpeg and nginx-rtmp use it. */
-  public static final int CHUNK_STREAM = 3;
+  public static final int CHUNK_STREAM = ChunkStreams.COMMAND;
 
   public Command {
     arguments = List.copyOf(nullsAllowed(arguments));

@@ -5,7 +5,7 @@ import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
 
 /** Protocol control messages (spec 5.4); they travel on chunk stream 2, message stream 0. */
 public final class ProtocolControl {
-  public static final int CHUNK_STREAM = 2;
+  public static final int CHUNK_STREAM = ChunkStreams.CONTROL;
 
   /** Set Peer Bandwidth limit types (spec 5.4.5). */
   public static final int LIMIT_HARD = 0;

@@ -12,6 +12,7 @@ import org.rtmpcluster.common.amf.AmfUndefined;
 import org.rtmpcluster.common.config.RtmpSettings;
 import org.rtmpcluster.common.config.StreamKey;
 import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
+import org.rtmpcluster.common.rtmp.message.ChunkStreams;
 import org.rtmpcluster.common.rtmp.message.Command;
 import org.rtmpcluster.common.rtmp.message.MessageType;
 import org.rtmpcluster.common.rtmp.message.ProtocolControl;
@@ -30,8 +31,6 @@ public final class ServerSession implements RtmpConnection.Handler {
 
   private static final String FMS_VERSION = "FMS/3,5,7,7009";
   private static final int FMS_CAPABILITIES = 31;
-  /** Data this session sends itself; kept off the chunk streams of shared media bytes. */
-  private static final int COMMAND_DATA_CHUNK_STREAM = 4;
 
   /** One message stream made by createStream: idle, publishing or playing. */
   private static final class NetStream {
@@ -234,7 +233,7 @@ public final class ServerSession implements RtmpConnection.Handler {
     sendStatus(msid, Status.LEVEL_STATUS, Status.PLAY_RESET, "Playing and resetting " + name + ".");
     sendStatus(msid, Status.LEVEL_STATUS, Status.PLAY_START, "Started playing " + name + ".");
     // Lets Flash-based players read the media's bytes (nginx-rtmp and FMS send it too).
-    connection.send(new RtmpMessage(COMMAND_DATA_CHUNK_STREAM, MessageType.DATA_AMF0, 0, msid,
+    connection.send(new RtmpMessage(ChunkStreams.SESSION_DATA, MessageType.DATA_AMF0, 0, msid,
         Amf0Writer.encode("|RtmpSampleAccess", true, true)));
     log.info("{} plays {}", connection.remote(), name);
     stream.playback.start();
