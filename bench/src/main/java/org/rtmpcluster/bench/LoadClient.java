@@ -46,6 +46,9 @@ public final class LoadClient {
     }
   }
 
+  /** How long the first player may take to get a frame before the ramp starts anyway. */
+  static final int COLD_START_LIMIT_SECONDS = 15;
+
   private final Options options;
 
   public LoadClient(Options options) {
@@ -76,17 +79,27 @@ public final class LoadClient {
       reference = new Player(-1, probe, true);
       await(reference.start(referenceVertx, options.reference()), 15);
     }
-    long heapBeforeKb = options.jvmPid() > 0 ? ProcessProbe.liveHeapKb(options.jvmPid()) : -1;
-    long rssBeforeKb = server.rssKb();
-
     int n = options.players();
     int sampleEvery = options.delaySamples() <= 0 || reference == null ? Integer.MAX_VALUE
         : Math.max(1, n / options.delaySamples());
     List<Player> players = new ArrayList<>(n);
     Map<String, Integer> failures = new LinkedHashMap<>();
+
+    // The first player alone, on an edge that does not have the stream yet: the cold start.
+    Player first = new Player(0, null, false);
+    players.add(first);
+    try {
+      await(first.start(vertx, options.url()).compose(v -> first.firstFrame()), COLD_START_LIMIT_SECONDS);
+    } catch (Exception e) {
+      // Counted below as a player without frames.
+    }
+    // The baseline for memory per player: the edge now holds the stream and one player.
+    long heapBeforeKb = options.jvmPid() > 0 ? ProcessProbe.liveHeapKb(options.jvmPid()) : -1;
+    long rssBeforeKb = server.rssKb();
+
     long rampStart = System.nanoTime();
-    for (int i = 0; i < n; i++) {
-      long due = rampStart + (long) (i * 1e9 / options.rampPerSecond());
+    for (int i = 1; i < n; i++) {
+      long due = rampStart + (long) ((i - 1) * 1e9 / options.rampPerSecond());
       long wait = due - System.nanoTime();
       if (wait > 0) {
         TimeUnit.NANOSECONDS.sleep(wait);
@@ -135,7 +148,6 @@ public final class LoadClient {
     List<Double> firstKeyframeWarm = new ArrayList<>();
     double coldFirstFrame = -1;
     double coldFirstKeyframe = -1;
-    long coldReadyNanos = Long.MAX_VALUE;
     long framesReceived = 0;
     long mediaMsReceived = 0;
     for (int i = 0; i < n; i++) {
@@ -157,9 +169,12 @@ public final class LoadClient {
       }
       boolean playing = player.state() == Player.State.PLAYING && a != null && b != null;
       if (playing) {
-        double wall = (a.nanos() - b.nanos()) / 1e6;
-        double media = b.mediaTimestamp() < 0 || a.mediaTimestamp() < 0 ? 0 : a.mediaTimestamp() - b.mediaTimestamp();
-        if (wall - media > options.starvedMs()) {
+        // A player whose first frame came after the window opened is measured from that frame.
+        boolean late = b.mediaTimestamp() < 0;
+        double wall = (a.nanos() - (late ? a.firstFrameNanos() : b.nanos())) / 1e6;
+        double media = a.mediaTimestamp() < 0 ? 0
+            : a.mediaTimestamp() - (late ? a.firstMediaTimestamp() : b.mediaTimestamp());
+        if (a.firstFrameNanos() < 0 || wall - media > options.starvedMs()) {
           starved++;
         }
         rates.add((a.bytes() - b.bytes()) * 8 / ((a.nanos() - b.nanos()) / 1e9));
@@ -173,8 +188,7 @@ public final class LoadClient {
         // The first player finds the edge cold: it has to start pulling the stream.
         coldFirstFrame = firstFrame;
         coldFirstKeyframe = firstKey;
-        coldReadyNanos = a == null || a.firstFrameNanos() < 0 ? Long.MAX_VALUE : a.firstFrameNanos();
-      } else if (player.startNanos >= coldReadyNanos) {
+      } else {
         // Warm: the edge already had the stream when this player asked for it.
         firstFrameWarm.add(firstFrame < 0 ? Double.POSITIVE_INFINITY : firstFrame);
         firstKeyframeWarm.add(firstKey < 0 ? Double.POSITIVE_INFINITY : firstKey);
@@ -227,11 +241,12 @@ public final class LoadClient {
           .put("cpuMicrosPerPlayerSecond", playerSeconds == 0 ? null : round(serverCpu * 1e6 / playerSeconds, 1))
           .put("rssBeforeKb", rssBeforeKb)
           .put("rssAfterKb", rssAfterKb)
-          .put("rssPerPlayerKb", connected == 0 ? null : round((rssAfterKb - rssBeforeKb) / (double) connected, 1))
+          // Per player added after the baseline, which already had the first one.
+          .put("rssPerPlayerKb", connected < 2 ? null : round((rssAfterKb - rssBeforeKb) / (connected - 1.0), 1))
           .put("heapBeforeKb", heapBeforeKb)
           .put("heapAfterKb", heapAfterKb)
-          .put("heapPerPlayerKb", heapBeforeKb < 0 || heapAfterKb < 0 || connected == 0 ? null
-              : round((heapAfterKb - heapBeforeKb) / (double) connected, 1)));
+          .put("heapPerPlayerKb", heapBeforeKb < 0 || heapAfterKb < 0 || connected < 2 ? null
+              : round((heapAfterKb - heapBeforeKb) / (connected - 1.0), 1)));
     }
     return summary;
   }

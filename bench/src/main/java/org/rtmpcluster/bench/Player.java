@@ -22,8 +22,20 @@ final class Player {
 
   /** What a player had received at one moment, taken on its event loop. */
   record Snapshot(long nanos, long bytes, long mediaTimestamp, long frames, long firstFrameNanos,
-      long firstKeyframeNanos, long mediaDurationMs) {
+      long firstKeyframeNanos, long firstMediaTimestamp) {
+
+    /** Media time received from the first frame to the last, ms. */
+    long mediaDurationMs() {
+      return firstMediaTimestamp < 0 ? 0 : mediaTimestamp - firstMediaTimestamp;
+    }
   }
+
+  /**
+   * A player that joins gets the cached GOP in a burst, frames the origin's reference player got up
+   * to a GOP (2 s here) earlier: that is catching up, not delay, so the added delay of a sampled player
+   * counts only from this long after its first frame.
+   */
+  static final long CATCH_UP_NANOS = 3_000_000_000L;
 
   final int index;
   /** Where frames of the sampled players are matched against the reference, or null. */
@@ -32,6 +44,7 @@ final class Player {
   private volatile State state = State.CONNECTING;
   private volatile String failure;
   private RtmpClient client;
+  private final Promise<Void> firstFrame = Promise.promise();
 
   /** Set before connecting, by the thread that starts the player. */
   volatile long startNanos;
@@ -70,6 +83,7 @@ final class Player {
           } else {
             failure = String.valueOf(ar.cause().getMessage());
             state = State.FAILED;
+            firstFrame.tryFail(ar.cause());
           }
         })
         .mapEmpty();
@@ -94,6 +108,7 @@ final class Player {
     frames++;
     if (firstFrameNanos < 0) {
       firstFrameNanos = now;
+      firstFrame.tryComplete();
     }
     if (video) {
       if (firstKeyframeNanos < 0 && VideoTag.isKeyframe(payload)) {
@@ -102,7 +117,7 @@ final class Player {
       if (probe != null) {
         if (reference) {
           probe.originArrival(payload, now);
-        } else {
+        } else if (now - firstFrameNanos > CATCH_UP_NANOS) {
           probe.edgeArrival(payload, now);
         }
       }
@@ -117,7 +132,7 @@ final class Player {
     }
     Promise<Snapshot> promise = Promise.promise();
     c.context().runOnContext(v -> promise.complete(new Snapshot(System.nanoTime(), bytes, lastTimestamp, frames,
-        firstFrameNanos, firstKeyframeNanos, firstTimestamp < 0 ? 0 : lastTimestamp - firstTimestamp)));
+        firstFrameNanos, firstKeyframeNanos, firstTimestamp)));
     return promise.future();
   }
 
@@ -127,6 +142,11 @@ final class Player {
       return Future.succeededFuture();
     }
     return Future.<Void>future(p -> c.context().runOnContext(v -> c.close().onComplete(ar -> p.complete())));
+  }
+
+  /** Completes on the first audio or video frame. */
+  Future<Void> firstFrame() {
+    return firstFrame.future();
   }
 
   State state() {

@@ -38,7 +38,7 @@ class BenchSmokeTest {
         publisher.start();
         LoadClient.Options defaults = LoadClient.Options.defaults(RtmpUrl.parse(base + "bench"));
         LoadClient.Options options = new LoadClient.Options(defaults.url(), RtmpUrl.parse(base + "bench"),
-            5, 50, 0.5, 3, 1000, 2, List.of(ProcessHandle.current().pid()), 0, 1);
+            5, 50, 1, 3, 1000, 2, List.of(ProcessHandle.current().pid()), 0, 1);
         JsonObject summary = new LoadClient(options).run();
         System.out.println(summary.encodePrettily());
 
