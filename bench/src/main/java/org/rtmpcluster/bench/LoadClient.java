@@ -57,7 +57,12 @@ public final class LoadClient {
 
   /** Runs the whole load and returns its summary (see {@link #humanLine}). */
   public JsonObject run() throws Exception {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()));
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops())
+        .setPreferNativeTransport(true));
+    if (!vertx.isNativeTransportEnabled()) {
+      System.err.println("load client: no native transport (" + vertx.unavailableNativeTransportCause()
+          + "), using NIO");
+    }
     // The reference has a loop of its own, so the load never delays its arrival times.
     Vertx referenceVertx = options.reference() == null ? null
         : Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
