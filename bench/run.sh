@@ -73,6 +73,14 @@ wait_port() {
   return 1
 }
 
+# Fails when something already listens on 127.0.0.1:$1: it would be measured instead of our server.
+port_free() {
+  if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+    log "port $1 is already in use (a server left from an earlier run?); set BASE_PORT to move"
+    exit 1
+  fi
+}
+
 # ---- tools and inputs -------------------------------------------------------------------------
 # 2000 players plus their server-side sockets.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -124,15 +132,19 @@ rtmp {
   }
 }
 EOF
+  port_free "$port"
   nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" >"$dir/stdout.log" 2>&1 &
   STARTED+=($!)
   echo $! >"$dir/master.pid"
   wait_port "$port" 10
+  kill -0 "$(cat "$dir/master.pid")" 2>/dev/null || { log "$name exited:"; cat "$dir/error.log" >&2; exit 1; }
 }
 
 # rtmp-cluster: origin (origin + edge roles, so that a reference player can play there) and edge.
 start_node() {
   local name=$1 roles=$2 port=$3 cluster_port=$4 dir=$OUT/$1
+  port_free "$port"
+  port_free "$cluster_port"
   mkdir -p "$dir"
   cat >"$dir/node.yaml" <<EOF
 rtmp:
