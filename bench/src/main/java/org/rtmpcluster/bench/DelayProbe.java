@@ -1,9 +1,9 @@
 package org.rtmpcluster.bench;
 
 import io.vertx.core.buffer.Buffer;
-import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Added delay of an edge against its origin: a reference player on the origin notes when each
@@ -11,24 +11,22 @@ import java.util.concurrent.ConcurrentHashMap;
  * difference is the delay the edge adds. Frames are matched by a hash of their payload, not their
  * timestamp, because a server may rebase each player's timeline (this project starts every player
  * at 0). Both sides stamp System.nanoTime() in this one process.
+ *
+ * <p>Matching happens at the end, not on arrival: on a busy machine the reference's thread may
+ * itself be late, and an edge frame that arrives before the reference has noted it must still be
+ * matched (to a small negative delay) rather than lost. A looping publisher repeats each frame once
+ * per loop, so an edge arrival is matched to the nearest arrival of that frame at the origin.
  */
 final class DelayProbe {
 
-  /** A looping publisher repeats a frame after one loop; arrivals older than this are forgotten. */
-  static final long KEEP_NANOS = 15_000_000_000L;
-  /** Matches further apart than this are a repeated frame from another loop, not a delay. */
-  static final long MAX_DELAY_NANOS = 10_000_000_000L;
-
-  private final ConcurrentHashMap<Long, Long> originArrivals = new ConcurrentHashMap<>();
-  /** Keys in arrival order, for forgetting; touched only by the reference player's event loop. */
-  private final ArrayDeque<long[]> order = new ArrayDeque<>();
-  private volatile boolean recording;
-  private long[] delays = new long[4096];
-  private int count;
-  private long unmatched;
-
   /** Number of bytes sampled from a payload for its key: enough that two frames differ. */
   private static final int SAMPLES = 64;
+
+  private final Map<Long, long[]> originArrivals = new HashMap<>();
+  private long[] edgeKeys = new long[4096];
+  private long[] edgeNanos = new long[4096];
+  private int edgeCount;
+  private volatile boolean recording;
 
   static long key(Buffer payload) {
     int length = payload.length();
@@ -43,44 +41,58 @@ final class DelayProbe {
     return h;
   }
 
-  void originArrival(Buffer payload, long nanos) {
-    long key = key(payload);
-    originArrivals.put(key, nanos);
-    order.addLast(new long[] {key, nanos});
-    while (!order.isEmpty() && nanos - order.peekFirst()[1] > KEEP_NANOS) {
-      long[] old = order.pollFirst();
-      originArrivals.remove(old[0], old[1]);
-    }
+  /** Every arrival at the origin is kept (a run holds a few thousand), also before the window. */
+  synchronized void originArrival(Buffer payload, long nanos) {
+    originArrivals.merge(key(payload), new long[] {nanos}, (old, one) -> {
+      long[] grown = Arrays.copyOf(old, old.length + 1);
+      grown[old.length] = one[0];
+      return grown;
+    });
   }
 
   void edgeArrival(Buffer payload, long nanos) {
     if (!recording) {
       return;
     }
-    Long origin = originArrivals.get(key(payload));
-    long delay = origin == null ? Long.MIN_VALUE : nanos - origin;
+    long key = key(payload);
     synchronized (this) {
-      if (origin == null || Math.abs(delay) > MAX_DELAY_NANOS) {
-        unmatched++;
-        return;
+      if (edgeCount == edgeKeys.length) {
+        edgeKeys = Arrays.copyOf(edgeKeys, edgeCount * 2);
+        edgeNanos = Arrays.copyOf(edgeNanos, edgeCount * 2);
       }
-      if (count == delays.length) {
-        delays = Arrays.copyOf(delays, count * 2);
-      }
-      delays[count++] = delay;
+      edgeKeys[edgeCount] = key;
+      edgeNanos[edgeCount++] = nanos;
     }
   }
 
-  /** Only frames that arrive while recording (the measurement window) count. */
+  /** Only frames that arrive at the edge while recording (the measurement window) count. */
   void recording(boolean on) {
     recording = on;
   }
 
+  /** Delay of every matched edge arrival, unsorted. */
   synchronized long[] delaysNanos() {
-    return Arrays.copyOf(delays, count);
+    long[] delays = new long[edgeCount];
+    int matched = 0;
+    for (int i = 0; i < edgeCount; i++) {
+      long[] origin = originArrivals.get(edgeKeys[i]);
+      if (origin == null) {
+        continue;
+      }
+      long best = Long.MAX_VALUE;
+      for (long o : origin) {
+        long d = edgeNanos[i] - o;
+        if (Math.abs(d) < Math.abs(best)) {
+          best = d;
+        }
+      }
+      delays[matched++] = best;
+    }
+    return Arrays.copyOf(delays, matched);
   }
 
+  /** Edge arrivals of frames the reference never got. */
   synchronized long unmatched() {
-    return unmatched;
+    return edgeCount - delaysNanos().length;
   }
 }
