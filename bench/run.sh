@@ -1,0 +1,289 @@
+#!/usr/bin/env bash
+# Edge load benchmark: nginx-rtmp against rtmp-cluster, same machine, same run, same file.
+#
+# Starts an nginx-rtmp origin and pull edge (two nginx instances) and an rtmp-cluster origin and
+# edge (two java processes in one cluster), all on loopback, publishes one real-time 720p stream
+# to both origins, then loads each edge in turn with the same players, and prints one table with
+# the ratios. Everything it starts is stopped on exit. See docs/performance.md.
+#
+# Environment (defaults in brackets):
+#   PLAYERS ["1000 2000"]  player counts, one run per count and server
+#   DURATION [30]          measurement window, seconds
+#   RAMP [200]             players started per second
+#   SETTLE [5]             seconds between the last player's start and the window
+#   COOLDOWN [8]           seconds between runs (longer than the edges' 5 s linger, so each run starts cold)
+#   SERVERS ["nginx ours"] which servers to load
+#   FLV [bench/target/bench-720p.flv]  input; made with ffmpeg when missing
+#   OUT [bench/target/run-<time>]      logs, configs and the JSON of every run
+#   NODE_JAVA_OPTS []      extra JVM flags for the rtmp-cluster nodes
+#   BASE_PORT [19350]      ports BASE+1.. are used (RTMP 1-4, Hazelcast 11-12)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PLAYERS=${PLAYERS:-"1000 2000"}
+DURATION=${DURATION:-30}
+RAMP=${RAMP:-200}
+SETTLE=${SETTLE:-5}
+COOLDOWN=${COOLDOWN:-8}
+SERVERS=${SERVERS:-"nginx ours"}
+FLV=${FLV:-$ROOT/bench/target/bench-720p.flv}
+OUT=${OUT:-$ROOT/bench/target/run-$(date +%Y%m%d-%H%M%S)}
+NODE_JAVA_OPTS=${NODE_JAVA_OPTS:-}
+BASE_PORT=${BASE_PORT:-19350}
+
+NGINX_ORIGIN_PORT=$((BASE_PORT + 1))
+NGINX_EDGE_PORT=$((BASE_PORT + 2))
+OUR_ORIGIN_PORT=$((BASE_PORT + 3))
+OUR_EDGE_PORT=$((BASE_PORT + 4))
+OUR_ORIGIN_CLUSTER_PORT=$((BASE_PORT + 11))
+OUR_EDGE_CLUSTER_PORT=$((BASE_PORT + 12))
+NODE_JAR=$ROOT/server/target/rtmp-cluster.jar
+BENCH_JAR=$ROOT/bench/target/rtmp-bench.jar
+RTMP_MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
+
+log() { echo "[run.sh $(date +%H:%M:%S)] $*" >&2; }
+
+STARTED=()
+cleanup() {
+  local pid
+  for pid in "${STARTED[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${STARTED[@]}"; do
+    for _ in $(seq 1 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+
+# Waits until something listens on 127.0.0.1:$1, or fails after $2 seconds.
+wait_port() {
+  local port=$1 limit=$2
+  for _ in $(seq 1 $((limit * 10))); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  log "nothing listens on port $port after ${limit}s"
+  return 1
+}
+
+# Fails when something already listens on 127.0.0.1:$1: it would be measured instead of our server.
+port_free() {
+  if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+    log "port $1 is already in use (a server left from an earlier run?); set BASE_PORT to move"
+    exit 1
+  fi
+}
+
+# ---- tools and inputs -------------------------------------------------------------------------
+# 2000 players plus their server-side sockets.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge 8192 ] || log "open-file limit $(ulimit -n) is low for 2000 players"
+if ! command -v nginx >/dev/null || [ ! -f "$RTMP_MODULE" ]; then
+  log "installing nginx and libnginx-mod-rtmp"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx libnginx-mod-rtmp >/dev/null
+fi
+for tool in ffmpeg java python3; do
+  command -v "$tool" >/dev/null || { log "$tool is needed (apt-get install ffmpeg default-jdk-headless python3)"; exit 1; }
+done
+if [ ! -f "$NODE_JAR" ] || [ ! -f "$BENCH_JAR" ]; then
+  log "building the node and bench jars"
+  mvn -q -DskipTests -pl server,bench -am package
+fi
+mkdir -p "$OUT" "$(dirname "$FLV")"
+if [ ! -f "$FLV" ]; then
+  # 30 s of 720p30 H.264 at ~2.5 Mbit/s (key frame every 2 s) with 128 kbit/s AAC; the publisher loops it.
+  log "making $FLV with ffmpeg"
+  ffmpeg -nostdin -hide_banner -loglevel error -y \
+    -f lavfi -i testsrc2=size=1280x720:rate=30 -f lavfi -i sine=frequency=440:sample_rate=44100 \
+    -t 30 -c:v libx264 -preset veryfast -b:v 2500k -maxrate 2500k -bufsize 5000k \
+    -g 60 -keyint_min 60 -sc_threshold 0 -pix_fmt yuv420p -c:a aac -b:a 128k -ac 2 \
+    -f flv "$FLV.tmp" && mv "$FLV.tmp" "$FLV"
+fi
+
+# ---- servers ----------------------------------------------------------------------------------
+# nginx-rtmp: two instances, so that the edge's CPU (master + worker) is its own.
+start_nginx() {
+  local name=$1 port=$2 app=$3 dir=$OUT/$1
+  mkdir -p "$dir"
+  cat >"$dir/nginx.conf" <<EOF
+load_module $RTMP_MODULE;
+daemon off;
+master_process on;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 16384; }
+rtmp {
+  server {
+    listen 127.0.0.1:$port;
+    chunk_size 4096;
+    application live {
+      live on;
+      $app
+    }
+  }
+}
+EOF
+  port_free "$port"
+  nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" >"$dir/stdout.log" 2>&1 &
+  STARTED+=($!)
+  echo $! >"$dir/master.pid"
+  wait_port "$port" 10
+  kill -0 "$(cat "$dir/master.pid")" 2>/dev/null || { log "$name exited:"; cat "$dir/error.log" >&2; exit 1; }
+}
+
+# rtmp-cluster: origin (origin + edge roles, so that a reference player can play there) and edge.
+start_node() {
+  local name=$1 roles=$2 port=$3 cluster_port=$4 dir=$OUT/$1
+  port_free "$port"
+  port_free "$cluster_port"
+  mkdir -p "$dir"
+  cat >"$dir/node.yaml" <<EOF
+rtmp:
+  max-connections: 20000
+  max-connections-per-ip: 20000     # every player comes from 127.0.0.1
+streams:
+  keys:
+    - key: bench-key
+      name: bench
+EOF
+  # shellcheck disable=SC2086
+  java $NODE_JAVA_OPTS -jar "$NODE_JAR" --config "$dir/node.yaml" --cluster --cluster-name bench \
+    --node-name "$name" --roles "$roles" --rtmp-port "$port" --cluster-port "$cluster_port" \
+    --members "127.0.0.1:$OUR_ORIGIN_CLUSTER_PORT,127.0.0.1:$OUR_EDGE_CLUSTER_PORT" \
+    >"$dir/node.log" 2>&1 &
+  STARTED+=($!)
+  echo $! >"$dir/pid"
+}
+
+wait_ready() {
+  local dir=$OUT/$1
+  for _ in $(seq 1 600); do
+    grep -q "node ready" "$dir/node.log" 2>/dev/null && return 0
+    kill -0 "$(cat "$dir/pid")" 2>/dev/null || { log "$1 died:"; tail -20 "$dir/node.log" >&2; return 1; }
+    sleep 0.1
+  done
+  log "$1 not ready after 60 s"; tail -20 "$dir/node.log" >&2; return 1
+}
+
+PUBLISH_URLS=()
+if [[ " $SERVERS " == *" nginx "* ]]; then
+  log "starting nginx-rtmp origin :$NGINX_ORIGIN_PORT and pull edge :$NGINX_EDGE_PORT"
+  start_nginx nginx-origin "$NGINX_ORIGIN_PORT" ""
+  start_nginx nginx-edge "$NGINX_EDGE_PORT" "pull rtmp://127.0.0.1:$NGINX_ORIGIN_PORT/live;"
+  PUBLISH_URLS+=("rtmp://127.0.0.1:$NGINX_ORIGIN_PORT/live/bench")
+fi
+if [[ " $SERVERS " == *" ours "* ]]; then
+  log "starting rtmp-cluster origin :$OUR_ORIGIN_PORT and edge :$OUR_EDGE_PORT"
+  start_node ours-origin origin,edge "$OUR_ORIGIN_PORT" "$OUR_ORIGIN_CLUSTER_PORT"
+  wait_ready ours-origin
+  start_node ours-edge edge "$OUR_EDGE_PORT" "$OUR_EDGE_CLUSTER_PORT"
+  wait_ready ours-edge
+  PUBLISH_URLS+=("rtmp://127.0.0.1:$OUR_ORIGIN_PORT/live/bench-key")
+fi
+
+log "publishing $FLV to ${PUBLISH_URLS[*]}"
+java -jar "$BENCH_JAR" publish "$FLV" "${PUBLISH_URLS[@]}" >"$OUT/publisher.log" 2>&1 &
+STARTED+=($!)
+sleep 5
+
+# ---- load -------------------------------------------------------------------------------------
+for players in $PLAYERS; do
+  for server in $SERVERS; do
+    case $server in
+      nginx)
+        edge=rtmp://127.0.0.1:$NGINX_EDGE_PORT/live/bench
+        reference=rtmp://127.0.0.1:$NGINX_ORIGIN_PORT/live/bench
+        pid_flags=(--server-pid "$(cat "$OUT/nginx-edge/master.pid")") ;;
+      ours)
+        edge=rtmp://127.0.0.1:$OUR_EDGE_PORT/live/bench
+        reference=rtmp://127.0.0.1:$OUR_ORIGIN_PORT/live/bench
+        edge_pid=$(cat "$OUT/ours-edge/pid")
+        pid_flags=(--server-pid "$edge_pid" --jvm-pid "$edge_pid") ;;
+      *) log "unknown server $server"; exit 2 ;;
+    esac
+    log "$server: $players players at $RAMP/s, ${DURATION}s window"
+    java -Djava.net.preferIPv4Stack=true -jar "$BENCH_JAR" load "$edge" --reference "$reference" \
+      --players "$players" --ramp "$RAMP" --settle "$SETTLE" --duration "$DURATION" \
+      "${pid_flags[@]}" --json "$OUT/$server-$players.json" 2>"$OUT/load-$server-$players.log" | tail -1 >&2
+    sleep "$COOLDOWN"
+  done
+done
+
+# ---- report -----------------------------------------------------------------------------------
+{
+  echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'),"\
+    "$(free -g | awk '/Mem:/ {print $2}') GB RAM, kernel $(uname -r)"
+  echo "java: $(java -version 2>&1 | head -1); nginx: $(nginx -v 2>&1 | sed 's/.*nginx\///'),"\
+    "libnginx-mod-rtmp $(dpkg-query -W -f='${Version}' libnginx-mod-rtmp 2>/dev/null || echo '?')"
+  echo "stream: $(basename "$FLV"), looped; window ${DURATION}s, ramp ${RAMP}/s, settle ${SETTLE}s"
+  echo
+} >"$OUT/table.md"
+python3 - "$OUT" "$PLAYERS" "$SERVERS" >>"$OUT/table.md" <<'EOF'
+import json, os, sys
+out, players, servers = sys.argv[1], sys.argv[2].split(), sys.argv[3].split()
+
+def load(server, n):
+    path = os.path.join(out, f"{server}-{n}.json")
+    return json.load(open(path)) if os.path.exists(path) else None
+
+def get(d, *keys):
+    for k in keys:
+        if d is None:
+            return None
+        d = d.get(k)
+    return d
+
+def fmt(v, digits=1):
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.{digits}f}"
+    return str(v)
+
+rows = [
+    ("players connected", lambda d: get(d, "connected"), 0, False),
+    ("failed / dropped", lambda d: None if d is None else f"{d['failed']} / {d['dropped']}", 0, False),
+    ("starved (>1 s behind)", lambda d: get(d, "starved"), 0, False),
+    ("stream rate, kbit/s", lambda d: None if d is None else d["streamBitsPerSecond"] / 1000, 0, False),
+    ("receive rate p5, % of stream", lambda d: None if d is None else d["receiveRateP5Ratio"] * 100, 1, False),
+    ("edge CPU, us per player-second", lambda d: get(d, "server", "cpuMicrosPerPlayerSecond"), 1, True),
+    ("edge CPU, cores", lambda d: get(d, "server", "cpuCores"), 2, True),
+    ("added delay p50, ms", lambda d: get(d, "addedDelayMs", "p50"), 2, True),
+    ("added delay p99, ms", lambda d: get(d, "addedDelayMs", "p99"), 2, True),
+    ("first frame p95 warm, ms", lambda d: get(d, "firstFrameMs", "p95"), 0, True),
+    ("first key frame p95 warm, ms", lambda d: get(d, "firstKeyframeMs", "p95"), 0, True),
+    ("first frame cold (1st player), ms", lambda d: get(d, "coldFirstFrameMs"), 0, True),
+    ("edge RSS per player, KB", lambda d: get(d, "server", "rssPerPlayerKb"), 1, True),
+    ("edge live heap per player, KB", lambda d: get(d, "server", "heapPerPlayerKb"), 1, False),
+    ("load client CPU, cores", lambda d: get(d, "clientCpuCores"), 2, False),
+]
+names = {"nginx": "nginx-rtmp", "ours": "rtmp-cluster"}
+for n in players:
+    data = {s: load(s, n) for s in servers}
+    both = "nginx" in data and "ours" in data
+    print(f"### {n} players\n")
+    header = "| metric | " + " | ".join(names.get(s, s) for s in servers) + (" | ours / nginx |" if both else " |")
+    print(header)
+    print("|" + "---|" * (header.count("|") - 1))
+    for label, f, digits, ratio in rows:
+        cells = [fmt(f(data[s]), digits) for s in servers]
+        line = f"| {label} | " + " | ".join(cells)
+        if both:
+            a, b = f(data["ours"]), f(data["nginx"])
+            r = f"{a / b:.2f}x" if ratio and isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else ""
+            line += f" | {r}"
+        print(line + " |")
+    print()
+EOF
+echo >&2
+cat "$OUT/table.md"
+log "results in $OUT"

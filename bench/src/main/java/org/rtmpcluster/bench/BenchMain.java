@@ -1,0 +1,166 @@
+package org.rtmpcluster.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * rtmp-bench.jar: {@code load} (the load client), {@code publish} (a real-time FLV publisher) and
+ * {@code jmh} (the microbenchmarks). Exit code 2 for bad arguments.
+ */
+public final class BenchMain {
+
+  static final String USAGE = """
+      Usage: java -jar rtmp-bench.jar COMMAND [OPTIONS]
+
+        load URL          play URL (rtmp://host:port/app/stream) with many connections
+          --players N           connections (default 100)
+          --ramp N              connections started per second (default 200)
+          --settle S            seconds to wait after the last start (default 5)
+          --duration S          measurement window, seconds (default 30)
+          --reference URL       the same stream on the origin: added delay and stream rate
+          --delay-samples N     players whose frames are matched to the reference (default 20)
+          --starved-ms MS       media time behind wall time over the window that counts as starved (default 1000)
+          --server-pid PID      server process to read CPU and memory of (with its children); repeatable
+          --jvm-pid PID         server JVM to read the live heap of with jcmd, before and after
+          --event-loops N       client event loops (default: one per core)
+          --json FILE           also write the summary there
+
+        publish FILE URL...     send an FLV file in real time, looped, to each URL
+          --seconds S           stop after S seconds (default: until killed)
+
+        jmh [JMH OPTIONS]       run the microbenchmarks (default: -f 1 -wi 3 -w 1s -i 3 -r 1s)
+      """;
+
+  private BenchMain() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+      System.out.print(USAGE);
+      return;
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    try {
+      switch (args[0]) {
+        case "load" -> load(rest);
+        case "publish" -> publish(rest);
+        case "jmh" -> jmh(rest);
+        default -> throw new IllegalArgumentException("unknown command " + args[0]);
+      }
+    } catch (IllegalArgumentException e) {
+      System.err.println("rtmp-bench: " + e.getMessage());
+      System.err.print(USAGE);
+      System.exit(2);
+    }
+  }
+
+  private static void load(String[] args) throws Exception {
+    Parsed p = Parsed.of(args, "--players", "--ramp", "--settle", "--duration", "--reference",
+        "--delay-samples", "--starved-ms", "--server-pid", "--jvm-pid", "--event-loops", "--json");
+    if (p.positional.size() != 1) {
+      throw new IllegalArgumentException("load needs one URL");
+    }
+    LoadClient.Options d = LoadClient.Options.defaults(RtmpUrl.parse(p.positional.get(0)));
+    List<Long> pids = new ArrayList<>();
+    for (String pid : p.all("--server-pid")) {
+      pids.add(Long.parseLong(pid));
+    }
+    LoadClient.Options options = new LoadClient.Options(d.url(),
+        p.has("--reference") ? RtmpUrl.parse(p.one("--reference")) : null,
+        p.integer("--players", d.players()), p.number("--ramp", d.rampPerSecond()),
+        p.number("--settle", d.settleSeconds()), p.number("--duration", d.durationSeconds()),
+        p.integer("--starved-ms", (int) d.starvedMs()), p.integer("--delay-samples", d.delaySamples()),
+        pids, p.has("--jvm-pid") ? Long.parseLong(p.one("--jvm-pid")) : 0,
+        p.integer("--event-loops", d.eventLoops()));
+    if (options.players() < 1 || options.rampPerSecond() <= 0 || options.durationSeconds() <= 0) {
+      throw new IllegalArgumentException("--players, --ramp and --duration must be positive");
+    }
+    JsonObject summary = new LoadClient(options).run();
+    if (p.has("--json")) {
+      Files.writeString(Path.of(p.one("--json")), summary.encodePrettily() + "\n");
+    }
+    System.out.println(summary.encode());
+    System.out.println(LoadClient.humanLine(summary));
+  }
+
+  private static void publish(String[] args) throws Exception {
+    Parsed p = Parsed.of(args, "--seconds");
+    if (p.positional.size() < 2) {
+      throw new IllegalArgumentException("publish needs a file and at least one URL");
+    }
+    Path file = Path.of(p.positional.get(0));
+    List<RtmpUrl> urls = new ArrayList<>();
+    for (String url : p.positional.subList(1, p.positional.size())) {
+      urls.add(RtmpUrl.parse(url));
+    }
+    Vertx vertx = Vertx.vertx();
+    Publisher publisher = new Publisher(vertx, file, urls);
+    publisher.start();
+    System.err.println("publishing " + file + " to " + urls);
+    Runtime.getRuntime().addShutdownHook(new Thread(publisher::close));
+    double seconds = p.number("--seconds", Double.POSITIVE_INFINITY);
+    long end = Double.isInfinite(seconds) ? Long.MAX_VALUE : System.nanoTime() + (long) (seconds * 1e9);
+    while (System.nanoTime() < end) {
+      Thread.sleep(Math.min(1000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+    }
+    publisher.close();
+    vertx.close().toCompletionStage().toCompletableFuture().get();
+  }
+
+  private static void jmh(String[] args) throws Exception {
+    String[] jmhArgs = args.length > 0 ? args
+        : new String[] {"-f", "1", "-wi", "3", "-w", "1s", "-i", "3", "-r", "1s"};
+    org.openjdk.jmh.Main.main(jmhArgs);
+  }
+
+  /** --name value options (some repeatable) and positional arguments. */
+  private static final class Parsed {
+    final List<String> positional = new ArrayList<>();
+    final Map<String, List<String>> values = new HashMap<>();
+
+    static Parsed of(String[] args, String... names) {
+      Parsed p = new Parsed();
+      List<String> known = List.of(names);
+      for (int i = 0; i < args.length; i++) {
+        String arg = args[i];
+        if (arg.startsWith("--")) {
+          if (!known.contains(arg) || i + 1 >= args.length) {
+            throw new IllegalArgumentException(known.contains(arg) ? arg + " needs a value" : "unknown option " + arg);
+          }
+          p.values.computeIfAbsent(arg, k -> new ArrayList<>()).add(args[++i]);
+        } else {
+          p.positional.add(arg);
+        }
+      }
+      return p;
+    }
+
+    boolean has(String name) {
+      return values.containsKey(name);
+    }
+
+    String one(String name) {
+      List<String> v = values.get(name);
+      return v.get(v.size() - 1);
+    }
+
+    List<String> all(String name) {
+      return values.getOrDefault(name, List.of());
+    }
+
+    int integer(String name, int fallback) {
+      return has(name) ? Integer.parseInt(one(name)) : fallback;
+    }
+
+    double number(String name, double fallback) {
+      return has(name) ? Double.parseDouble(one(name)) : fallback;
+    }
+  }
+}

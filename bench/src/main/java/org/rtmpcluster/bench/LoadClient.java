@@ -1,0 +1,324 @@
+package org.rtmpcluster.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Plays one stream with many connections and measures what they get. Players are started at a
+ * fixed ramp rate; once all are started and a settle time has passed, a measurement window of
+ * {@code duration} seconds begins, over which receive rates, starvation, added delay and the
+ * CPU of both the server (from /proc) and this client are taken. See docs/performance.md.
+ */
+public final class LoadClient {
+
+  /**
+   * @param url             the stream to load, usually on an edge
+   * @param reference       the same stream on the origin, for added delay and the stream rate; or null
+   * @param players         connections to open
+   * @param rampPerSecond   connections started per second
+   * @param settleSeconds   wait after the last start before measuring
+   * @param durationSeconds the measurement window
+   * @param starvedMs       a player whose media time advanced this much less than wall time over
+   *                        the window is starved
+   * @param delaySamples    edge players whose frames are matched against the reference
+   * @param serverPids      server processes (with their descendants) whose CPU and memory to read
+   * @param jvmPid          a server JVM whose live heap to read with jcmd before and after, or 0
+   * @param eventLoops      the client's event loops; one per core keeps it off the server's back
+   */
+  public record Options(RtmpUrl url, RtmpUrl reference, int players, double rampPerSecond,
+      double settleSeconds, double durationSeconds, long starvedMs, int delaySamples,
+      List<Long> serverPids, long jvmPid, int eventLoops) {
+
+    public static Options defaults(RtmpUrl url) {
+      return new Options(url, null, 100, 200, 5, 30, 1000, 20, List.of(), 0,
+          Runtime.getRuntime().availableProcessors());
+    }
+  }
+
+  /** How long the first player may take to get a frame before the ramp starts anyway. */
+  static final int COLD_START_LIMIT_SECONDS = 15;
+
+  private final Options options;
+
+  public LoadClient(Options options) {
+    this.options = options;
+  }
+
+  /** Runs the whole load and returns its summary (see {@link #humanLine}). */
+  public JsonObject run() throws Exception {
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops())
+        .setPreferNativeTransport(true));
+    if (!vertx.isNativeTransportEnabled()) {
+      System.err.println("load client: no native transport (" + vertx.unavailableNativeTransportCause()
+          + "), using NIO");
+    }
+    // The reference has a loop of its own, so the load never delays its arrival times.
+    Vertx referenceVertx = options.reference() == null ? null
+        : Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+    try {
+      return measure(vertx, referenceVertx);
+    } finally {
+      await(vertx.close(), 10);
+      if (referenceVertx != null) {
+        await(referenceVertx.close(), 10);
+      }
+    }
+  }
+
+  private JsonObject measure(Vertx vertx, Vertx referenceVertx) throws Exception {
+    DelayProbe probe = new DelayProbe();
+    ProcessProbe server = new ProcessProbe(options.serverPids());
+    Player reference = null;
+    if (referenceVertx != null) {
+      reference = new Player(-1, probe, true);
+      await(reference.start(referenceVertx, options.reference()), 15);
+    }
+    int n = options.players();
+    int sampleEvery = options.delaySamples() <= 0 || reference == null ? Integer.MAX_VALUE
+        : Math.max(1, n / options.delaySamples());
+    List<Player> players = new ArrayList<>(n);
+    Map<String, Integer> failures = new LinkedHashMap<>();
+
+    // The first player alone, on an edge that does not have the stream yet: the cold start.
+    Player first = new Player(0, null, false);
+    players.add(first);
+    try {
+      await(first.start(vertx, options.url()).compose(v -> first.firstFrame()), COLD_START_LIMIT_SECONDS);
+    } catch (Exception e) {
+      // Counted below as a player without frames.
+    }
+    // The baseline for memory per player: the edge now holds the stream and one player.
+    long heapBeforeKb = options.jvmPid() > 0 ? ProcessProbe.liveHeapKb(options.jvmPid()) : -1;
+    long rssBeforeKb = server.rssKb();
+
+    long rampStart = System.nanoTime();
+    for (int i = 1; i < n; i++) {
+      long due = rampStart + (long) ((i - 1) * 1e9 / options.rampPerSecond());
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      }
+      boolean sampled = i % sampleEvery == sampleEvery / 2;
+      Player player = new Player(i, sampled ? probe : null, false);
+      players.add(player);
+      player.start(vertx, options.url());
+    }
+    double rampSeconds = (System.nanoTime() - rampStart) / 1e9;
+    TimeUnit.MILLISECONDS.sleep((long) (options.settleSeconds() * 1000));
+
+    // The window.
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    List<Player.Snapshot> before = snapshots(players);
+    Player.Snapshot referenceBefore = reference == null ? null : await(reference.snapshot(), 5);
+    double serverCpuBefore = server.cpuSeconds();
+    long clientCpuBefore = os.getProcessCpuTime();
+    long windowStart = System.nanoTime();
+    probe.recording(true);
+    TimeUnit.MILLISECONDS.sleep((long) (options.durationSeconds() * 1000));
+    probe.recording(false);
+    double serverCpuAfter = server.cpuSeconds();
+    long clientCpuAfter = os.getProcessCpuTime();
+    double window = (System.nanoTime() - windowStart) / 1e9;
+    List<Player.Snapshot> after = snapshots(players);
+    Player.Snapshot referenceAfter = reference == null ? null : await(reference.snapshot(), 5);
+    long rssAfterKb = server.rssKb();
+    // With the players still connected: a full GC in the server, then its live heap.
+    long heapAfterKb = options.jvmPid() > 0 ? ProcessProbe.liveHeapKb(options.jvmPid()) : -1;
+    for (Player player : players) {
+      player.close();
+    }
+    if (reference != null) {
+      reference.close();
+    }
+
+    // Per player.
+    int connected = 0;
+    int starved = 0;
+    int failed = 0;
+    int dropped = 0;
+    List<Double> rates = new ArrayList<>();
+    List<Double> firstFrameWarm = new ArrayList<>();
+    List<Double> firstKeyframeWarm = new ArrayList<>();
+    double coldFirstFrame = -1;
+    double coldFirstKeyframe = -1;
+    long framesReceived = 0;
+    long mediaMsReceived = 0;
+    for (int i = 0; i < n; i++) {
+      Player player = players.get(i);
+      Player.Snapshot b = before.get(i);
+      Player.Snapshot a = after.get(i);
+      switch (player.state()) {
+        case FAILED -> {
+          failed++;
+          failures.merge(player.failure(), 1, Integer::sum);
+        }
+        case CLOSED -> dropped++;
+        case PLAYING -> connected++;
+        default -> { }
+      }
+      if (a != null) {
+        framesReceived += a.frames();
+        mediaMsReceived += a.mediaDurationMs();
+      }
+      boolean playing = player.state() == Player.State.PLAYING && a != null && b != null;
+      if (playing) {
+        // A player whose first frame came after the window opened is measured from that frame.
+        boolean late = b.mediaTimestamp() < 0;
+        double wall = (a.nanos() - (late ? a.firstFrameNanos() : b.nanos())) / 1e6;
+        double media = a.mediaTimestamp() < 0 ? 0
+            : a.mediaTimestamp() - (late ? a.firstMediaTimestamp() : b.mediaTimestamp());
+        if (a.firstFrameNanos() < 0 || wall - media > options.starvedMs()) {
+          starved++;
+        }
+        rates.add((a.bytes() - b.bytes()) * 8 / ((a.nanos() - b.nanos()) / 1e9));
+      } else {
+        starved++;
+        rates.add(0.0);
+      }
+      double firstFrame = a == null || a.firstFrameNanos() < 0 ? -1 : (a.firstFrameNanos() - player.startNanos) / 1e6;
+      double firstKey = a == null || a.firstKeyframeNanos() < 0 ? -1 : (a.firstKeyframeNanos() - player.startNanos) / 1e6;
+      if (i == 0) {
+        // The first player finds the edge cold: it has to start pulling the stream.
+        coldFirstFrame = firstFrame;
+        coldFirstKeyframe = firstKey;
+      } else {
+        // Warm: the edge already had the stream when this player asked for it.
+        firstFrameWarm.add(firstFrame < 0 ? Double.POSITIVE_INFINITY : firstFrame);
+        firstKeyframeWarm.add(firstKey < 0 ? Double.POSITIVE_INFINITY : firstKey);
+      }
+    }
+
+    double referenceRate = referenceBefore == null || referenceAfter == null ? -1
+        : (referenceAfter.bytes() - referenceBefore.bytes()) * 8 / ((referenceAfter.nanos() - referenceBefore.nanos()) / 1e9);
+    double[] rateArray = rates.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    double streamRate = referenceRate > 0 ? referenceRate : percentile(rateArray, 0.5);
+    long[] delays = probe.delaysNanos();
+    Arrays.sort(delays);
+    double serverCpu = serverCpuAfter - serverCpuBefore;
+    double playerSeconds = connected * window;
+
+    JsonObject summary = new JsonObject()
+        .put("url", options.url().toString())
+        .put("reference", options.reference() == null ? null : options.reference().toString())
+        .put("players", n)
+        .put("rampPerSecond", options.rampPerSecond())
+        .put("rampSeconds", round(rampSeconds, 2))
+        .put("windowSeconds", round(window, 2))
+        .put("connected", connected)
+        .put("failed", failed)
+        .put("dropped", dropped)
+        .put("starved", starved)
+        .put("failures", new JsonObject(new LinkedHashMap<>(failures)))
+        .put("framesReceived", framesReceived)
+        .put("mediaSecondsReceived", round(mediaMsReceived / 1000.0, 1))
+        .put("streamBitsPerSecond", Math.round(streamRate))
+        .put("receiveRateP5BitsPerSecond", Math.round(percentile(rateArray, 0.05)))
+        .put("receiveRateP5Ratio", round(percentile(rateArray, 0.05) / streamRate, 4))
+        .put("receiveRateP50Ratio", round(percentile(rateArray, 0.5) / streamRate, 4))
+        .put("firstFrameMs", distribution(firstFrameWarm))
+        .put("firstKeyframeMs", distribution(firstKeyframeWarm))
+        .put("coldFirstFrameMs", round(coldFirstFrame, 1))
+        .put("coldFirstKeyframeMs", round(coldFirstKeyframe, 1))
+        .put("addedDelayMs", new JsonObject()
+            .put("samples", delays.length)
+            .put("unmatched", probe.unmatched())
+            .put("p50", delays.length == 0 ? null : round(percentile(delays, 0.5) / 1e6, 2))
+            .put("p99", delays.length == 0 ? null : round(percentile(delays, 0.99) / 1e6, 2))
+            .put("max", delays.length == 0 ? null : round(delays[delays.length - 1] / 1e6, 2)))
+        .put("clientCpuCores", round((clientCpuAfter - clientCpuBefore) / 1e9 / window, 3));
+    if (!server.isEmpty()) {
+      summary.put("server", new JsonObject()
+          .put("pids", new JsonArray(server.pids()))
+          .put("cpuSeconds", round(serverCpu, 3))
+          .put("cpuCores", round(serverCpu / window, 3))
+          .put("cpuMicrosPerPlayerSecond", playerSeconds == 0 ? null : round(serverCpu * 1e6 / playerSeconds, 1))
+          .put("rssBeforeKb", rssBeforeKb)
+          .put("rssAfterKb", rssAfterKb)
+          // Per player added after the baseline, which already had the first one.
+          .put("rssPerPlayerKb", connected < 2 ? null : round((rssAfterKb - rssBeforeKb) / (connected - 1.0), 1))
+          .put("heapBeforeKb", heapBeforeKb)
+          .put("heapAfterKb", heapAfterKb)
+          .put("heapPerPlayerKb", heapBeforeKb < 0 || heapAfterKb < 0 || connected < 2 ? null
+              : round((heapAfterKb - heapBeforeKb) / (connected - 1.0), 1)));
+    }
+    return summary;
+  }
+
+  /** One line for people: the numbers that decide whether a run was good. */
+  public static String humanLine(JsonObject s) {
+    JsonObject server = s.getJsonObject("server");
+    JsonObject delay = s.getJsonObject("addedDelayMs");
+    return String.format(Locale.ROOT,
+        "%s: %d/%d connected, %d starved, rate p5 %.1f%% of %.0f kbit/s, first frame p95 %s ms (cold %s ms),"
+            + " added delay p50/p99 %s/%s ms, server %s us/player-s, heap %s KB/player, client %.2f cores",
+        s.getString("url"), s.getInteger("connected"), s.getInteger("players"), s.getInteger("starved"),
+        s.getDouble("receiveRateP5Ratio") * 100, s.getLong("streamBitsPerSecond") / 1000.0,
+        s.getJsonObject("firstFrameMs").getValue("p95"), s.getValue("coldFirstFrameMs"),
+        delay.getValue("p50"), delay.getValue("p99"),
+        server == null ? "-" : server.getValue("cpuMicrosPerPlayerSecond"),
+        server == null ? "-" : server.getValue("heapPerPlayerKb"), s.getDouble("clientCpuCores"));
+  }
+
+  private static List<Player.Snapshot> snapshots(List<Player> players) throws Exception {
+    List<Future<Player.Snapshot>> futures = new ArrayList<>(players.size());
+    for (Player player : players) {
+      futures.add(player.snapshot());
+    }
+    List<Player.Snapshot> result = new ArrayList<>(players.size());
+    for (Future<Player.Snapshot> future : futures) {
+      result.add(await(future, 10));
+    }
+    return result;
+  }
+
+  private static JsonObject distribution(List<Double> values) {
+    double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return new JsonObject().put("count", sorted.length)
+        .put("p50", sorted.length == 0 ? null : finite(percentile(sorted, 0.5)))
+        .put("p95", sorted.length == 0 ? null : finite(percentile(sorted, 0.95)))
+        .put("max", sorted.length == 0 ? null : finite(sorted[sorted.length - 1]));
+  }
+
+  /** Players that never got a frame sort last as infinity; JSON says null for them. */
+  private static Double finite(double value) {
+    return Double.isFinite(value) ? round(value, 1) : null;
+  }
+
+  /** Nearest-rank percentile of sorted values. */
+  static double percentile(double[] sorted, double q) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    int rank = (int) Math.ceil(q * sorted.length);
+    return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+  }
+
+  static double percentile(long[] sorted, double q) {
+    int rank = (int) Math.ceil(q * sorted.length);
+    return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+  }
+
+  private static double round(double value, int places) {
+    if (!Double.isFinite(value)) {
+      return value;
+    }
+    double scale = Math.pow(10, places);
+    return Math.round(value * scale) / scale;
+  }
+
+  private static <T> T await(Future<T> future, int seconds) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+  }
+}

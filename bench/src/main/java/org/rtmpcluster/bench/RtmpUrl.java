@@ -1,0 +1,28 @@
+package org.rtmpcluster.bench;
+
+import java.net.URI;
+
+/** rtmp://host[:port]/app/stream, split the way RTMP clients split it: the app is the first path segment. */
+public record RtmpUrl(String host, int port, String app, String stream) {
+
+  static final int DEFAULT_PORT = 1935;
+
+  public static RtmpUrl parse(String url) {
+    URI uri = URI.create(url);
+    if (!"rtmp".equals(uri.getScheme()) || uri.getHost() == null) {
+      throw new IllegalArgumentException("not an rtmp://host/app/stream URL: " + url);
+    }
+    String path = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
+    int slash = path.indexOf('/');
+    if (slash <= 0 || slash == path.length() - 1) {
+      throw new IllegalArgumentException("URL needs an app and a stream name: " + url);
+    }
+    return new RtmpUrl(uri.getHost(), uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort(),
+        path.substring(0, slash), path.substring(slash + 1));
+  }
+
+  @Override
+  public String toString() {
+    return "rtmp://" + host + ":" + port + "/" + app + "/" + stream;
+  }
+}
