@@ -134,7 +134,7 @@ class BadInputTest {
     return new RtmpSettings(r.host(), r.port(), r.chunkSize(), r.windowAckSize(), HANDSHAKE_TIMEOUT_MS,
         IDLE_TIMEOUT_MS, PING_INTERVAL_MS, r.maxConnections(), r.maxConnectionsPerIp(),
         r.maxStreamsPerConnection(), new ChunkLimits(MAX_CHUNK_SIZE, MAX_MESSAGE_LENGTH, MAX_CHUNK_STREAMS),
-        new AmfLimits(AMF_MAX_DEPTH, AMF_MAX_STRING_LENGTH, AmfLimits.DEFAULT_MAX_ELEMENTS), r.nativeTransport());
+        new AmfLimits(AMF_MAX_DEPTH, AMF_MAX_STRING_LENGTH, AmfLimits.DEFAULT_MAX_ELEMENTS), r.nativeTransport(), r.writeCoalesceMs());
   }
 
   // ---- handshake ----

@@ -334,17 +334,18 @@ class PublishPlayTest {
         ((org.rtmpcluster.edge.EdgePlayService) node.node.playService()).counters();
     // Up to 60 MB: far beyond the hard limit plus what the kernel's socket buffers hold. Past the
     // soft limit video is skipped, so it is the (unusually large) audio that reaches the hard one.
-    for (int batch = 0; batch < 40; batch++) {
-      int first = 1 + batch * 10;
+    // Small steps (two frames, 300 KB) so that the backlog passes the soft limit before the hard one.
+    for (int batch = 0; batch < 200; batch++) {
+      int first = 1 + batch * 2;
       Await.run(publisher.context(), () -> {
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < 2; i++) {
           int marker = first + i;
           publisher.sendVideo(msid, 33L * marker, videoFrame(marker % 30 == 0, marker, 100_000));
           publisher.sendAudio(msid, 33L * marker, io.vertx.core.buffer.Buffer.buffer(new byte[50_000])
               .setUnsignedByte(0, (short) 0xAF).setUnsignedByte(1, (short) 1));
         }
       });
-      Await.until(() -> healthy.videoMarkers().size() >= first + 9, "healthy player keeps up");
+      Await.until(() -> healthy.videoMarkers().size() >= first + 1, "healthy player keeps up");
       if (counters.playersCut() > 0) {
         break;
       }

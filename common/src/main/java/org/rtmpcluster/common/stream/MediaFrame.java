@@ -90,8 +90,8 @@ public final class MediaFrame {
     if (wire != null && wireStreamId == messageStreamId && wireChunkSize == chunkSize) {
       return wire;
     }
-    Buffer bytes = ChunkEncoder.encodeStandalone(
-        new RtmpMessage(chunkStreamId(), type, playTimestamp, messageStreamId, payload), chunkSize);
+    Buffer bytes = DirectBuffers.copyOf(ChunkEncoder.encodeStandalone(
+        new RtmpMessage(chunkStreamId(), type, playTimestamp, messageStreamId, payload), chunkSize));
     if (wire == null) {
       wire = bytes;
       wireStreamId = messageStreamId;

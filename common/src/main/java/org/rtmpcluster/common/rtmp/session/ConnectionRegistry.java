@@ -1,6 +1,8 @@
 package org.rtmpcluster.common.rtmp.session;
 
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -26,10 +28,15 @@ public final class ConnectionRegistry {
   private final AtomicLong bytesIn = new AtomicLong();
   private final AtomicLong bytesOut = new AtomicLong();
   private long timer = -1;
+  private final Context context;
+  private final ArrayList<RtmpConnection> toFlush = new ArrayList<>();
+  private boolean flushTaskScheduled;
   private volatile BiConsumer<String, String> closeListener = (remote, reason) -> { };
 
+  /** Create it on the event loop that owns the connections. */
   public ConnectionRegistry(Vertx vertx, RtmpSettings settings) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.settings = settings;
   }
 
@@ -81,6 +88,31 @@ public final class ConnectionRegistry {
     for (RtmpConnection connection : connections.toArray(new RtmpConnection[0])) {
       connection.drain(reason);
     }
+  }
+
+  /**
+   * Flushes the connection once the current event-loop task is over (or, with
+   * {@code rtmp.write-coalesce-ms}, that much later), together with every other connection written
+   * to meanwhile: one write system call then carries several messages.
+   */
+  void flushSoon(RtmpConnection connection) {
+    toFlush.add(connection);
+    if (!flushTaskScheduled) {
+      flushTaskScheduled = true;
+      if (settings.writeCoalesceMs() > 0) {
+        vertx.setTimer(settings.writeCoalesceMs(), id -> flushAll());
+      } else {
+        context.runOnContext(v -> flushAll());
+      }
+    }
+  }
+
+  private void flushAll() {
+    flushTaskScheduled = false;
+    for (int i = 0; i < toFlush.size(); i++) {
+      toFlush.get(i).flush();
+    }
+    toFlush.clear();
   }
 
   private void sweep() {
