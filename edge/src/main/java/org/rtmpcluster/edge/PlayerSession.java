@@ -126,8 +126,7 @@ final class PlayerSession implements StreamListener, Playback {
       // Audio before the first keyframe would play over a frozen picture; start both together.
       return;
     }
-    if (output.queuedBytes() > settings.playerQueueHardLimitBytes()) {
-      cut();
+    if (cutIfOverHardLimit(output.queuedBytes())) {
       return;
     }
     send(frame);
@@ -136,8 +135,7 @@ final class PlayerSession implements StreamListener, Playback {
   /** Soft limit: skip video to the next keyframe; hard limit: disconnect. */
   private boolean admitUnderLoad(MediaFrame frame) {
     long queued = output.queuedBytes();
-    if (queued > settings.playerQueueHardLimitBytes()) {
-      cut();
+    if (cutIfOverHardLimit(queued)) {
       return false;
     }
     if (queued > settings.playerQueueSoftLimitBytes()) {
@@ -155,6 +153,14 @@ final class PlayerSession implements StreamListener, Playback {
       counters.frameSkipped();
       return false;
     }
+    return true;
+  }
+
+  private boolean cutIfOverHardLimit(long queued) {
+    if (queued <= settings.playerQueueHardLimitBytes()) {
+      return false;
+    }
+    cut();
     return true;
   }
 

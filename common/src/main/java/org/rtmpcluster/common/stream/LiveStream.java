@@ -52,7 +52,6 @@ public final class LiveStream {
   private MediaFrame videoSequenceHeader;
   private MediaFrame audioSequenceHeader;
   private long graceTimer = -1;
-  private boolean everPublished;
   private long framesIn;
   private long bytesIn;
   private long publishedAtMs;
@@ -118,10 +117,6 @@ public final class LiveStream {
     return audioSequenceHeader == null ? null : AudioTag.codec(audioSequenceHeader.payload());
   }
 
-  GopCache gopCache() {
-    return gopCache;
-  }
-
   /**
    * Attaches a publisher. A live name is refused while its publisher is active; one that has sent
    * nothing for the takeover time is evicted, so an encoder that reconnects after a network drop
@@ -146,7 +141,6 @@ public final class LiveStream {
     epoch++;
     sequence = 0;
     rebasePending = true;
-    everPublished = true;
     lastPublisherActivityMs = clock.getAsLong();
     publishedAtMs = lastPublisherActivityMs;
     inputBytes.reset();
@@ -354,10 +348,5 @@ public final class LiveStream {
       vertx.cancelTimer(graceTimer);
       graceTimer = -1;
     }
-  }
-
-  /** Whether a publisher was ever attached (a player of a stream in its grace period knows it existed). */
-  public boolean everPublished() {
-    return everPublished;
   }
 }

@@ -66,7 +66,6 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
   private long bytesSent;
   /** Bytes of writes through Vert.x not yet completed. */
   private long queuedBytes;
-  private String closeReason;
   private long closedAtMs;
 
   public RtmpConnection(NetSocket socket, RtmpSettings settings, ConnectionRegistry registry, long nowMs) {
@@ -313,7 +312,6 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
   }
 
   private void markClosed(String reason) {
-    closeReason = reason;
     closedAtMs = registry.nowMs();
     phase = Phase.CLOSED;
     decoder.stop();
@@ -325,7 +323,6 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
   private void onSocketClosed() {
     if (phase != Phase.CLOSED) {
       phase = Phase.CLOSED;
-      closeReason = "closed by peer";
       decoder.stop();
       log.debug("{} closed the connection", remote);
       notifyClosed();
@@ -342,9 +339,5 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
         handler.onClosed();
       }
     }
-  }
-
-  public String closeReason() {
-    return closeReason;
   }
 }

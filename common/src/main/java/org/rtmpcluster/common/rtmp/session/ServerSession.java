@@ -209,10 +209,10 @@ public final class ServerSession implements RtmpConnection.Handler {
       sendStatus(msid, Status.LEVEL_ERROR, Status.PLAY_STREAM_NOT_FOUND, "play needs a stream name");
       return;
     }
-    if (stream.playback != null) {
+    Playback previous = takePlayback(stream);
+    if (previous != null) {
       // A second play on the same stream replaces the first, as FMS does with reset=true.
-      stream.playback.close();
-      stream.playback = null;
+      previous.close();
     }
     if (stream.ingest != null) {
       sendStatus(msid, Status.LEVEL_ERROR, Status.PLAY_FAILED, "stream " + msid + " is publishing");
@@ -263,16 +263,34 @@ public final class ServerSession implements RtmpConnection.Handler {
     if (stream == null) {
       return;
     }
-    if (stream.ingest != null) {
-      Ingest ingest = stream.ingest;
-      stream.ingest = null;
-      ingest.close();
-      sendStatus(msid, Status.LEVEL_STATUS, Status.UNPUBLISH_SUCCESS, ingest.streamName() + " is now unpublished.");
+    stopIngest(msid, stream, true, null);
+    Playback playback = takePlayback(stream);
+    if (playback != null) {
+      playback.close();
     }
-    if (stream.playback != null) {
-      stream.playback.close();
-      stream.playback = null;
+  }
+
+  /**
+   * Ends the publish on a message stream, if any; with {@code tell}, the client hears
+   * Unpublish.Success, and {@code why} if given.
+   */
+  private void stopIngest(int msid, NetStream stream, boolean tell, String why) {
+    Ingest ingest = stream.ingest;
+    if (ingest == null) {
+      return;
     }
+    stream.ingest = null;
+    ingest.close();
+    if (tell) {
+      sendStatus(msid, Status.LEVEL_STATUS, Status.UNPUBLISH_SUCCESS,
+          ingest.streamName() + " is now unpublished" + (why == null ? "." : ": " + why));
+    }
+  }
+
+  private static Playback takePlayback(NetStream stream) {
+    Playback playback = stream.playback;
+    stream.playback = null;
+    return playback;
   }
 
   private void onUnknownCommand(Command command) {
@@ -311,16 +329,13 @@ public final class ServerSession implements RtmpConnection.Handler {
   public void drain(String reason) {
     for (Integer msid : List.copyOf(streams.keySet())) {
       NetStream stream = streams.get(msid);
-      if (stream.ingest != null) {
-        Ingest ingest = stream.ingest;
-        stream.ingest = null;
-        ingest.close();
-        sendStatus(msid, Status.LEVEL_STATUS, Status.UNPUBLISH_SUCCESS,
-            ingest.streamName() + " is now unpublished: " + reason);
+      if (stream == null) {
+        // Ending a play closed the connection, and with it the remaining streams.
+        break;
       }
-      if (stream.playback != null) {
-        Playback playback = stream.playback;
-        stream.playback = null;
+      stopIngest(msid, stream, true, reason);
+      Playback playback = takePlayback(stream);
+      if (playback != null) {
         playback.end(reason);
       }
     }
@@ -328,15 +343,11 @@ public final class ServerSession implements RtmpConnection.Handler {
 
   @Override
   public void onClosed() {
-    for (Integer msid : List.copyOf(streams.keySet())) {
-      NetStream stream = streams.get(msid);
-      if (stream.ingest != null) {
-        stream.ingest.close();
-        stream.ingest = null;
-      }
-      if (stream.playback != null) {
-        stream.playback.close();
-        stream.playback = null;
+    for (Map.Entry<Integer, NetStream> entry : streams.entrySet()) {
+      stopIngest(entry.getKey(), entry.getValue(), false, null);
+      Playback playback = takePlayback(entry.getValue());
+      if (playback != null) {
+        playback.close();
       }
     }
     streams.clear();
