@@ -15,21 +15,24 @@ import org.rtmpcluster.common.stream.StreamHub;
 public final class EdgePlayService implements PlayService {
   private final StreamHub hub;
   private final StreamSettings settings;
-  private final PlayerCounters counters = new PlayerCounters();
+  private final PlayerCounters counters;
   private final Consumer<LiveStream> feed;
 
-  /** A standalone edge: streams are fed by publishers on this node. */
+  /** Players read the streams publishers on this event loop feed. */
   public EdgePlayService(StreamHub hub, StreamSettings settings) {
-    this(hub, settings, stream -> { });
+    this(hub, settings, new PlayerCounters(), stream -> { });
   }
 
   /**
-   * @param feed called for each stream a player asks for, so that it gets fed (a cluster edge
-   *             starts pulling it); must be idempotent
+   * @param counters where slow players are counted (may be shared by several event loops)
+   * @param feed     called for each stream a player asks for, so that it gets fed (from the node's
+   *                 home event loop); must be idempotent
    */
-  public EdgePlayService(StreamHub hub, StreamSettings settings, Consumer<LiveStream> feed) {
+  public EdgePlayService(StreamHub hub, StreamSettings settings, PlayerCounters counters,
+      Consumer<LiveStream> feed) {
     this.hub = hub;
     this.settings = settings;
+    this.counters = counters;
     this.feed = feed;
   }
 

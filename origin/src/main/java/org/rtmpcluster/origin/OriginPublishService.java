@@ -1,5 +1,6 @@
 package org.rtmpcluster.origin;
 
+import io.vertx.core.Future;
 import java.util.function.Consumer;
 import org.rtmpcluster.common.amf.AmfLimits;
 import org.rtmpcluster.common.config.StreamKey;
@@ -41,7 +42,11 @@ public final class OriginPublishService implements PublishService {
   }
 
   @Override
-  public PublishResult publish(PublishRequest request) {
+  public Future<PublishResult> publish(PublishRequest request) {
+    return Future.succeededFuture(attach(request));
+  }
+
+  private PublishResult attach(PublishRequest request) {
     if (!"live".equals(request.publishType())) {
       log.info("{} asked to publish with type '{}'; this server only does live", request.remote(),
           request.publishType());

@@ -51,7 +51,7 @@ class OriginPublishServiceTest {
   }
 
   private PublishResult publish(String key) {
-    return service.publish(new PublishRequest("live", key, "", "live", "127.0.0.1:1", evictions::add));
+    return service.publish(new PublishRequest("live", key, "", "live", "127.0.0.1:1", evictions::add)).result();
   }
 
   private Ingest ingest() {

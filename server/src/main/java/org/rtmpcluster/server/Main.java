@@ -98,16 +98,22 @@ public final class Main {
     }
   }
 
+  /** Enough event loops that each RTMP loop and the home loop get a thread of their own. */
   private static VertxOptions vertxOptions(NodeConfig config) {
-    return new VertxOptions().setPreferNativeTransport(config.rtmp().nativeTransport());
+    VertxOptions options = new VertxOptions().setPreferNativeTransport(config.rtmp().nativeTransport());
+    int needed = config.rtmp().effectiveEventLoops() + 1;
+    if (options.getEventLoopPoolSize() < needed) {
+      options.setEventLoopPoolSize(needed);
+    }
+    return options;
   }
 
   private static void logStarted(org.slf4j.Logger log, RtmpNode node) {
     NodeConfig config = node.nodeConfig();
     String roles = config.roles().stream().map(Role::label).sorted().reduce((a, b) -> a + "," + b).orElse("");
     String host = config.rtmp().host().equals("0.0.0.0") ? "localhost" : config.rtmp().host();
-    log.info("rtmp-cluster node ready: roles {}, RTMP on {}:{} ({} transport)", roles, config.rtmp().host(),
-        node.port(), node.nativeTransport() ? "epoll" : "NIO");
+    log.info("rtmp-cluster node ready: roles {}, RTMP on {}:{} ({} transport, {} event loop(s))", roles,
+        config.rtmp().host(), node.port(), node.nativeTransport() ? "epoll" : "NIO", node.eventLoops());
     if (node.httpApi() != null) {
       log.info("HTTP API on http://{}:{}/ (/health, /api/node, /api/streams)", config.http().host(),
           node.httpApi().port());

@@ -4,9 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.NetServer;
-import io.vertx.core.net.NetServerOptions;
-import io.vertx.core.net.NetSocket;
+import io.vertx.core.Context;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
 import org.rtmpcluster.common.cluster.ClusterFrame;
 import org.rtmpcluster.common.cluster.ClusterFrameCodec;
 import org.rtmpcluster.common.cluster.NodeIdentity;
@@ -14,14 +15,12 @@ import org.rtmpcluster.common.cluster.StreamRegistry;
 import org.rtmpcluster.common.config.ClusterSettings;
 import org.rtmpcluster.common.config.NodeConfig;
 import org.rtmpcluster.common.config.Role;
-import org.rtmpcluster.common.rtmp.session.ConnectionRegistry;
-import org.rtmpcluster.common.rtmp.session.PlayService;
+import org.rtmpcluster.common.rtmp.session.NodeConnections;
 import org.rtmpcluster.common.rtmp.session.PublishService;
-import org.rtmpcluster.common.rtmp.session.RtmpConnection;
-import org.rtmpcluster.common.rtmp.session.ServerSession;
 import org.rtmpcluster.common.stream.LiveStream;
+import org.rtmpcluster.common.stream.LoopFeed;
 import org.rtmpcluster.common.stream.StreamHub;
-import org.rtmpcluster.edge.EdgePlayService;
+import org.rtmpcluster.edge.PlayerCounters;
 import org.rtmpcluster.edge.cluster.StreamPuller;
 import org.rtmpcluster.origin.OriginPublishService;
 import org.rtmpcluster.origin.cluster.ClusterRelay;
@@ -31,25 +30,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node's RTMP listener with the roles it was given, standalone or as a cluster member. All its
- * connections and streams live on the one event loop of this verticle, so stream state needs no
- * locks; spreading players over event loops per core is the fan-out engine's job.
+ * A node with the roles it was given, standalone or as a cluster member. Its streams live on the
+ * home event loop of this verticle, so stream state needs no locks; its connections are spread
+ * over {@code rtmp.event-loops} {@link RtmpListener listeners}, whose players read per-loop copies
+ * of the streams (see {@link LoopFeed}) and whose publishers publish to the home loop.
  */
 public final class RtmpNode extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(RtmpNode.class);
 
   private final NodeConfig config;
   private final NodeIdentity identity;
-  private NetServer server;
-  private ConnectionRegistry registry;
+  private final List<RtmpListener> listeners = new ArrayList<>();
+  private NodeConnections connections;
   private StreamHub originHub;
   private StreamHub edgeHub;
   private StreamRegistry streamRegistry;
   private PublishService publishService;
-  private PlayService playService;
+  private LoopFeed.Home homeStreams;
+  private final PlayerCounters playerCounters = new PlayerCounters();
   private NodeStats stats;
   private HttpApi httpApi;
-  private boolean draining;
+  private volatile boolean draining;
 
   /**
    * @param identity the node in its cluster, or null for a standalone node
@@ -72,25 +73,57 @@ public final class RtmpNode extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    registry = new ConnectionRegistry(vertx, config.rtmp());
+    connections = new NodeConnections(config.rtmp());
     stats = new NodeStats(vertx, this);
     if (identity == null) {
-      // Standalone: players read the publishers' streams directly.
+      // Standalone: players read the publishers' streams.
       originHub = new StreamHub(vertx, config.streams());
       edgeHub = originHub;
       if (config.hasRole(Role.ORIGIN)) {
         publishService = new OriginPublishService(originHub, config.streams(), config.rtmp().amfLimits());
       }
       if (config.hasRole(Role.EDGE)) {
-        playService = new EdgePlayService(edgeHub, config.streams());
+        homeStreams = homeStreams(edgeHub::getOrCreate);
       }
     } else {
       startClustered();
     }
-    registry.start();
-    server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true));
-    server.connectHandler(this::accept);
-    return server.listen(config.rtmp().port(), config.rtmp().host()).compose(listening -> startObservability());
+    return startListeners().compose(listening -> startObservability());
+  }
+
+  private LoopFeed.Home homeStreams(Function<String, LiveStream> open) {
+    Context home = context;
+    return new LoopFeed.Home() {
+      @Override
+      public Context context() {
+        return home;
+      }
+
+      @Override
+      public LiveStream open(String name) {
+        return open.apply(name);
+      }
+    };
+  }
+
+  /**
+   * One listener per event loop, all on the node's port. Vert.x shares a port between servers
+   * that listen on the same number; for a random port (configured as 0) that number is -1.
+   */
+  private Future<?> startListeners() {
+    int loops = config.rtmp().effectiveEventLoops();
+    int port = config.rtmp().port() == 0 ? -1 : config.rtmp().port();
+    Future<?> started = deployListener(port);
+    for (int i = 1; i < loops; i++) {
+      started = started.compose(previous -> deployListener(port));
+    }
+    return started;
+  }
+
+  private Future<String> deployListener(int port) {
+    RtmpListener listener = new RtmpListener(config, port, context, connections, publishService,
+        homeStreams, playerCounters, () -> draining);
+    return vertx.deployVerticle(listener).onSuccess(id -> listeners.add(listener));
   }
 
   /** Once RTMP listens: share this node's stats with the cluster, and serve the HTTP API if enabled. */
@@ -101,21 +134,6 @@ public final class RtmpNode extends VerticleBase {
     }
     httpApi = new HttpApi(vertx, config.http(), stats);
     return httpApi.start();
-  }
-
-  private void accept(NetSocket socket) {
-    if (draining) {
-      socket.close();
-      return;
-    }
-    RtmpConnection connection = new RtmpConnection(socket, config.rtmp(), registry, System.currentTimeMillis());
-    String refusal = registry.admit(connection);
-    if (refusal != null) {
-      log.warn("refusing connection from {}: {}", connection.remote(), refusal);
-      socket.close();
-      return;
-    }
-    connection.start(new ServerSession(connection, publishService, playService));
   }
 
   /**
@@ -138,12 +156,14 @@ public final class RtmpNode extends VerticleBase {
     }
     if (config.hasRole(Role.EDGE)) {
       edgeHub = new StreamHub(vertx, config.streams());
-      playService = new EdgePlayService(edgeHub, config.streams(), stream -> {
-        if (stream.audienceWatcher() == null) {
+      homeStreams = homeStreams(name -> {
+        LiveStream stream = edgeHub.getOrCreate(name);
+        if (stream != null && stream.audienceWatcher() == null) {
           StreamPuller puller = new StreamPuller(vertx, stream, cluster);
           stream.watchAudience(puller);
           puller.start();
         }
+        return stream;
       });
     }
   }
@@ -179,31 +199,30 @@ public final class RtmpNode extends VerticleBase {
       // Closing the NetServer would cut its connections at once, so new ones are turned away
       // here instead, and the server is closed once the existing ones are done.
       draining = true;
-      log.info("draining: ending {} connection(s)", registry.size());
-      registry.drainAll("node is shutting down");
+      log.info("draining: ending {} connection(s)", connections.size());
+      connections.drainAll("node is shutting down");
       long deadline = System.currentTimeMillis() + timeoutMs;
       vertx.setPeriodic(20, id -> {
-        if (registry.size() == 0 || System.currentTimeMillis() > deadline) {
+        if (connections.size() == 0 || System.currentTimeMillis() > deadline) {
           vertx.cancelTimer(id);
-          server.close().onComplete(closed -> drained.tryComplete());
+          Future.join(listeners.stream().map(RtmpListener::closeServer).toList())
+              .onComplete(closed -> drained.tryComplete());
         }
       });
     });
     return drained.future();
   }
 
+  /** The listeners, deployed by this verticle, are undeployed with it. */
   @Override
   public Future<?> stop() {
-    if (registry != null) {
-      registry.stop();
-    }
     if (stats != null) {
       stats.stop();
     }
     if (httpApi != null) {
       httpApi.stop();
     }
-    return server == null ? Future.succeededFuture() : server.close();
+    return Future.succeededFuture();
   }
 
   /** Whether the node's Vert.x runs on the native (epoll) transport. */
@@ -218,7 +237,22 @@ public final class RtmpNode extends VerticleBase {
 
   /** The port the listener is bound to (the real one when configured as 0). */
   public int port() {
-    return server.actualPort();
+    return listeners.isEmpty() ? 0 : listeners.get(0).port();
+  }
+
+  /** The event loop the node's streams live on. */
+  Context homeContext() {
+    return context;
+  }
+
+  /** The node's listeners, one per event loop. */
+  List<RtmpListener> listeners() {
+    return List.copyOf(listeners);
+  }
+
+  /** How many event loops hold the node's connections. */
+  public int eventLoops() {
+    return listeners.size();
   }
 
   public NodeConfig nodeConfig() {
@@ -230,7 +264,7 @@ public final class RtmpNode extends VerticleBase {
     return originHub != null ? originHub : edgeHub;
   }
 
-  /** Streams played on this node. */
+  /** Streams played on this node, as the home loop holds them (players read per-loop copies). */
   public StreamHub edgeHub() {
     return edgeHub;
   }
@@ -249,13 +283,13 @@ public final class RtmpNode extends VerticleBase {
     return identity;
   }
 
-  /** The edge role's service, or null on an origin-only node. */
-  public PlayService playService() {
-    return playService;
+  /** Slow players on every event loop of the node. */
+  public PlayerCounters playerCounters() {
+    return playerCounters;
   }
 
-  public ConnectionRegistry connections() {
-    return registry;
+  public NodeConnections connections() {
+    return connections;
   }
 
   /** The HTTP API, or null when {@code http.enabled} is off. */

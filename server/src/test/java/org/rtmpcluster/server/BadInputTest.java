@@ -43,7 +43,7 @@ import org.rtmpcluster.common.rtmp.handshake.ServerHandshake;
 import org.rtmpcluster.common.rtmp.message.Command;
 import org.rtmpcluster.common.rtmp.message.MessageType;
 import org.rtmpcluster.common.rtmp.message.UserControl;
-import org.rtmpcluster.common.rtmp.session.ConnectionRegistry;
+import org.rtmpcluster.common.rtmp.session.NodeConnections;
 import org.rtmpcluster.common.rtmp.session.Status;
 import org.rtmpcluster.common.testing.Await;
 
@@ -134,7 +134,8 @@ class BadInputTest {
     return new RtmpSettings(r.host(), r.port(), r.chunkSize(), r.windowAckSize(), HANDSHAKE_TIMEOUT_MS,
         IDLE_TIMEOUT_MS, PING_INTERVAL_MS, r.maxConnections(), r.maxConnectionsPerIp(),
         r.maxStreamsPerConnection(), new ChunkLimits(MAX_CHUNK_SIZE, MAX_MESSAGE_LENGTH, MAX_CHUNK_STREAMS),
-        new AmfLimits(AMF_MAX_DEPTH, AMF_MAX_STRING_LENGTH, AmfLimits.DEFAULT_MAX_ELEMENTS), r.nativeTransport(), r.writeCoalesceMs());
+        new AmfLimits(AMF_MAX_DEPTH, AMF_MAX_STRING_LENGTH, AmfLimits.DEFAULT_MAX_ELEMENTS), r.nativeTransport(), r.writeCoalesceMs(),
+        r.eventLoops());
   }
 
   // ---- handshake ----
@@ -379,7 +380,7 @@ class BadInputTest {
 
   // ---- helpers ----
 
-  private ConnectionRegistry registry() {
+  private NodeConnections registry() {
     return node.node.connections();
   }
 

@@ -160,6 +160,7 @@ class HttpApiTest {
     assertEquals("standalone", before.getString("cluster"));
     assertNull(before.getString("nodeId"));
     assertEquals(node.port(), before.getInteger("rtmpPort"));
+    assertEquals(2, before.getInteger("eventLoops"), "as TestNode configures");
 
     RtmpClient client = node.connect();
     JsonObject after = getUntil(httpPort(), "/api/node", n -> n.getInteger("connections") == 1, "one connection");

@@ -12,6 +12,7 @@ import static org.rtmpcluster.common.testing.SyntheticMedia.setDataFrameMetadata
 import static org.rtmpcluster.common.testing.SyntheticMedia.videoFrame;
 
 import io.vertx.core.Future;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -138,6 +139,57 @@ class PublishPlayTest {
     } catch (Exception e) {
       throw new AssertionError(e);
     }
+  }
+
+  @Test
+  void playersOnEveryEventLoopGetTheStreamThroughOneCopyPerLoop() {
+    node = TestNode.start();
+    RtmpClient publisher = node.connect();
+    int msid = publish(publisher, TestNode.KEY.key());
+    sendGops(publisher, msid, 0, 0, 1, 10, true);
+    List<Viewer> viewers = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      viewers.add(play("show"));
+    }
+    sendGops(publisher, msid, 330, 10, 1, 10, false);
+    Await.until(() -> viewers.stream().allMatch(v -> v.videoMarkers().size() == 20), "GOP and live frames");
+
+    List<RtmpListener> loops = node.node.listeners();
+    assertEquals(2, loops.size());
+    List<Integer> perLoop = loops.stream().map(l -> Await.result(l.playersOf("show"))).toList();
+    // New connections go to the loops in turn, so both loops have players.
+    assertTrue(perLoop.stream().allMatch(n -> n >= 1), "players per loop: " + perLoop);
+    assertEquals(4, perLoop.stream().mapToInt(Integer::intValue).sum());
+    assertEquals(4, Await.on(node.node.homeContext(), () -> Future.succeededFuture(node.node.hub().get("show").playerCount())));
+    for (Viewer viewer : viewers) {
+      assertEquals(viewers.get(0).video().stream().map(RtmpMessage::timestamp).toList(),
+          viewer.video().stream().map(RtmpMessage::timestamp).toList(), "one timeline on every loop");
+    }
+
+    for (Viewer viewer : viewers) {
+      Await.result(viewer.client.close());
+    }
+    Await.until(() -> loops.stream().allMatch(l -> Await.result(l.playersOf("show")) == 0), "copies gone");
+    Await.until(() -> Await.on(node.node.homeContext(),
+        () -> Future.succeededFuture(node.node.hub().get("show").playerCount())) == 0, "feeds gone");
+  }
+
+  @Test
+  void publisherThatSendsMediaWithoutWaitingForPublishStartLosesNothing() {
+    node = TestNode.start();
+    Viewer viewer = play("show");
+    RtmpClient publisher = node.connect();
+    int msid = Await.on(publisher.context(), publisher::createStream);
+    Await.run(publisher.context(), () -> {
+      // Some hardware encoders send media right behind publish, in the same TCP segment.
+      publisher.notify(msid, "publish", TestNode.KEY.key(), "live");
+      publisher.sendVideo(msid, 0, avcSequenceHeader(1));
+      publisher.sendVideo(msid, 0, videoFrame(true, 1, 100));
+      publisher.sendVideo(msid, 33, videoFrame(false, 2, 100));
+    });
+    Await.until(() -> viewer.videoMarkers().size() == 2, "frames sent before Publish.Start");
+    assertEquals(List.of(1, 2), viewer.videoMarkers());
+    assertEquals(0, viewer.video().get(0).payload().getUnsignedByte(1), "the sequence header first");
   }
 
   @Test
@@ -330,8 +382,7 @@ class PublishPlayTest {
     Viewer healthy = play("show");
     Await.until(() -> stuck.videoMarkers().size() == 1 && healthy.videoMarkers().size() == 1, "first frame");
     Await.run(stuck.client.context(), stuck.client::pauseReading);
-    org.rtmpcluster.edge.PlayerCounters counters =
-        ((org.rtmpcluster.edge.EdgePlayService) node.node.playService()).counters();
+    org.rtmpcluster.edge.PlayerCounters counters = node.node.playerCounters();
     // Up to 60 MB: far beyond the hard limit plus what the kernel's socket buffers hold. Past the
     // soft limit video is skipped, so it is the (unusually large) audio that reaches the hard one.
     // Small steps (two frames, 300 KB) so that the backlog passes the soft limit before the hard one.

@@ -50,7 +50,7 @@ final class TestCluster implements AutoCloseable {
     ClusterSettings cluster = fastSettings().withName(clusterName).withHost("127.0.0.1").withPort(hazelcastPort)
         .withMembers(seed == null ? List.of() : List.of(seed));
     NodeConfig config = NodeConfig.DEFAULT.withNodeName(name).withRoles(roles).withCluster(cluster)
-        .withRtmp(NodeConfig.DEFAULT.rtmp().withHost("127.0.0.1").withPort(0))
+        .withRtmp(NodeConfig.DEFAULT.rtmp().withHost("127.0.0.1").withPort(0).withEventLoops(2))
         .withStreams(new StreamSettings(100, 10_000, 16 << 20, 1_000, 5_000, 3 << 20, 12 << 20, KEYS))
         // Every member serves the HTTP API on a free port, for tests that read it.
         .withHttp(new HttpSettings(true, "127.0.0.1", 0));

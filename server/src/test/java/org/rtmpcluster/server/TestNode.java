@@ -22,7 +22,8 @@ final class TestNode implements AutoCloseable {
 
   static TestNode start(UnaryOperator<NodeConfig> tweak) {
     NodeConfig base = NodeConfig.DEFAULT
-        .withRtmp(NodeConfig.DEFAULT.rtmp().withHost("127.0.0.1").withPort(0))
+        // Two loops whatever the machine: connections then land on both, and every test crosses them.
+        .withRtmp(NodeConfig.DEFAULT.rtmp().withHost("127.0.0.1").withPort(0).withEventLoops(2))
         .withStreams(NodeConfig.DEFAULT.streams().withKeys(List.of(KEY)));
     Vertx vertx = Vertx.vertx();
     RtmpNode node = Await.result(RtmpNode.deploy(vertx, tweak.apply(base)));

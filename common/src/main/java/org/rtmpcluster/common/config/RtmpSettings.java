@@ -22,11 +22,13 @@ import org.rtmpcluster.common.rtmp.chunk.ChunkLimits;
  * @param writeCoalesceMs         players' media is flushed this long after it was written, so that
  *                                one system call carries several messages (0: at the end of the
  *                                event-loop task, no added delay)
+ * @param eventLoops              event loops the node's connections are spread over (0: one per
+ *                                core); each loop chunks a stream's frames once for its players
  */
 public record RtmpSettings(String host, int port, int chunkSize, int windowAckSize,
     int handshakeTimeoutMs, int idleTimeoutMs, int pingIntervalMs, int maxConnections,
     int maxConnectionsPerIp, int maxStreamsPerConnection, ChunkLimits chunkLimits, AmfLimits amfLimits,
-    boolean nativeTransport, int writeCoalesceMs) {
+    boolean nativeTransport, int writeCoalesceMs, int eventLoops) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 1935;
@@ -53,11 +55,14 @@ public record RtmpSettings(String host, int port, int chunkSize, int windowAckSi
   /** More than this would be felt as delay. */
   public static final int MAX_WRITE_COALESCE_MS = 50;
 
+  /** Far more than any machine has cores: each loop costs a thread and a copy of each stream. */
+  public static final int MAX_EVENT_LOOPS = 256;
+
   public static final RtmpSettings DEFAULT = new RtmpSettings(DEFAULT_HOST, DEFAULT_PORT,
       DEFAULT_CHUNK_SIZE, DEFAULT_WINDOW_ACK_SIZE, DEFAULT_HANDSHAKE_TIMEOUT_MS,
       DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PING_INTERVAL_MS, DEFAULT_MAX_CONNECTIONS,
       DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_STREAMS_PER_CONNECTION, ChunkLimits.DEFAULT,
-      AmfLimits.DEFAULT, true, DEFAULT_WRITE_COALESCE_MS);
+      AmfLimits.DEFAULT, true, DEFAULT_WRITE_COALESCE_MS, 0);
 
   static RtmpSettings read(ConfigReader r) {
     RtmpSettings d = DEFAULT;
@@ -81,18 +86,29 @@ public record RtmpSettings(String host, int port, int chunkSize, int windowAckSi
             r.integer("amf-max-string-length", d.amfLimits.maxStringLength(), 64, 1 << 24),
             r.integer("amf-max-elements", d.amfLimits.maxElements(), 16, 1 << 24)),
         r.bool("native-transport", d.nativeTransport),
-        r.integer("write-coalesce-ms", d.writeCoalesceMs, 0, MAX_WRITE_COALESCE_MS));
+        r.integer("write-coalesce-ms", d.writeCoalesceMs, 0, MAX_WRITE_COALESCE_MS),
+        r.integer("event-loops", d.eventLoops, 0, MAX_EVENT_LOOPS));
     r.rejectUnknownKeys();
     return settings;
   }
 
   public RtmpSettings withHost(String newHost) {
     return new RtmpSettings(newHost, port, chunkSize, windowAckSize, handshakeTimeoutMs, idleTimeoutMs,
-        pingIntervalMs, maxConnections, maxConnectionsPerIp, maxStreamsPerConnection, chunkLimits, amfLimits, nativeTransport, writeCoalesceMs);
+        pingIntervalMs, maxConnections, maxConnectionsPerIp, maxStreamsPerConnection, chunkLimits, amfLimits, nativeTransport, writeCoalesceMs, eventLoops);
   }
 
   public RtmpSettings withPort(int newPort) {
     return new RtmpSettings(host, newPort, chunkSize, windowAckSize, handshakeTimeoutMs, idleTimeoutMs,
-        pingIntervalMs, maxConnections, maxConnectionsPerIp, maxStreamsPerConnection, chunkLimits, amfLimits, nativeTransport, writeCoalesceMs);
+        pingIntervalMs, maxConnections, maxConnectionsPerIp, maxStreamsPerConnection, chunkLimits, amfLimits, nativeTransport, writeCoalesceMs, eventLoops);
+  }
+
+  public RtmpSettings withEventLoops(int newEventLoops) {
+    return new RtmpSettings(host, port, chunkSize, windowAckSize, handshakeTimeoutMs, idleTimeoutMs,
+        pingIntervalMs, maxConnections, maxConnectionsPerIp, maxStreamsPerConnection, chunkLimits, amfLimits, nativeTransport, writeCoalesceMs, newEventLoops);
+  }
+
+  /** How many event loops to run: {@code event-loops}, or one per core when it is 0. */
+  public int effectiveEventLoops() {
+    return eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
   }
 }

@@ -80,8 +80,13 @@ public final class LiveStream {
     return publisher != null;
   }
 
+  /** Players of this stream, including those a {@link LoopFeed} serves on other event loops. */
   public int playerCount() {
-    return listeners.size();
+    int players = 0;
+    for (StreamListener listener : listeners) {
+      players += listener.players();
+    }
+    return players;
   }
 
   public long framesIn() {
@@ -176,7 +181,9 @@ public final class LiveStream {
       remove();
       return;
     }
-    startGrace();
+    if (!hub.holdsCopies()) {
+      startGrace();
+    }
   }
 
   /** A frame from the attached publisher. */
@@ -191,7 +198,12 @@ public final class LiveStream {
     if (frame.isVideo() && !frame.isSequenceHeader()) {
       inputVideoFrames.add(lastPublisherActivityMs, 1);
     }
-    frame = frame.inStream(++sequence, playTimestampOf(frame));
+    if (hub.holdsCopies()) {
+      // A copy's frames keep their place in the home stream, and with it their chunks.
+      sequence = frame.sequence();
+    } else {
+      frame = frame.inStream(++sequence, playTimestampOf(frame));
+    }
     if (frame.isMetadata()) {
       metadata = frame;
     } else if (frame.isSequenceHeader()) {
@@ -333,14 +345,19 @@ public final class LiveStream {
         return;
       }
       log.info("stream {}: no publisher for {} ms, ending it for {} players", name,
-          settings.playerGraceMs(), listeners.size());
-      List<StreamListener> ending = List.copyOf(listeners);
-      listeners.clear();
-      remove();
-      for (StreamListener listener : ending) {
-        listener.onStreamEnded();
-      }
+          settings.playerGraceMs(), playerCount());
+      end();
     });
+  }
+
+  /** The stream is over: it leaves the hub, and its players are told. */
+  public void end() {
+    List<StreamListener> ending = List.copyOf(listeners);
+    listeners.clear();
+    remove();
+    for (StreamListener listener : ending) {
+      listener.onStreamEnded();
+    }
   }
 
   private void cancelGrace() {

@@ -14,7 +14,8 @@ import org.rtmpcluster.common.rtmp.message.MessageType;
  * (from 1 in each publisher's epoch) and a {@code playTimestamp} on the stream's player timeline,
  * which starts at 0 and never goes backwards across publishers. Because every player of the stream
  * sees the same timestamps, the frame is chunked once ({@link #wire}) and the same bytes are
- * written to all of them. Immutable but for that cache, and used on the stream's event loop.
+ * written to all of them, on every event loop of the node. Immutable but for that cache, which is
+ * safe to fill from any loop.
  */
 public final class MediaFrame {
   public static final int KEYFRAME = 1;
@@ -29,9 +30,11 @@ public final class MediaFrame {
   private final long sequence;
   private final long playTimestamp;
 
-  private Buffer wire;
-  private int wireStreamId;
-  private int wireChunkSize;
+  /** Chunks for one message stream id and chunk size; a record, so that loops see it whole. */
+  private record Wire(Buffer bytes, int messageStreamId, int chunkSize) {
+  }
+
+  private volatile Wire wire;
 
   public MediaFrame(int type, long timestamp, Buffer payload, int flags) {
     this(type, timestamp, payload, flags, 0, timestamp);
@@ -87,15 +90,15 @@ public final class MediaFrame {
    * and chunk size (in practice all of them: clients call createStream once and get stream 1).
    */
   public Buffer wire(int messageStreamId, int chunkSize) {
-    if (wire != null && wireStreamId == messageStreamId && wireChunkSize == chunkSize) {
-      return wire;
+    Wire cached = wire;
+    if (cached != null && cached.messageStreamId == messageStreamId && cached.chunkSize == chunkSize) {
+      return cached.bytes;
     }
     Buffer bytes = DirectBuffers.copyOf(ChunkEncoder.encodeStandalone(
         new RtmpMessage(chunkStreamId(), type, playTimestamp, messageStreamId, payload), chunkSize));
-    if (wire == null) {
-      wire = bytes;
-      wireStreamId = messageStreamId;
-      wireChunkSize = chunkSize;
+    if (cached == null) {
+      // Two loops may both get here first; either's bytes are right, and one of them is kept.
+      wire = new Wire(bytes, messageStreamId, chunkSize);
     }
     return bytes;
   }

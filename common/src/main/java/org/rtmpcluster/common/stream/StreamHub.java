@@ -16,16 +16,35 @@ public final class StreamHub {
   private final Vertx vertx;
   private final StreamSettings settings;
   private final LongSupplier clock;
+  private final boolean copies;
   private final Map<String, LiveStream> streams = new HashMap<>();
 
   public StreamHub(Vertx vertx, StreamSettings settings) {
-    this(vertx, settings, System::currentTimeMillis);
+    this(vertx, settings, System::currentTimeMillis, false);
   }
 
   public StreamHub(Vertx vertx, StreamSettings settings, LongSupplier clock) {
+    this(vertx, settings, clock, false);
+  }
+
+  private StreamHub(Vertx vertx, StreamSettings settings, LongSupplier clock, boolean copies) {
     this.vertx = vertx;
     this.settings = settings;
     this.clock = clock;
+    this.copies = copies;
+  }
+
+  /**
+   * The streams one event loop's players read: copies of streams that live on the node's home
+   * loop, each fed by a {@link LoopFeed}. A copy does not time out by itself; its home says when
+   * the stream ends.
+   */
+  public static StreamHub copies(Vertx vertx, StreamSettings settings) {
+    return new StreamHub(vertx, settings, System::currentTimeMillis, true);
+  }
+
+  boolean holdsCopies() {
+    return copies;
   }
 
   public LiveStream get(String name) {

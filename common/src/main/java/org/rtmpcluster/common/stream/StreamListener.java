@@ -14,4 +14,9 @@ public interface StreamListener {
 
   /** The grace period passed without a publisher: the stream is over. */
   void onStreamEnded();
+
+  /** The players behind this listener: one for a player, a whole event loop's for a {@link LoopFeed}. */
+  default int players() {
+    return 1;
+  }
 }

@@ -7,10 +7,9 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.rtmpcluster.common.cluster.StreamRegistry;
 import org.rtmpcluster.common.config.Role;
-import org.rtmpcluster.common.rtmp.session.ConnectionRegistry;
+import org.rtmpcluster.common.rtmp.session.NodeConnections;
 import org.rtmpcluster.common.stream.LiveStream;
 import org.rtmpcluster.common.stream.StreamHub;
-import org.rtmpcluster.edge.EdgePlayService;
 import org.rtmpcluster.edge.PlayerCounters;
 import org.rtmpcluster.edge.cluster.StreamPuller;
 import org.rtmpcluster.origin.cluster.ClusterRelay;
@@ -103,8 +102,8 @@ public final class NodeStats {
   /** GET /api/node. */
   public JsonObject node() {
     long now = System.currentTimeMillis();
-    ConnectionRegistry connections = node.connections();
-    PlayerCounters slow = node.playService() instanceof EdgePlayService edge ? edge.counters() : null;
+    NodeConnections connections = node.connections();
+    PlayerCounters slow = node.playerCounters();
     int published = 0;
     if (node.originHub() != null) {
       for (LiveStream stream : node.originHub().streams()) {
@@ -127,6 +126,7 @@ public final class NodeStats {
         .put("startedAt", startedAtMs)
         .put("uptimeMs", now - startedAtMs)
         .put("rtmpPort", node.port())
+        .put("eventLoops", node.eventLoops())
         .put("connections", connections.size())
         .put("bytesIn", connections.bytesIn())
         .put("bytesOut", connections.bytesOut())
@@ -134,8 +134,8 @@ public final class NodeStats {
         .put("timeouts", connections.timeouts())
         .put("refusedConnections", connections.refused())
         .put("slowPlayers", new JsonObject()
-            .put("framesSkipped", slow == null ? 0 : slow.framesSkipped())
-            .put("playersCut", slow == null ? 0 : slow.playersCut()))
+            .put("framesSkipped", slow.framesSkipped())
+            .put("playersCut", slow.playersCut()))
         .put("streamsPublished", published)
         .put("streamsPlayed", played)
         .put("players", players);

@@ -7,51 +7,50 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 import org.rtmpcluster.common.config.RtmpSettings;
 
 /**
- * The node's RTMP connections: admission against the connection limits, one timer for every
- * connection's timeouts and pings (instead of timers per connection), and the counters operators
- * read. Used from one event loop.
+ * The RTMP connections of one event loop: admission against the node's limits (kept by
+ * {@link NodeConnections}), one timer for every connection's timeouts and pings (instead of timers
+ * per connection), and the flush windows of players' writes. Used from that event loop only.
  */
 public final class ConnectionRegistry {
   private final Vertx vertx;
   private final RtmpSettings settings;
+  private final NodeConnections node;
   private final Set<RtmpConnection> connections = new LinkedHashSet<>();
-  private final Map<String, Integer> perHost = new HashMap<>();
   private final Map<RtmpConnection, String> hostOf = new HashMap<>();
-  private final AtomicLong protocolErrors = new AtomicLong();
-  private final AtomicLong timeouts = new AtomicLong();
-  private final AtomicLong refused = new AtomicLong();
-  private final AtomicLong bytesIn = new AtomicLong();
-  private final AtomicLong bytesOut = new AtomicLong();
   private long timer = -1;
   private final Context context;
   private final ArrayList<RtmpConnection> toFlush = new ArrayList<>();
   private boolean flushTaskScheduled;
-  private volatile BiConsumer<String, String> closeListener = (remote, reason) -> { };
 
   /** Create it on the event loop that owns the connections. */
-  public ConnectionRegistry(Vertx vertx, RtmpSettings settings) {
+  public ConnectionRegistry(Vertx vertx, NodeConnections node) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
-    this.settings = settings;
+    this.node = node;
+    this.settings = node.settings();
   }
 
   /** Starts the once-a-second sweep; call on the event loop that owns the connections. */
   public void start() {
+    node.add(this);
     long period = Math.max(50, Math.min(1000, Math.min(settings.pingIntervalMs(),
         Math.min(settings.handshakeTimeoutMs(), settings.idleTimeoutMs())) / 2));
     timer = vertx.setPeriodic(period, id -> sweep());
   }
 
   public void stop() {
+    node.remove(this);
     if (timer >= 0) {
       vertx.cancelTimer(timer);
       timer = -1;
     }
+  }
+
+  Context context() {
+    return context;
   }
 
   long nowMs() {
@@ -61,25 +60,17 @@ public final class ConnectionRegistry {
   /** Admits a connection, or returns why not (node or per-address limit). */
   public String admit(RtmpConnection connection) {
     String host = connection.remoteHost();
-    if (connections.size() >= settings.maxConnections()) {
-      refused.incrementAndGet();
-      return "node holds its maximum of " + settings.maxConnections() + " connections";
+    String refusal = node.admit(host);
+    if (refusal == null) {
+      connections.add(connection);
+      hostOf.put(connection, host);
     }
-    int fromHost = perHost.getOrDefault(host, 0);
-    if (fromHost >= settings.maxConnectionsPerIp()) {
-      refused.incrementAndGet();
-      return host + " holds its maximum of " + settings.maxConnectionsPerIp() + " connections";
-    }
-    connections.add(connection);
-    perHost.put(host, fromHost + 1);
-    hostOf.put(connection, host);
-    return null;
+    return refusal;
   }
 
   void unregister(RtmpConnection connection) {
     if (connections.remove(connection)) {
-      String host = hostOf.remove(connection);
-      perHost.computeIfPresent(host, (h, n) -> n <= 1 ? null : n - 1);
+      node.release(hostOf.remove(connection));
     }
   }
 
@@ -122,57 +113,28 @@ public final class ConnectionRegistry {
     }
   }
 
-  /**
-   * Receives the remote address and the reason each time the node closes a connection: the same
-   * event as the "closing" log line, once per connection. For tests and metrics; it runs on the
-   * event loop, so it must be quick. Connections the peer closes are not reported.
-   */
-  public void closeListener(BiConsumer<String, String> listener) {
-    closeListener = listener == null ? (remote, reason) -> { } : listener;
-  }
-
   void closing(RtmpConnection connection, String reason) {
-    closeListener.accept(connection.remote(), reason);
+    node.closing(connection.remote(), reason);
   }
 
+  /** Connections on this event loop. */
   public int size() {
     return connections.size();
   }
 
   void countProtocolError() {
-    protocolErrors.incrementAndGet();
+    node.countProtocolError();
   }
 
   void countTimeout() {
-    timeouts.incrementAndGet();
+    node.countTimeout();
   }
 
   void countBytesIn(int bytes) {
-    bytesIn.addAndGet(bytes);
+    node.countBytesIn(bytes);
   }
 
   void countBytesOut(int bytes) {
-    bytesOut.addAndGet(bytes);
-  }
-
-  public long protocolErrors() {
-    return protocolErrors.get();
-  }
-
-  public long timeouts() {
-    return timeouts.get();
-  }
-
-  public long refused() {
-    return refused.get();
-  }
-
-  /** Bytes read from every RTMP connection, handshake included, as {@link #bytesOut} counts writes. */
-  public long bytesIn() {
-    return bytesIn.get();
-  }
-
-  public long bytesOut() {
-    return bytesOut.get();
+    node.countBytesOut(bytes);
   }
 }

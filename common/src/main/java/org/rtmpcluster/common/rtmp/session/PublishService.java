@@ -1,5 +1,7 @@
 package org.rtmpcluster.common.rtmp.session;
 
+import io.vertx.core.Future;
+
 /** Accepts publishers: what a node with the origin role provides. */
 public interface PublishService {
 
@@ -9,6 +11,9 @@ public interface PublishService {
    */
   record PublishRequest(String app, String streamKey, String query, String publishType, String remote,
       PublisherConnection connection) {
+    public PublishRequest withConnection(PublisherConnection other) {
+      return new PublishRequest(app, streamKey, query, publishType, remote, other);
+    }
   }
 
   /** What the origin may do to the publisher's connection later. */
@@ -28,5 +33,9 @@ public interface PublishService {
     }
   }
 
-  PublishResult publish(PublishRequest request);
+  /**
+   * Called on the publisher's event loop; the result may come later (the stream may live on
+   * another loop), and is delivered on the publisher's event loop.
+   */
+  Future<PublishResult> publish(PublishRequest request);
 }

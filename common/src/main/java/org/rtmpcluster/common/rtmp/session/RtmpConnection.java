@@ -119,6 +119,15 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
     return queuedBytes + Math.max(0, inNetty);
   }
 
+  /** Stops reading from the peer until {@link #resumeReading}; what was read is still handled. */
+  public void pauseReading() {
+    socket.pause();
+  }
+
+  public void resumeReading() {
+    socket.resume();
+  }
+
   public boolean isClosed() {
     return phase == Phase.CLOSED;
   }

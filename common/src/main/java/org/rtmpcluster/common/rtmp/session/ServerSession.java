@@ -1,6 +1,7 @@
 package org.rtmpcluster.common.rtmp.session;
 
 import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +37,13 @@ public final class ServerSession implements RtmpConnection.Handler {
   private static final class NetStream {
     Ingest ingest;
     Playback playback;
+    /** Publish was asked for and not answered yet; media meanwhile waits in {@code early}. */
+    boolean publishPending;
+    List<RtmpMessage> early;
+
+    boolean inUse() {
+      return ingest != null || playback != null || publishPending;
+    }
   }
 
   private final RtmpConnection connection;
@@ -162,7 +170,7 @@ public final class ServerSession implements RtmpConnection.Handler {
       connection.closeAfterFlush("publish refused: node has no origin role");
       return;
     }
-    if (stream.ingest != null || stream.playback != null) {
+    if (stream.inUse()) {
       sendStatus(msid, Status.LEVEL_ERROR, Status.PUBLISH_BAD_NAME, "stream " + msid + " is already in use");
       return;
     }
@@ -173,12 +181,44 @@ public final class ServerSession implements RtmpConnection.Handler {
     }
     String[] nameAndQuery = splitQuery(requested);
     String type = command.stringArgument(1) == null ? "live" : command.stringArgument(1);
-    PublishService.PublishResult result = publishService.publish(new PublishService.PublishRequest(
+    PublishService.PublishRequest request = new PublishService.PublishRequest(
         app, nameAndQuery[0], nameAndQuery[1], type, connection.remote(),
         reason -> {
           sendStatus(msid, Status.LEVEL_ERROR, Status.PUBLISH_BAD_NAME, reason);
           connection.closeAfterFlush(reason);
-        }));
+        });
+    // The answer may take a hop to the stream's event loop. Reading stops meanwhile, and the
+    // media already read waits for it, so nothing is lost and nothing queues without bound.
+    stream.publishPending = true;
+    stream.early = new ArrayList<>();
+    connection.pauseReading();
+    publishService.publish(request).onComplete(done -> {
+      PublishService.PublishResult result = done.succeeded() ? done.result()
+          : PublishService.PublishResult.refused(Status.PUBLISH_DENIED, "publish failed: " + done.cause().getMessage());
+      onPublishAnswered(msid, stream, result);
+    });
+  }
+
+  private void onPublishAnswered(int msid, NetStream stream, PublishService.PublishResult result) {
+    List<RtmpMessage> early = stream.early;
+    stream.publishPending = false;
+    stream.early = null;
+    if (connection.isClosed()) {
+      if (result.ingest() != null) {
+        result.ingest().close();
+      }
+      return;
+    }
+    if (streams.values().stream().noneMatch(s -> s.publishPending)) {
+      connection.resumeReading();
+    }
+    if (streams.get(msid) != stream) {
+      // The publisher deleted the stream while the answer was on its way.
+      if (result.ingest() != null) {
+        result.ingest().close();
+      }
+      return;
+    }
     if (result.ingest() == null) {
       sendStatus(msid, Status.LEVEL_ERROR, result.code(), result.description());
       connection.closeAfterFlush("publish refused: " + result.description());
@@ -188,6 +228,9 @@ public final class ServerSession implements RtmpConnection.Handler {
     connection.send(UserControl.streamBegin(msid));
     sendStatus(msid, Status.LEVEL_STATUS, Status.PUBLISH_START,
         "Publishing " + result.ingest().streamName() + ".");
+    for (RtmpMessage message : early) {
+      stream.ingest.onMessage(message);
+    }
   }
 
   private void onPlay(Command command, int msid) {
@@ -214,7 +257,7 @@ public final class ServerSession implements RtmpConnection.Handler {
       // A second play on the same stream replaces the first, as FMS does with reset=true.
       previous.close();
     }
-    if (stream.ingest != null) {
+    if (stream.ingest != null || stream.publishPending) {
       sendStatus(msid, Status.LEVEL_ERROR, Status.PLAY_FAILED, "stream " + msid + " is publishing");
       return;
     }
@@ -302,6 +345,10 @@ public final class ServerSession implements RtmpConnection.Handler {
 
   private void onStreamMessage(RtmpMessage message) {
     NetStream stream = streams.get(message.messageStreamId());
+    if (stream != null && stream.publishPending) {
+      stream.early.add(message);
+      return;
+    }
     if (stream == null || stream.ingest == null) {
       log.debug("{}: {} on stream {} that is not publishing", connection.remote(),
           MessageType.name(message.typeId()), message.messageStreamId());

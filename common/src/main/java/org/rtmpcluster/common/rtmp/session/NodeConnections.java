@@ -1,0 +1,136 @@
+package org.rtmpcluster.common.rtmp.session;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import org.rtmpcluster.common.config.RtmpSettings;
+
+/**
+ * Every RTMP connection of the node, whichever event loop holds it: the node-wide connection
+ * limits, the counters operators read, and the per-loop {@link ConnectionRegistry registries}.
+ * Thread-safe: each loop admits and counts its own connections here.
+ */
+public final class NodeConnections {
+  private final RtmpSettings settings;
+  private final List<ConnectionRegistry> registries = new CopyOnWriteArrayList<>();
+  private final AtomicInteger total = new AtomicInteger();
+  private final ConcurrentHashMap<String, Integer> perHost = new ConcurrentHashMap<>();
+  private final AtomicLong protocolErrors = new AtomicLong();
+  private final AtomicLong timeouts = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong bytesIn = new AtomicLong();
+  private final AtomicLong bytesOut = new AtomicLong();
+  private volatile BiConsumer<String, String> closeListener = (remote, reason) -> { };
+
+  public NodeConnections(RtmpSettings settings) {
+    this.settings = settings;
+  }
+
+  public RtmpSettings settings() {
+    return settings;
+  }
+
+  void add(ConnectionRegistry registry) {
+    registries.add(registry);
+  }
+
+  void remove(ConnectionRegistry registry) {
+    registries.remove(registry);
+  }
+
+  /** Takes a slot for a connection from {@code host}, or returns why not (node or per-address limit). */
+  String admit(String host) {
+    if (total.incrementAndGet() > settings.maxConnections()) {
+      total.decrementAndGet();
+      refused.incrementAndGet();
+      return "node holds its maximum of " + settings.maxConnections() + " connections";
+    }
+    boolean[] admitted = {false};
+    perHost.compute(host, (h, held) -> {
+      int count = held == null ? 0 : held;
+      if (count >= settings.maxConnectionsPerIp()) {
+        return held;
+      }
+      admitted[0] = true;
+      return count + 1;
+    });
+    if (!admitted[0]) {
+      total.decrementAndGet();
+      refused.incrementAndGet();
+      return host + " holds its maximum of " + settings.maxConnectionsPerIp() + " connections";
+    }
+    return null;
+  }
+
+  /** Gives back the slot {@link #admit} took. */
+  void release(String host) {
+    total.decrementAndGet();
+    perHost.computeIfPresent(host, (h, held) -> held <= 1 ? null : held - 1);
+  }
+
+  /** Ends every connection politely, each on its own event loop (see {@link ConnectionRegistry#drainAll}). */
+  public void drainAll(String reason) {
+    for (ConnectionRegistry registry : registries) {
+      registry.context().runOnContext(v -> registry.drainAll(reason));
+    }
+  }
+
+  /**
+   * Receives the remote address and the reason each time the node closes a connection: the same
+   * event as the "closing" log line, once per connection. For tests and metrics; it runs on the
+   * connection's event loop, so it must be quick and thread-safe. Connections the peer closes are
+   * not reported.
+   */
+  public void closeListener(BiConsumer<String, String> listener) {
+    closeListener = listener == null ? (remote, reason) -> { } : listener;
+  }
+
+  void closing(String remote, String reason) {
+    closeListener.accept(remote, reason);
+  }
+
+  /** Connections the node holds now, on all its event loops. */
+  public int size() {
+    return total.get();
+  }
+
+  void countProtocolError() {
+    protocolErrors.incrementAndGet();
+  }
+
+  void countTimeout() {
+    timeouts.incrementAndGet();
+  }
+
+  void countBytesIn(int bytes) {
+    bytesIn.addAndGet(bytes);
+  }
+
+  void countBytesOut(int bytes) {
+    bytesOut.addAndGet(bytes);
+  }
+
+  public long protocolErrors() {
+    return protocolErrors.get();
+  }
+
+  public long timeouts() {
+    return timeouts.get();
+  }
+
+  public long refused() {
+    return refused.get();
+  }
+
+  /** Bytes read from every RTMP connection, handshake included, as {@link #bytesOut} counts writes. */
+  public long bytesIn() {
+    return bytesIn.get();
+  }
+
+  public long bytesOut() {
+    return bytesOut.get();
+  }
+}

@@ -1,0 +1,135 @@
+package org.rtmpcluster.common.stream;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+
+/**
+ * Carries a stream from the node's home event loop, where it is published or pulled, to a copy of
+ * it on another event loop, where that loop's players read it. Each frame hops once per loop, not
+ * once per player; the copy hands out the very same frame objects, so frames keep their place on
+ * the stream's timeline and are chunked once for the whole node.
+ *
+ * <p>On the home loop the feed is one listener of the home stream; on its own loop it is the
+ * copy's publisher and audience watcher. It lives as long as the copy has players: when the last
+ * one leaves, the copy leaves its loop's hub and the feed leaves the home stream.
+ */
+public final class LoopFeed implements StreamListener, PublisherHandle, AudienceWatcher {
+
+  /** The home loop's side of the node. */
+  public interface Home {
+    /** The loop the home streams live on. */
+    Context context();
+
+    /**
+     * The home stream of that name, created (and fed, on a cluster edge) if needed; null when
+     * the node holds its maximum of streams. Called on the home loop.
+     */
+    LiveStream open(String name);
+  }
+
+  private final LiveStream copy;
+  private final Context loop;
+  private final Context homeContext;
+  /** Touched on the home loop only. */
+  private LiveStream home;
+  /** Touched on the copy's loop only. */
+  private boolean closed;
+
+  private LoopFeed(LiveStream copy, Context loop, Context homeContext) {
+    this.copy = copy;
+    this.loop = loop;
+    this.homeContext = homeContext;
+  }
+
+  /**
+   * Feeds {@code copy}, a stream of the current loop's {@link StreamHub#copies copies hub}, from
+   * its home stream, unless it is fed already. Called on the copy's loop.
+   */
+  public static void connect(LiveStream copy, Home home) {
+    if (copy.audienceWatcher() != null) {
+      return;
+    }
+    LoopFeed feed = new LoopFeed(copy, Vertx.currentContext(), home.context());
+    copy.watchAudience(feed);
+    // Tasks from one thread to one context run in order: this runs before any leave().
+    feed.homeContext.runOnContext(v -> feed.join(home));
+  }
+
+  private void join(Home side) {
+    LiveStream stream = side.open(copy.name());
+    if (stream == null) {
+      onLoop(copy::end);
+      return;
+    }
+    home = stream;
+    stream.addListener(this);
+  }
+
+  private void leave() {
+    if (home != null) {
+      home.removeListener(this);
+      home = null;
+    }
+  }
+
+  private void onLoop(Runnable action) {
+    loop.runOnContext(v -> {
+      if (!closed) {
+        action.run();
+      }
+    });
+  }
+
+  // ---- on the home loop: the home stream's events, carried over ----
+
+  @Override
+  public void onFrame(MediaFrame frame) {
+    onLoop(() -> copy.publish(this, frame));
+  }
+
+  @Override
+  public void onPublisherStarted(long epoch) {
+    onLoop(() -> copy.attachPublisher(this));
+  }
+
+  @Override
+  public void onPublisherGone() {
+    onLoop(() -> copy.detachPublisher(this));
+  }
+
+  @Override
+  public void onStreamEnded() {
+    onLoop(copy::end);
+  }
+
+  /** Read on the home loop for operators; the copy's listener list is safe to read from any thread. */
+  @Override
+  public int players() {
+    return copy.playerCount();
+  }
+
+  // ---- on the copy's loop ----
+
+  @Override
+  public void onAudienceChanged(int players) {
+    if (players == 0) {
+      copy.remove();
+    }
+  }
+
+  @Override
+  public void onRemoved() {
+    closed = true;
+    homeContext.runOnContext(v -> leave());
+  }
+
+  @Override
+  public void evict(String reason) {
+    // A copy has no other publisher that could take it over.
+  }
+
+  @Override
+  public String describe() {
+    return "the node's home event loop";
+  }
+}

@@ -1,0 +1,218 @@
+package org.rtmpcluster.common.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.rtmpcluster.common.config.StreamSettings;
+import org.rtmpcluster.common.rtmp.message.MessageType;
+import org.rtmpcluster.common.testing.Await;
+
+/** A stream carried from the home event loop to a copy on another loop, where players read it. */
+class LoopFeedTest {
+  private static final int GRACE_MS = 200;
+  private static final StreamSettings SETTINGS = new StreamSettings(StreamSettings.DEFAULT.maxStreams(),
+      StreamSettings.DEFAULT.gopCacheMaxDurationMs(), StreamSettings.DEFAULT.gopCacheMaxBytes(),
+      StreamSettings.DEFAULT.publisherTakeoverMs(), GRACE_MS, StreamSettings.DEFAULT.playerQueueSoftLimitBytes(),
+      StreamSettings.DEFAULT.playerQueueHardLimitBytes(), List.of());
+
+  private final Vertx vertx = Vertx.vertx();
+  private final Context homeContext = newContext();
+  private final Context loopContext = newContext();
+  private final StreamHub homeHub = new StreamHub(vertx, SETTINGS);
+  private final StreamHub copies = onLoop(() -> StreamHub.copies(vertx, SETTINGS));
+  private final LoopFeed.Home home = new LoopFeed.Home() {
+    @Override
+    public Context context() {
+      return homeContext;
+    }
+
+    @Override
+    public LiveStream open(String name) {
+      assertTrue(homeContext == Vertx.currentContext(), "home streams are opened on the home loop");
+      return homeHub.getOrCreate(name);
+    }
+  };
+
+  private static final PublisherHandle PUBLISHER = new PublisherHandle() {
+    @Override
+    public void evict(String reason) {
+    }
+
+    @Override
+    public String describe() {
+      return "test publisher";
+    }
+  };
+
+  /** What a player on the copy's loop sees, and on which thread. */
+  private final class Player implements StreamListener {
+    final List<MediaFrame> frames = new CopyOnWriteArrayList<>();
+    final List<String> events = new CopyOnWriteArrayList<>();
+    volatile boolean offLoop;
+
+    private void check() {
+      offLoop |= Vertx.currentContext() != loopContext;
+    }
+
+    @Override
+    public void onFrame(MediaFrame frame) {
+      check();
+      frames.add(frame);
+    }
+
+    @Override
+    public void onPublisherStarted(long epoch) {
+      check();
+      events.add("started");
+    }
+
+    @Override
+    public void onPublisherGone() {
+      check();
+      events.add("gone");
+    }
+
+    @Override
+    public void onStreamEnded() {
+      check();
+      events.add("ended");
+    }
+  }
+
+  @AfterEach
+  void closeVertx() {
+    Await.result(vertx.close());
+  }
+
+  private Context newContext() {
+    Context[] captured = new Context[1];
+    Await.result(vertx.deployVerticle(new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        captured[0] = context;
+        return Future.succeededFuture();
+      }
+    }));
+    return captured[0];
+  }
+
+  private <T> T onLoop(java.util.function.Supplier<T> action) {
+    return Await.on(loopContext, () -> Future.succeededFuture(action.get()));
+  }
+
+  private <T> T onHome(java.util.function.Supplier<T> action) {
+    return Await.on(homeContext, () -> Future.succeededFuture(action.get()));
+  }
+
+  private static MediaFrame video(long timestamp, int flags) {
+    return new MediaFrame(MessageType.VIDEO, timestamp, Buffer.buffer(new byte[] {0x17, 1, 0, 0, 0}), flags);
+  }
+
+  private Player joinCopy() {
+    Player player = new Player();
+    Await.run(loopContext, () -> {
+      LiveStream copy = copies.getOrCreate("s");
+      LoopFeed.connect(copy, home);
+      copy.addListener(player);
+    });
+    return player;
+  }
+
+  @Test
+  void copyHandsOutTheHomeStreamsOwnFramesStartingWithItsCachedGop() {
+    List<MediaFrame> published = new CopyOnWriteArrayList<>();
+    Await.run(homeContext, () -> {
+      LiveStream stream = homeHub.getOrCreate("s");
+      stream.attachPublisher(PUBLISHER);
+      stream.publish(PUBLISHER, video(1000, MediaFrame.SEQUENCE_HEADER));
+      stream.publish(PUBLISHER, video(1000, MediaFrame.KEYFRAME));
+      stream.publish(PUBLISHER, video(1040, 0));
+    });
+    Player player = joinCopy();
+    Await.until(() -> player.frames.size() == 3, "sequence header and cached GOP");
+    Await.run(homeContext, () -> {
+      LiveStream stream = homeHub.get("s");
+      stream.addListener(new StreamListener() {
+        @Override
+        public void onFrame(MediaFrame frame) {
+          published.add(frame);
+        }
+
+        @Override
+        public void onPublisherStarted(long epoch) {
+        }
+
+        @Override
+        public void onPublisherGone() {
+        }
+
+        @Override
+        public void onStreamEnded() {
+        }
+      });
+      stream.publish(PUBLISHER, video(1080, 0));
+    });
+    Await.until(() -> player.frames.size() == 4, "a live frame");
+    // The frame object itself crossed over: the same timeline, and chunks made once per node.
+    assertSame(published.get(published.size() - 1), player.frames.get(3));
+    assertEquals(80, player.frames.get(3).playTimestamp());
+    assertEquals(List.of("started"), player.events);
+    assertEquals(2, onHome(() -> homeHub.get("s").playerCount()), "the copy's player and the home's own");
+    assertTrue(!player.offLoop, "the copy's player is only called on its own loop");
+  }
+
+  @Test
+  void copyLeavesItsLoopAndTheHomeStreamWhenItsLastPlayerLeaves() {
+    Await.run(homeContext, () -> homeHub.getOrCreate("s").attachPublisher(PUBLISHER));
+    Player player = joinCopy();
+    Await.until(() -> player.events.contains("started"), "publisher seen on the copy");
+    assertEquals(1, onHome(() -> homeHub.get("s").playerCount()));
+
+    Await.run(loopContext, () -> copies.get("s").removeListener(player));
+    assertNull(onLoop(() -> copies.get("s")), "copy gone from its loop");
+    Await.until(() -> onHome(() -> homeHub.get("s").playerCount()) == 0, "feed gone from the home stream");
+    Await.run(homeContext, () -> homeHub.get("s").publish(PUBLISHER, video(0, MediaFrame.KEYFRAME)));
+    assertEquals(0, player.frames.size());
+  }
+
+  @Test
+  void copyWaitsWithTheHomeStreamAndEndsWhenItsGracePeriodEnds() {
+    Await.run(homeContext, () -> homeHub.getOrCreate("s").attachPublisher(PUBLISHER));
+    Player player = joinCopy();
+    Await.until(() -> player.events.contains("started"), "publisher seen on the copy");
+    long leftAt = System.nanoTime();
+    Await.run(homeContext, () -> homeHub.get("s").detachPublisher(PUBLISHER));
+    Await.until(() -> player.events.contains("ended"), "stream ended on the copy");
+    long waitedMs = (System.nanoTime() - leftAt) / 1_000_000;
+    assertEquals(List.of("started", "gone", "ended"), player.events);
+    assertTrue(waitedMs >= GRACE_MS, "the copy waited for the home's grace period, not " + waitedMs + " ms");
+    assertNull(onLoop(() -> copies.get("s")));
+    assertNull(onHome(() -> homeHub.get("s")));
+  }
+
+  @Test
+  void playerWaitingOnACopyGetsAPublisherThatStartsLater() {
+    Player player = joinCopy();
+    Await.until(() -> onHome(() -> homeHub.get("s") != null && homeHub.get("s").playerCount() == 1),
+        "copy joined the home stream");
+    Await.run(homeContext, () -> {
+      LiveStream stream = homeHub.get("s");
+      stream.attachPublisher(PUBLISHER);
+      stream.publish(PUBLISHER, video(5000, MediaFrame.KEYFRAME));
+    });
+    Await.until(() -> player.frames.size() == 1, "the first keyframe");
+    assertEquals(List.of("started"), player.events);
+    assertEquals(0, player.frames.get(0).playTimestamp(), "the stream's timeline starts at 0");
+  }
+}
