@@ -16,6 +16,10 @@
 #   FLV [bench/target/bench-720p.flv]  input; made with ffmpeg when missing
 #   OUT [bench/target/run-<time>]      logs, configs and the JSON of every run
 #   NODE_JAVA_OPTS []      extra JVM flags for the rtmp-cluster nodes
+#   EVENT_LOOPS [0]        rtmp.event-loops of the rtmp-cluster nodes (0: one per core)
+#   SERVER_CPUS []         with CLIENT_CPUS, pin servers and clients to separate CPUs (taskset -c
+#   CLIENT_CPUS []           lists, e.g. 0 and 1), so that the load client does not take the
+#                            servers' CPU and add to the delay it measures
 #   BASE_PORT [19350]      ports BASE+1.. are used (RTMP 1-4, Hazelcast 11-12)
 set -euo pipefail
 
@@ -30,6 +34,16 @@ SERVERS=${SERVERS:-"nginx ours"}
 FLV=${FLV:-$ROOT/bench/target/bench-720p.flv}
 OUT=${OUT:-$ROOT/bench/target/run-$(date +%Y%m%d-%H%M%S)}
 NODE_JAVA_OPTS=${NODE_JAVA_OPTS:-}
+EVENT_LOOPS=${EVENT_LOOPS:-0}
+SERVER_CPUS=${SERVER_CPUS:-}
+CLIENT_CPUS=${CLIENT_CPUS:-}
+if [ -n "$SERVER_CPUS" ] && [ -n "$CLIENT_CPUS" ]; then
+  ON_SERVER_CPUS=(taskset -c "$SERVER_CPUS")
+  ON_CLIENT_CPUS=(taskset -c "$CLIENT_CPUS")
+else
+  ON_SERVER_CPUS=()
+  ON_CLIENT_CPUS=()
+fi
 BASE_PORT=${BASE_PORT:-19350}
 
 NGINX_ORIGIN_PORT=$((BASE_PORT + 1))
@@ -133,7 +147,7 @@ rtmp {
 }
 EOF
   port_free "$port"
-  nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" >"$dir/stdout.log" 2>&1 &
+  "${ON_SERVER_CPUS[@]}" nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" >"$dir/stdout.log" 2>&1 &
   STARTED+=($!)
   echo $! >"$dir/master.pid"
   wait_port "$port" 10
@@ -148,6 +162,7 @@ start_node() {
   mkdir -p "$dir"
   cat >"$dir/node.yaml" <<EOF
 rtmp:
+  event-loops: $EVENT_LOOPS
   max-connections: 20000
   max-connections-per-ip: 20000     # every player comes from 127.0.0.1
 streams:
@@ -156,7 +171,7 @@ streams:
       name: bench
 EOF
   # shellcheck disable=SC2086
-  java $NODE_JAVA_OPTS -jar "$NODE_JAR" --config "$dir/node.yaml" --cluster --cluster-name bench \
+  "${ON_SERVER_CPUS[@]}" java $NODE_JAVA_OPTS -jar "$NODE_JAR" --config "$dir/node.yaml" --cluster --cluster-name bench \
     --node-name "$name" --roles "$roles" --rtmp-port "$port" --cluster-port "$cluster_port" \
     --members "127.0.0.1:$OUR_ORIGIN_CLUSTER_PORT,127.0.0.1:$OUR_EDGE_CLUSTER_PORT" \
     >"$dir/node.log" 2>&1 &
@@ -191,7 +206,7 @@ if [[ " $SERVERS " == *" ours "* ]]; then
 fi
 
 log "publishing $FLV to ${PUBLISH_URLS[*]}"
-java -jar "$BENCH_JAR" publish "$FLV" "${PUBLISH_URLS[@]}" >"$OUT/publisher.log" 2>&1 &
+"${ON_CLIENT_CPUS[@]}" java -jar "$BENCH_JAR" publish "$FLV" "${PUBLISH_URLS[@]}" >"$OUT/publisher.log" 2>&1 &
 STARTED+=($!)
 sleep 5
 
@@ -211,7 +226,7 @@ for players in $PLAYERS; do
       *) log "unknown server $server"; exit 2 ;;
     esac
     log "$server: $players players at $RAMP/s, ${DURATION}s window"
-    java -Djava.net.preferIPv4Stack=true -jar "$BENCH_JAR" load "$edge" --reference "$reference" \
+    "${ON_CLIENT_CPUS[@]}" java -Djava.net.preferIPv4Stack=true -jar "$BENCH_JAR" load "$edge" --reference "$reference" \
       --players "$players" --ramp "$RAMP" --settle "$SETTLE" --duration "$DURATION" \
       "${pid_flags[@]}" --json "$OUT/$server-$players.json" 2>"$OUT/load-$server-$players.log" | tail -1 >&2
     sleep "$COOLDOWN"
@@ -225,6 +240,8 @@ done
   echo "java: $(java -version 2>&1 | head -1); nginx: $(nginx -v 2>&1 | sed 's/.*nginx\///'),"\
     "libnginx-mod-rtmp $(dpkg-query -W -f='${Version}' libnginx-mod-rtmp 2>/dev/null || echo '?')"
   echo "stream: $(basename "$FLV"), looped; window ${DURATION}s, ramp ${RAMP}/s, settle ${SETTLE}s"
+  echo "rtmp-cluster event loops: $EVENT_LOOPS (0: one per core);"\
+    "CPUs: ${SERVER_CPUS:-any} for servers, ${CLIENT_CPUS:-any} for clients"
   echo
 } >"$OUT/table.md"
 python3 - "$OUT" "$PLAYERS" "$SERVERS" >>"$OUT/table.md" <<'EOF'
