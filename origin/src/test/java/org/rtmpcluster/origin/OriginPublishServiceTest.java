@@ -21,6 +21,7 @@ import org.rtmpcluster.common.config.StreamSettings;
 import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
 import org.rtmpcluster.common.rtmp.message.MessageType;
 import org.rtmpcluster.common.rtmp.session.Ingest;
+import org.rtmpcluster.common.rtmp.session.PublishService;
 import org.rtmpcluster.common.rtmp.session.PublishService.PublishRequest;
 import org.rtmpcluster.common.rtmp.session.PublishService.PublishResult;
 import org.rtmpcluster.common.rtmp.session.Status;
@@ -51,7 +52,21 @@ class OriginPublishServiceTest {
   }
 
   private PublishResult publish(String key) {
-    return service.publish(new PublishRequest("live", key, "", "live", "127.0.0.1:1", evictions::add)).result();
+    return service.publish(new PublishRequest("live", key, "", "live", "127.0.0.1:1",
+        new PublishService.PublisherConnection() {
+          @Override
+          public void evict(String reason) {
+            evictions.add(reason);
+          }
+
+          @Override
+          public void pauseReading() {
+          }
+
+          @Override
+          public void resumeReading() {
+          }
+        })).result();
   }
 
   private Ingest ingest() {

@@ -67,12 +67,13 @@ final class RtmpListener extends VerticleBase {
   public Future<?> start() {
     registry = new ConnectionRegistry(vertx, connections);
     if (homePublishing != null) {
-      publishService = new LoopPublishService(home, homePublishing);
+      publishService = new LoopPublishService(home, homePublishing,
+          config.streams().playerQueueSoftLimitBytes());
     }
     if (homeStreams != null) {
       copies = StreamHub.copies(vertx, config.streams());
       playService = new EdgePlayService(copies, config.streams(), playerCounters,
-          stream -> LoopFeed.connect(stream, homeStreams));
+          stream -> LoopFeed.connect(stream, homeStreams, config.streams().playerQueueSoftLimitBytes()));
     }
     registry.start();
     server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true));

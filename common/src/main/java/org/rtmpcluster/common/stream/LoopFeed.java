@@ -2,6 +2,9 @@ package org.rtmpcluster.common.stream;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Carries a stream from the node's home event loop, where it is published or pulled, to a copy of
@@ -12,8 +15,13 @@ import io.vertx.core.Vertx;
  * <p>On the home loop the feed is one listener of the home stream; on its own loop it is the
  * copy's publisher and audience watcher. It lives as long as the copy has players: when the last
  * one leaves, the copy leaves its loop's hub and the feed leaves the home stream.
+ *
+ * <p>A loop that falls behind (the machine is overloaded) is treated like a slow player: once the
+ * bytes handed to it and not yet taken pass the limit, its video is skipped up to a keyframe that
+ * finds it caught up. Audio, headers and metadata still go, so nothing queues without bound.
  */
 public final class LoopFeed implements StreamListener, PublisherHandle, AudienceWatcher {
+  private static final Logger log = LoggerFactory.getLogger(LoopFeed.class);
 
   /** The home loop's side of the node. */
   public interface Home {
@@ -30,26 +38,34 @@ public final class LoopFeed implements StreamListener, PublisherHandle, Audience
   private final LiveStream copy;
   private final Context loop;
   private final Context homeContext;
+  private final long behindLimitBytes;
+  /** Frame bytes handed to the loop and not yet published on the copy. */
+  private final AtomicLong inFlightBytes = new AtomicLong();
   /** Touched on the home loop only. */
   private LiveStream home;
+  private boolean skippingVideo;
+  private long videoFramesSkipped;
   /** Touched on the copy's loop only. */
   private boolean closed;
 
-  private LoopFeed(LiveStream copy, Context loop, Context homeContext) {
+  private LoopFeed(LiveStream copy, Context loop, Context homeContext, long behindLimitBytes) {
     this.copy = copy;
     this.loop = loop;
     this.homeContext = homeContext;
+    this.behindLimitBytes = behindLimitBytes;
   }
 
   /**
    * Feeds {@code copy}, a stream of the current loop's {@link StreamHub#copies copies hub}, from
    * its home stream, unless it is fed already. Called on the copy's loop.
+   *
+   * @param behindLimitBytes how far the loop may fall behind before its video is skipped
    */
-  public static void connect(LiveStream copy, Home home) {
+  public static void connect(LiveStream copy, Home home, long behindLimitBytes) {
     if (copy.audienceWatcher() != null) {
       return;
     }
-    LoopFeed feed = new LoopFeed(copy, Vertx.currentContext(), home.context());
+    LoopFeed feed = new LoopFeed(copy, Vertx.currentContext(), home.context(), behindLimitBytes);
     copy.watchAudience(feed);
     // Tasks from one thread to one context run in order: this runs before any leave().
     feed.homeContext.runOnContext(v -> feed.join(home));
@@ -84,7 +100,38 @@ public final class LoopFeed implements StreamListener, PublisherHandle, Audience
 
   @Override
   public void onFrame(MediaFrame frame) {
-    onLoop(() -> copy.publish(this, frame));
+    if (frame.isVideo() && !frame.isSequenceHeader() && !admitVideo(frame)) {
+      return;
+    }
+    int size = frame.size();
+    inFlightBytes.addAndGet(size);
+    loop.runOnContext(v -> {
+      inFlightBytes.addAndGet(-size);
+      if (!closed) {
+        copy.publish(this, frame);
+      }
+    });
+  }
+
+  private boolean admitVideo(MediaFrame frame) {
+    long behind = inFlightBytes.get();
+    if (skippingVideo) {
+      if (frame.isKeyframe() && behind <= behindLimitBytes / 2) {
+        skippingVideo = false;
+        log.info("stream {}: an event loop caught up after {} video frames skipped", copy.name(), videoFramesSkipped);
+        return true;
+      }
+      videoFramesSkipped++;
+      return false;
+    }
+    if (behind > behindLimitBytes) {
+      skippingVideo = true;
+      videoFramesSkipped = 1;
+      log.warn("stream {}: an event loop is {} bytes behind; skipping its video to the next keyframe",
+          copy.name(), behind);
+      return false;
+    }
+    return true;
   }
 
   @Override

@@ -21,6 +21,7 @@ import org.rtmpcluster.common.testing.Await;
 /** A stream carried from the home event loop to a copy on another loop, where players read it. */
 class LoopFeedTest {
   private static final int GRACE_MS = 200;
+  private static final int BEHIND_LIMIT_BYTES = 1000;
   private static final StreamSettings SETTINGS = new StreamSettings(StreamSettings.DEFAULT.maxStreams(),
       StreamSettings.DEFAULT.gopCacheMaxDurationMs(), StreamSettings.DEFAULT.gopCacheMaxBytes(),
       StreamSettings.DEFAULT.publisherTakeoverMs(), GRACE_MS, StreamSettings.DEFAULT.playerQueueSoftLimitBytes(),
@@ -119,11 +120,18 @@ class LoopFeedTest {
     return new MediaFrame(MessageType.VIDEO, timestamp, Buffer.buffer(new byte[] {0x17, 1, 0, 0, 0}), flags);
   }
 
+  private static MediaFrame sized(int type, long timestamp, int flags, int size) {
+    byte[] payload = new byte[size];
+    payload[0] = (byte) (type == MessageType.VIDEO ? ((flags & MediaFrame.KEYFRAME) != 0 ? 0x17 : 0x27) : 0xAF);
+    payload[1] = 1;
+    return new MediaFrame(type, timestamp, Buffer.buffer(payload), flags);
+  }
+
   private Player joinCopy() {
     Player player = new Player();
     Await.run(loopContext, () -> {
       LiveStream copy = copies.getOrCreate("s");
-      LoopFeed.connect(copy, home);
+      LoopFeed.connect(copy, home, BEHIND_LIMIT_BYTES);
       copy.addListener(player);
     });
     return player;
@@ -214,5 +222,39 @@ class LoopFeedTest {
     Await.until(() -> player.frames.size() == 1, "the first keyframe");
     assertEquals(List.of("started"), player.events);
     assertEquals(0, player.frames.get(0).playTimestamp(), "the stream's timeline starts at 0");
+  }
+
+  @Test
+  void loopThatFallsBehindSkipsVideoToAKeyframeThatFindsItCaughtUpAndKeepsAudio() throws Exception {
+    Await.run(homeContext, () -> homeHub.getOrCreate("s").attachPublisher(PUBLISHER));
+    Player player = joinCopy();
+    Await.until(() -> player.events.contains("started"), "publisher seen on the copy");
+
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    loopContext.runOnContext(v -> {
+      try {
+        release.await(); // the loop is stuck: an overloaded machine
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    Await.run(homeContext, () -> {
+      LiveStream stream = homeHub.get("s");
+      stream.publish(PUBLISHER, sized(MessageType.VIDEO, 0, MediaFrame.KEYFRAME, 600));
+      stream.publish(PUBLISHER, sized(MessageType.VIDEO, 33, 0, 600));  // 1200 bytes behind now
+      stream.publish(PUBLISHER, sized(MessageType.VIDEO, 66, 0, 600));  // skipped
+      stream.publish(PUBLISHER, sized(MessageType.AUDIO, 70, 0, 100));  // audio still goes
+      stream.publish(PUBLISHER, sized(MessageType.VIDEO, 100, MediaFrame.KEYFRAME, 600)); // still behind: skipped
+    });
+    release.countDown();
+    Await.until(() -> player.frames.size() == 3, "what was handed over before and after falling behind");
+    Await.run(homeContext, () -> {
+      LiveStream stream = homeHub.get("s");
+      stream.publish(PUBLISHER, sized(MessageType.VIDEO, 133, 0, 600));  // caught up, but not a keyframe
+      stream.publish(PUBLISHER, sized(MessageType.VIDEO, 166, MediaFrame.KEYFRAME, 600));
+      stream.publish(PUBLISHER, sized(MessageType.VIDEO, 200, 0, 600));
+    });
+    Await.until(() -> player.frames.size() == 5, "video again from a keyframe");
+    assertEquals(List.of(0L, 33L, 70L, 166L, 200L), player.frames.stream().map(MediaFrame::timestamp).toList());
   }
 }

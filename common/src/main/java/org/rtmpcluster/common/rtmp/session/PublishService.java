@@ -20,6 +20,11 @@ public interface PublishService {
   interface PublisherConnection {
     /** Another publisher took the stream: tell the client and close. */
     void evict(String reason);
+
+    /** Stops reading from the publisher (back-pressure: its messages are not taken fast enough). */
+    void pauseReading();
+
+    void resumeReading();
   }
 
   /** Either an ingest, or a refusal sent as onStatus error with {@code code} and {@code description}. */

@@ -183,9 +183,22 @@ public final class ServerSession implements RtmpConnection.Handler {
     String type = command.stringArgument(1) == null ? "live" : command.stringArgument(1);
     PublishService.PublishRequest request = new PublishService.PublishRequest(
         app, nameAndQuery[0], nameAndQuery[1], type, connection.remote(),
-        reason -> {
-          sendStatus(msid, Status.LEVEL_ERROR, Status.PUBLISH_BAD_NAME, reason);
-          connection.closeAfterFlush(reason);
+        new PublishService.PublisherConnection() {
+          @Override
+          public void evict(String reason) {
+            sendStatus(msid, Status.LEVEL_ERROR, Status.PUBLISH_BAD_NAME, reason);
+            connection.closeAfterFlush(reason);
+          }
+
+          @Override
+          public void pauseReading() {
+            connection.pauseReading();
+          }
+
+          @Override
+          public void resumeReading() {
+            connection.resumeReading();
+          }
         });
     // The answer may take a hop to the stream's event loop. Reading stops meanwhile, and the
     // media already read waits for it, so nothing is lost and nothing queues without bound.
