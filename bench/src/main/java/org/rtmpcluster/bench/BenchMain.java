@@ -33,6 +33,8 @@ public final class BenchMain {
           --json FILE           also write the summary there
 
         publish FILE URL...     send an FLV file in real time, looped, to each URL
+          --streams K           each URL stands for K streams <stream>0 .. <stream>K-1 (default 1:
+                                the stream itself)
           --seconds S           stop after S seconds (default: until killed)
 
         jmh [JMH OPTIONS]       run the microbenchmarks (default: -f 1 -wi 3 -w 1s -i 3 -r 1s)
@@ -91,19 +93,14 @@ public final class BenchMain {
   }
 
   private static void publish(String[] args) throws Exception {
-    Parsed p = Parsed.of(args, "--seconds");
-    if (p.positional.size() < 2) {
-      throw new IllegalArgumentException("publish needs a file and at least one URL");
-    }
-    Path file = Path.of(p.positional.get(0));
-    List<RtmpUrl> urls = new ArrayList<>();
-    for (String url : p.positional.subList(1, p.positional.size())) {
-      urls.add(RtmpUrl.parse(url));
-    }
+    Parsed p = Parsed.of(args, "--streams", "--seconds");
+    Path file = publishFile(p, "publish");
+    List<RtmpUrl> urls = publishTargets(p, "publish");
     Vertx vertx = Vertx.vertx();
     Publisher publisher = new Publisher(vertx, file, urls);
     publisher.start();
-    System.err.println("publishing " + file + " to " + urls);
+    System.err.println("publishing " + file + " to " + (urls.size() <= 4 ? urls.toString()
+        : urls.size() + " streams, " + urls.get(0) + " .. " + urls.get(urls.size() - 1)));
     Runtime.getRuntime().addShutdownHook(new Thread(publisher::close));
     double seconds = p.number("--seconds", Double.POSITIVE_INFINITY);
     long end = Double.isInfinite(seconds) ? Long.MAX_VALUE : System.nanoTime() + (long) (seconds * 1e9);
@@ -112,6 +109,26 @@ public final class BenchMain {
     }
     publisher.close();
     vertx.close().toCompletionStage().toCompletableFuture().get();
+  }
+
+  private static Path publishFile(Parsed p, String command) {
+    if (p.positional.size() < 2) {
+      throw new IllegalArgumentException(command + " needs a file and at least one URL");
+    }
+    return Path.of(p.positional.get(0));
+  }
+
+  /** The URLs after the file, each expanded to --streams numbered streams. */
+  private static List<RtmpUrl> publishTargets(Parsed p, String command) {
+    int streams = p.integer("--streams", 1);
+    if (streams < 1) {
+      throw new IllegalArgumentException("--streams must be positive");
+    }
+    List<RtmpUrl> urls = new ArrayList<>();
+    for (String url : p.positional.subList(1, p.positional.size())) {
+      urls.addAll(RtmpUrl.parse(url).numbered(streams));
+    }
+    return urls;
   }
 
   private static void jmh(String[] args) throws Exception {
