@@ -20,12 +20,16 @@ public final class BenchMain {
       Usage: java -jar rtmp-bench.jar COMMAND [OPTIONS]
 
         load URL          play URL (rtmp://host:port/app/stream) with many connections
+          --streams K           spread the players over K streams: player i plays <stream><i % K>
+                                (default 1: the stream itself)
           --players N           connections (default 100)
           --ramp N              connections started per second (default 200)
           --settle S            seconds to wait after the last start (default 5)
           --duration S          measurement window, seconds (default 30)
           --reference URL       the same stream on the origin: added delay and stream rate
-          --delay-samples N     players whose frames are matched to the reference (default 20)
+                                (with --streams, its stream 0)
+          --delay-samples N     players whose frames are matched to the reference, all of
+                                stream 0 (default 20)
           --starved-ms MS       media time behind wall time over the window that counts as starved (default 1000)
           --server-pid PID      server process to read CPU and memory of (with its children); repeatable
           --jvm-pid PID         server JVM to read the live heap of with jcmd, before and after
@@ -64,7 +68,7 @@ public final class BenchMain {
   }
 
   private static void load(String[] args) throws Exception {
-    Parsed p = Parsed.of(args, "--players", "--ramp", "--settle", "--duration", "--reference",
+    Parsed p = Parsed.of(args, "--streams", "--players", "--ramp", "--settle", "--duration", "--reference",
         "--delay-samples", "--starved-ms", "--server-pid", "--jvm-pid", "--event-loops", "--json");
     if (p.positional.size() != 1) {
       throw new IllegalArgumentException("load needs one URL");
@@ -76,6 +80,7 @@ public final class BenchMain {
     }
     LoadClient.Options options = new LoadClient.Options(d.url(),
         p.has("--reference") ? RtmpUrl.parse(p.one("--reference")) : null,
+        p.integer("--streams", d.streams()),
         p.integer("--players", d.players()), p.number("--ramp", d.rampPerSecond()),
         p.number("--settle", d.settleSeconds()), p.number("--duration", d.durationSeconds()),
         p.integer("--starved-ms", (int) d.starvedMs()), p.integer("--delay-samples", d.delaySamples()),
@@ -83,6 +88,9 @@ public final class BenchMain {
         p.integer("--event-loops", d.eventLoops()));
     if (options.players() < 1 || options.rampPerSecond() <= 0 || options.durationSeconds() <= 0) {
       throw new IllegalArgumentException("--players, --ramp and --duration must be positive");
+    }
+    if (options.streams() < 1 || options.streams() > options.players()) {
+      throw new IllegalArgumentException("--streams must be between 1 and --players");
     }
     JsonObject summary = new LoadClient(options).run();
     if (p.has("--json")) {
