@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * rtmp-bench.jar: {@code load} (the load client), {@code publish} (a real-time FLV publisher) and
- * {@code jmh} (the microbenchmarks). Exit code 2 for bad arguments.
+ * rtmp-bench.jar: {@code load} (the load client), {@code publish} (a real-time FLV publisher),
+ * {@code publish-load} (many publishers on one origin, measured) and {@code jmh} (the
+ * microbenchmarks). Exit code 2 for bad arguments.
  */
 public final class BenchMain {
 
@@ -41,6 +42,14 @@ public final class BenchMain {
                                 the stream itself)
           --seconds S           stop after S seconds (default: until killed)
 
+        publish-load FILE URL...  publish as above, then measure the server's cost per publisher
+          --streams K           as for publish
+          --settle S            seconds to wait after all publish (default 5)
+          --duration S          measurement window, seconds (default 30)
+          --server-pid PID      server process to read CPU and memory of (with its children); repeatable
+          --jvm-pid PID         server JVM to read the live heap of with jcmd, before and after
+          --json FILE           also write the summary there
+
         jmh [JMH OPTIONS]       run the microbenchmarks (default: -f 1 -wi 3 -w 1s -i 3 -r 1s)
       """;
 
@@ -57,6 +66,7 @@ public final class BenchMain {
       switch (args[0]) {
         case "load" -> load(rest);
         case "publish" -> publish(rest);
+        case "publish-load" -> publishLoad(rest);
         case "jmh" -> jmh(rest);
         default -> throw new IllegalArgumentException("unknown command " + args[0]);
       }
@@ -74,17 +84,13 @@ public final class BenchMain {
       throw new IllegalArgumentException("load needs one URL");
     }
     LoadClient.Options d = LoadClient.Options.defaults(RtmpUrl.parse(p.positional.get(0)));
-    List<Long> pids = new ArrayList<>();
-    for (String pid : p.all("--server-pid")) {
-      pids.add(Long.parseLong(pid));
-    }
     LoadClient.Options options = new LoadClient.Options(d.url(),
         p.has("--reference") ? RtmpUrl.parse(p.one("--reference")) : null,
         p.integer("--streams", d.streams()),
         p.integer("--players", d.players()), p.number("--ramp", d.rampPerSecond()),
         p.number("--settle", d.settleSeconds()), p.number("--duration", d.durationSeconds()),
         p.integer("--starved-ms", (int) d.starvedMs()), p.integer("--delay-samples", d.delaySamples()),
-        pids, p.has("--jvm-pid") ? Long.parseLong(p.one("--jvm-pid")) : 0,
+        p.pids("--server-pid"), p.has("--jvm-pid") ? Long.parseLong(p.one("--jvm-pid")) : 0,
         p.integer("--event-loops", d.eventLoops()));
     if (options.players() < 1 || options.rampPerSecond() <= 0 || options.durationSeconds() <= 0) {
       throw new IllegalArgumentException("--players, --ramp and --duration must be positive");
@@ -93,11 +99,7 @@ public final class BenchMain {
       throw new IllegalArgumentException("--streams must be between 1 and --players");
     }
     JsonObject summary = new LoadClient(options).run();
-    if (p.has("--json")) {
-      Files.writeString(Path.of(p.one("--json")), summary.encodePrettily() + "\n");
-    }
-    System.out.println(summary.encode());
-    System.out.println(LoadClient.humanLine(summary));
+    writeSummary(p, summary, LoadClient.humanLine(summary));
   }
 
   private static void publish(String[] args) throws Exception {
@@ -119,6 +121,20 @@ public final class BenchMain {
     vertx.close().toCompletionStage().toCompletableFuture().get();
   }
 
+  private static void publishLoad(String[] args) throws Exception {
+    Parsed p = Parsed.of(args, "--streams", "--settle", "--duration", "--server-pid", "--jvm-pid", "--json");
+    Path file = publishFile(p, "publish-load");
+    PublishLoad.Options d = PublishLoad.Options.defaults(file, publishTargets(p, "publish-load"));
+    PublishLoad.Options options = new PublishLoad.Options(file, d.targets(),
+        p.number("--settle", d.settleSeconds()), p.number("--duration", d.durationSeconds()),
+        p.pids("--server-pid"), p.has("--jvm-pid") ? Long.parseLong(p.one("--jvm-pid")) : 0);
+    if (options.settleSeconds() < 0 || options.durationSeconds() <= 0) {
+      throw new IllegalArgumentException("--duration must be positive and --settle not negative");
+    }
+    JsonObject summary = new PublishLoad(options).run();
+    writeSummary(p, summary, PublishLoad.humanLine(summary));
+  }
+
   private static Path publishFile(Parsed p, String command) {
     if (p.positional.size() < 2) {
       throw new IllegalArgumentException(command + " needs a file and at least one URL");
@@ -137,6 +153,15 @@ public final class BenchMain {
       urls.addAll(RtmpUrl.parse(url).numbered(streams));
     }
     return urls;
+  }
+
+  /** The summary as one JSON line and one line for people on stdout, and pretty in --json's file. */
+  private static void writeSummary(Parsed p, JsonObject summary, String humanLine) throws Exception {
+    if (p.has("--json")) {
+      Files.writeString(Path.of(p.one("--json")), summary.encodePrettily() + "\n");
+    }
+    System.out.println(summary.encode());
+    System.out.println(humanLine);
   }
 
   private static void jmh(String[] args) throws Exception {
@@ -186,6 +211,14 @@ public final class BenchMain {
 
     double number(String name, double fallback) {
       return has(name) ? Double.parseDouble(one(name)) : fallback;
+    }
+
+    List<Long> pids(String name) {
+      List<Long> pids = new ArrayList<>();
+      for (String pid : all(name)) {
+        pids.add(Long.parseLong(pid));
+      }
+      return pids;
     }
   }
 }

@@ -1,6 +1,7 @@
 package org.rtmpcluster.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
@@ -21,8 +22,8 @@ import org.rtmpcluster.server.RtmpNode;
 /**
  * The bench tools end to end on a small scale, so CI notices when they break: a standalone node
  * in this JVM, the real-time publisher looping a synthetic FLV file, the load client with a few
- * players, on one stream and on two. Not a benchmark: it checks that the tools work, not how fast
- * anything is.
+ * players, on one stream and on two, and the publisher-side measurement. Not a benchmark: it
+ * checks that the tools work, not how fast anything is.
  */
 class BenchSmokeTest {
 
@@ -105,5 +106,25 @@ class BenchSmokeTest {
       assertEquals(2, summary.getJsonObject("server").getInteger("baselinePlayers"), summary::encodePrettily);
       assertTrue(summary.getJsonObject("addedDelayMs").getInteger("samples") > 0, summary::encodePrettily);
     }
+  }
+
+  @Test
+  @Timeout(30)
+  void publishLoadMeasuresTheServerPerPublisher() throws Exception {
+    String base = startNode(2);
+    Path flv = TestFlv.write(dir.resolve("synthetic.flv"), 2);
+    PublishLoad.Options options = new PublishLoad.Options(flv, RtmpUrl.parse(base + "bench-key").numbered(2),
+        0.5, 1.5, List.of(ProcessHandle.current().pid()), 0);
+
+    JsonObject summary = new PublishLoad(options).run();
+    System.out.println(summary.encodePrettily());
+
+    assertEquals(2, summary.getInteger("publishers"), summary::encodePrettily);
+    assertEquals(2, summary.getInteger("publishing"), summary::encodePrettily);
+    assertTrue(summary.getLong("streamBitsPerSecond") > 0, summary::encodePrettily);
+    JsonObject server = summary.getJsonObject("server");
+    assertNotNull(server.getValue("cpuMicrosPerPublisherSecond"), summary::encodePrettily);
+    assertNotNull(server.getValue("rssPerPublisherKb"), summary::encodePrettily);
+    assertNotNull(summary.getJsonObject("unreadKb").getValue("max"), summary::encodePrettily);
   }
 }
