@@ -3,11 +3,14 @@
 #
 # Starts an nginx-rtmp origin and pull edge (two nginx instances) and an rtmp-cluster origin and
 # edge (two java processes in one cluster), all on loopback, publishes one real-time 720p stream
-# to both origins, then loads each edge in turn with the same players, and prints one table with
-# the ratios. Everything it starts is stopped on exit. See docs/performance.md.
+# (or STREAMS of them) to both origins, then loads each edge in turn with the same players, and
+# prints one table with the ratios. Everything it starts is stopped on exit. See docs/performance.md.
 #
 # Environment (defaults in brackets):
 #   PLAYERS ["1000 2000"]  player counts, one run per count and server
+#   STREAMS [1]            streams the players are spread over; with K > 1 both origins get K
+#                            streams (nginx: bench0 .., ours: keys bench-key0 .. for bench0 ..)
+#                            and player i plays stream i % K
 #   DURATION [30]          measurement window, seconds
 #   RAMP [200]             players started per second
 #   SETTLE [5]             seconds between the last player's start and the window
@@ -26,6 +29,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 PLAYERS=${PLAYERS:-"1000 2000"}
+STREAMS=${STREAMS:-1}
 DURATION=${DURATION:-30}
 RAMP=${RAMP:-200}
 SETTLE=${SETTLE:-5}
@@ -45,6 +49,7 @@ else
   ON_CLIENT_CPUS=()
 fi
 BASE_PORT=${BASE_PORT:-19350}
+[ "$STREAMS" -ge 1 ] 2>/dev/null || { echo "run.sh: STREAMS must be a positive number, not $STREAMS" >&2; exit 2; }
 
 NGINX_ORIGIN_PORT=$((BASE_PORT + 1))
 NGINX_EDGE_PORT=$((BASE_PORT + 2))
@@ -154,9 +159,21 @@ EOF
   kill -0 "$(cat "$dir/master.pid")" 2>/dev/null || { log "$name exited:"; cat "$dir/error.log" >&2; exit 1; }
 }
 
-# rtmp-cluster: origin (origin + edge roles, so that a reference player can play there) and edge.
+# The publish keys of our nodes, as node.yaml lines: bench-key -> bench, and for more than one
+# stream also bench-key0 -> bench0 .. bench-key<N-1> -> bench<N-1>, the names --streams N uses.
+node_keys() {
+  local streams=$1 i
+  printf '    - key: bench-key\n      name: bench\n'
+  if [ "$streams" -gt 1 ]; then
+    for i in $(seq 0 $((streams - 1))); do
+      printf '    - key: bench-key%d\n      name: bench%d\n' "$i" "$i"
+    done
+  fi
+}
+
+# rtmp-cluster: a cluster node with the given roles, cluster members and number of stream keys.
 start_node() {
-  local name=$1 roles=$2 port=$3 cluster_port=$4 dir=$OUT/$1
+  local name=$1 roles=$2 port=$3 cluster_port=$4 members=$5 streams=$6 dir=$OUT/$1
   port_free "$port"
   port_free "$cluster_port"
   mkdir -p "$dir"
@@ -166,15 +183,14 @@ rtmp:
   max-connections: 20000
   max-connections-per-ip: 20000     # every player comes from 127.0.0.1
 streams:
+  max-streams: $((streams + 1000))   # the default 1000, and room for every bench key
   keys:
-    - key: bench-key
-      name: bench
+$(node_keys "$streams")
 EOF
   # shellcheck disable=SC2086
   "${ON_SERVER_CPUS[@]}" java $NODE_JAVA_OPTS -jar "$NODE_JAR" --config "$dir/node.yaml" --cluster --cluster-name bench \
     --node-name "$name" --roles "$roles" --rtmp-port "$port" --cluster-port "$cluster_port" \
-    --members "127.0.0.1:$OUR_ORIGIN_CLUSTER_PORT,127.0.0.1:$OUR_EDGE_CLUSTER_PORT" \
-    >"$dir/node.log" 2>&1 &
+    --members "$members" >"$dir/node.log" 2>&1 &
   STARTED+=($!)
   echo $! >"$dir/pid"
 }
@@ -189,68 +205,81 @@ wait_ready() {
   log "$1 not ready after 60 s"; tail -20 "$dir/node.log" >&2; return 1
 }
 
-PUBLISH_URLS=()
-if [[ " $SERVERS " == *" nginx "* ]]; then
-  log "starting nginx-rtmp origin :$NGINX_ORIGIN_PORT and pull edge :$NGINX_EDGE_PORT"
-  start_nginx nginx-origin "$NGINX_ORIGIN_PORT" ""
-  start_nginx nginx-edge "$NGINX_EDGE_PORT" "pull rtmp://127.0.0.1:$NGINX_ORIGIN_PORT/live;"
-  PUBLISH_URLS+=("rtmp://127.0.0.1:$NGINX_ORIGIN_PORT/live/bench")
-fi
-if [[ " $SERVERS " == *" ours "* ]]; then
-  log "starting rtmp-cluster origin :$OUR_ORIGIN_PORT and edge :$OUR_EDGE_PORT"
-  start_node ours-origin origin,edge "$OUR_ORIGIN_PORT" "$OUR_ORIGIN_CLUSTER_PORT"
-  wait_ready ours-origin
-  start_node ours-edge edge "$OUR_EDGE_PORT" "$OUR_EDGE_CLUSTER_PORT"
-  wait_ready ours-edge
-  PUBLISH_URLS+=("rtmp://127.0.0.1:$OUR_ORIGIN_PORT/live/bench-key")
-fi
-
-log "publishing $FLV to ${PUBLISH_URLS[*]}"
-"${ON_CLIENT_CPUS[@]}" java -jar "$BENCH_JAR" publish "$FLV" "${PUBLISH_URLS[@]}" >"$OUT/publisher.log" 2>&1 &
-STARTED+=($!)
-sleep 5
-
-# ---- load -------------------------------------------------------------------------------------
-for players in $PLAYERS; do
-  for server in $SERVERS; do
-    case $server in
-      nginx)
-        edge=rtmp://127.0.0.1:$NGINX_EDGE_PORT/live/bench
-        reference=rtmp://127.0.0.1:$NGINX_ORIGIN_PORT/live/bench
-        pid_flags=(--server-pid "$(cat "$OUT/nginx-edge/master.pid")") ;;
-      ours)
-        edge=rtmp://127.0.0.1:$OUR_EDGE_PORT/live/bench
-        reference=rtmp://127.0.0.1:$OUR_ORIGIN_PORT/live/bench
-        edge_pid=$(cat "$OUT/ours-edge/pid")
-        pid_flags=(--server-pid "$edge_pid" --jvm-pid "$edge_pid") ;;
-      *) log "unknown server $server"; exit 2 ;;
-    esac
-    log "$server: $players players at $RAMP/s, ${DURATION}s window"
-    "${ON_CLIENT_CPUS[@]}" java -Djava.net.preferIPv4Stack=true -jar "$BENCH_JAR" load "$edge" --reference "$reference" \
-      --players "$players" --ramp "$RAMP" --settle "$SETTLE" --duration "$DURATION" \
-      "${pid_flags[@]}" --json "$OUT/$server-$players.json" 2>"$OUT/load-$server-$players.log" | tail -1 >&2
-    sleep "$COOLDOWN"
-  done
-done
-
-# ---- report -----------------------------------------------------------------------------------
-{
+# ---- the report's header ----------------------------------------------------------------------
+write_header() {
   echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'),"\
     "$(free -g | awk '/Mem:/ {print $2}') GB RAM, kernel $(uname -r)"
   echo "java: $(java -version 2>&1 | head -1); nginx: $(nginx -v 2>&1 | sed 's/.*nginx\///'),"\
     "libnginx-mod-rtmp $(dpkg-query -W -f='${Version}' libnginx-mod-rtmp 2>/dev/null || echo '?')"
-  echo "stream: $(basename "$FLV"), looped; window ${DURATION}s, ramp ${RAMP}/s, settle ${SETTLE}s"
+  echo "stream: $(basename "$FLV"), looped, $STREAMS stream(s); window ${DURATION}s, ramp ${RAMP}/s, settle ${SETTLE}s"
   echo "rtmp-cluster event loops: $EVENT_LOOPS (0: one per core);"\
     "CPUs: ${SERVER_CPUS:-any} for servers, ${CLIENT_CPUS:-any} for clients"
   echo
-} >"$OUT/table.md"
-python3 - "$OUT" "$PLAYERS" "$SERVERS" >>"$OUT/table.md" <<'EOF'
-import json, os, sys
-out, players, servers = sys.argv[1], sys.argv[2].split(), sys.argv[3].split()
+}
 
-def load(server, n):
-    path = os.path.join(out, f"{server}-{n}.json")
-    return json.load(open(path)) if os.path.exists(path) else None
+# ---- players on the edges ---------------------------------------------------------------------
+# A run's files are named <server>-<players>[-<K>streams], so runs with and without STREAMS can share OUT.
+run_name() {
+  if [ "$STREAMS" -gt 1 ]; then echo "$1-$2-${STREAMS}streams"; else echo "$1-$2"; fi
+}
+
+run_players() {
+  local publish_urls=() players server edge reference edge_pid pid_flags name publisher
+  if [[ " $SERVERS " == *" nginx "* ]]; then
+    log "starting nginx-rtmp origin :$NGINX_ORIGIN_PORT and pull edge :$NGINX_EDGE_PORT"
+    start_nginx nginx-origin "$NGINX_ORIGIN_PORT" ""
+    start_nginx nginx-edge "$NGINX_EDGE_PORT" "pull rtmp://127.0.0.1:$NGINX_ORIGIN_PORT/live;"
+    publish_urls+=("rtmp://127.0.0.1:$NGINX_ORIGIN_PORT/live/bench")
+  fi
+  if [[ " $SERVERS " == *" ours "* ]]; then
+    # The origin also has the edge role, so that the reference player can play there.
+    local members=127.0.0.1:$OUR_ORIGIN_CLUSTER_PORT,127.0.0.1:$OUR_EDGE_CLUSTER_PORT
+    log "starting rtmp-cluster origin :$OUR_ORIGIN_PORT and edge :$OUR_EDGE_PORT"
+    start_node ours-origin origin,edge "$OUR_ORIGIN_PORT" "$OUR_ORIGIN_CLUSTER_PORT" "$members" "$STREAMS"
+    wait_ready ours-origin
+    start_node ours-edge edge "$OUR_EDGE_PORT" "$OUR_EDGE_CLUSTER_PORT" "$members" "$STREAMS"
+    wait_ready ours-edge
+    publish_urls+=("rtmp://127.0.0.1:$OUR_ORIGIN_PORT/live/bench-key")
+  fi
+
+  log "publishing $FLV to ${publish_urls[*]}, $STREAMS stream(s) each"
+  "${ON_CLIENT_CPUS[@]}" java -jar "$BENCH_JAR" publish "$FLV" "${publish_urls[@]}" --streams "$STREAMS" \
+    >"$OUT/publisher.log" 2>&1 &
+  publisher=$!
+  STARTED+=("$publisher")
+  sleep 5
+  kill -0 "$publisher" 2>/dev/null || { log "the publisher exited:"; tail -5 "$OUT/publisher.log" >&2; exit 1; }
+
+  for players in $PLAYERS; do
+    for server in $SERVERS; do
+      case $server in
+        nginx)
+          edge=rtmp://127.0.0.1:$NGINX_EDGE_PORT/live/bench
+          reference=rtmp://127.0.0.1:$NGINX_ORIGIN_PORT/live/bench
+          pid_flags=(--server-pid "$(cat "$OUT/nginx-edge/master.pid")") ;;
+        ours)
+          edge=rtmp://127.0.0.1:$OUR_EDGE_PORT/live/bench
+          reference=rtmp://127.0.0.1:$OUR_ORIGIN_PORT/live/bench
+          edge_pid=$(cat "$OUT/ours-edge/pid")
+          pid_flags=(--server-pid "$edge_pid" --jvm-pid "$edge_pid") ;;
+        *) log "unknown server $server"; exit 2 ;;
+      esac
+      name=$(run_name "$server" "$players")
+      log "$server: $players players over $STREAMS stream(s) at $RAMP/s, ${DURATION}s window"
+      "${ON_CLIENT_CPUS[@]}" java -Djava.net.preferIPv4Stack=true -jar "$BENCH_JAR" load "$edge" --reference "$reference" \
+        --streams "$STREAMS" --players "$players" --ramp "$RAMP" --settle "$SETTLE" --duration "$DURATION" \
+        "${pid_flags[@]}" --json "$OUT/$name.json" 2>"$OUT/load-$name.log" | tail -1 >&2
+      sleep "$COOLDOWN"
+    done
+  done
+}
+
+# ---- the table --------------------------------------------------------------------------------
+# One table per player count, a column per server, and ours / nginx where lower is better.
+report() {
+  python3 - "$OUT" "$SERVERS" "$PLAYERS" "$STREAMS" <<'EOF'
+import json, os, sys
+out, servers, players, streams = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), int(sys.argv[4])
 
 def get(d, *keys):
     for k in keys:
@@ -266,10 +295,12 @@ def fmt(v, digits=1):
         return f"{v:.{digits}f}"
     return str(v)
 
-rows = [
+# (label, value, digits, whether the ratio column applies)
+player_rows = [
     ("players connected", lambda d: get(d, "connected"), 0, False),
     ("failed / dropped", lambda d: None if d is None else f"{d['failed']} / {d['dropped']}", 0, False),
     ("starved (>1 s behind)", lambda d: get(d, "starved"), 0, False),
+    ("streams without frames", lambda d: get(d, "framesPerStream", "streamsWithoutFrames"), 0, False),
     ("stream rate, kbit/s", lambda d: None if d is None else d["streamBitsPerSecond"] / 1000, 0, False),
     ("receive rate p5, % of stream", lambda d: None if d is None else d["receiveRateP5Ratio"] * 100, 1, False),
     ("edge CPU, us per player-second", lambda d: get(d, "server", "cpuMicrosPerPlayerSecond"), 1, True),
@@ -279,15 +310,27 @@ rows = [
     ("first frame p95 warm, ms", lambda d: get(d, "firstFrameMs", "p95"), 0, True),
     ("first key frame p95 warm, ms", lambda d: get(d, "firstKeyframeMs", "p95"), 0, True),
     ("first frame cold (1st player), ms", lambda d: get(d, "coldFirstFrameMs"), 0, True),
+    ("first frame cold p95 (1st player of each stream), ms", lambda d: get(d, "coldStreamsFirstFrameMs", "p95"), 0, True),
     ("edge RSS per player, KB", lambda d: get(d, "server", "rssPerPlayerKb"), 1, True),
     ("edge live heap per player, KB", lambda d: get(d, "server", "heapPerPlayerKb"), 1, False),
     ("load client CPU, cores", lambda d: get(d, "clientCpuCores"), 2, False),
 ]
+if streams == 1:
+    # One stream: the table as it was before STREAMS.
+    player_rows = [r for r in player_rows if not r[0].startswith(("streams without", "first frame cold p95"))]
+counts, rows = players, player_rows
+name = lambda server, n: f"{server}-{n}-{streams}streams" if streams > 1 else f"{server}-{n}"
+title = lambda n: f"### {n} players over {streams} streams" if streams > 1 else f"### {n} players"
+
+def load(server, n):
+    path = os.path.join(out, name(server, n) + ".json")
+    return json.load(open(path)) if os.path.exists(path) else None
+
 names = {"nginx": "nginx-rtmp", "ours": "rtmp-cluster"}
-for n in players:
+for n in counts:
     data = {s: load(s, n) for s in servers}
     both = "nginx" in data and "ours" in data
-    print(f"### {n} players\n")
+    print(title(n) + "\n")
     header = "| metric | " + " | ".join(names.get(s, s) for s in servers) + (" | ours / nginx |" if both else " |")
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
@@ -301,6 +344,11 @@ for n in players:
         print(line + " |")
     print()
 EOF
+}
+
+# ---- run and report ---------------------------------------------------------------------------
+run_players
+{ write_header; report; } >"$OUT/table.md"
 echo >&2
 cat "$OUT/table.md"
 log "results in $OUT"
