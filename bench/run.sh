@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
-# Edge load benchmark: nginx-rtmp against rtmp-cluster, same machine, same run, same file.
+# Load benchmark: nginx-rtmp against rtmp-cluster, same machine, same run, same file.
 #
-# Starts an nginx-rtmp origin and pull edge (two nginx instances) and an rtmp-cluster origin and
-# edge (two java processes in one cluster), all on loopback, publishes one real-time 720p stream
-# (or STREAMS of them) to both origins, then loads each edge in turn with the same players, and
-# prints one table with the ratios. Everything it starts is stopped on exit. See docs/performance.md.
+# MODE=players (the default), the edge's side: starts an nginx-rtmp origin and pull edge (two
+# nginx instances) and an rtmp-cluster origin and edge (two java processes in one cluster), all on
+# loopback, publishes one real-time 720p stream (or STREAMS of them) to both origins, then loads
+# each edge in turn with the same players, and prints one table with the ratios.
+#
+# MODE=publishers, the origin's side: starts only the two origins, publishes PUBLISHERS real-time
+# streams of the same file to one origin at a time (rtmp-bench publish-load), and prints what each
+# origin spends per publisher, with the ratios.
+#
+# Everything it starts is stopped on exit. See docs/performance.md.
 #
 # Environment (defaults in brackets):
+#   MODE [players]         players: load the edges with players; publishers: the origins with publishers
 #   PLAYERS ["1000 2000"]  player counts, one run per count and server
 #   STREAMS [1]            streams the players are spread over; with K > 1 both origins get K
 #                            streams (nginx: bench0 .., ours: keys bench-key0 .. for bench0 ..)
 #                            and player i plays stream i % K
+#   PUBLISHERS [100]       MODE=publishers: publisher counts (one stream each), one run per count
+#                            and server
 #   DURATION [30]          measurement window, seconds
 #   RAMP [200]             players started per second
-#   SETTLE [5]             seconds between the last player's start and the window
+#   SETTLE [5]             seconds between the last player's (or publisher's) start and the window
 #   COOLDOWN [8]           seconds between runs (longer than the edges' 5 s linger, so each run starts cold)
 #   SERVERS ["nginx ours"] which servers to load
 #   FLV [bench/target/bench-720p.flv]  input; made with ffmpeg when missing
@@ -28,8 +37,10 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+MODE=${MODE:-players}
 PLAYERS=${PLAYERS:-"1000 2000"}
 STREAMS=${STREAMS:-1}
+PUBLISHERS=${PUBLISHERS:-100}
 DURATION=${DURATION:-30}
 RAMP=${RAMP:-200}
 SETTLE=${SETTLE:-5}
@@ -49,6 +60,10 @@ else
   ON_CLIENT_CPUS=()
 fi
 BASE_PORT=${BASE_PORT:-19350}
+case $MODE in
+  players | publishers) ;;
+  *) echo "run.sh: MODE is players or publishers, not $MODE" >&2; exit 2 ;;
+esac
 [ "$STREAMS" -ge 1 ] 2>/dev/null || { echo "run.sh: STREAMS must be a positive number, not $STREAMS" >&2; exit 2; }
 
 NGINX_ORIGIN_PORT=$((BASE_PORT + 1))
@@ -211,13 +226,17 @@ write_header() {
     "$(free -g | awk '/Mem:/ {print $2}') GB RAM, kernel $(uname -r)"
   echo "java: $(java -version 2>&1 | head -1); nginx: $(nginx -v 2>&1 | sed 's/.*nginx\///'),"\
     "libnginx-mod-rtmp $(dpkg-query -W -f='${Version}' libnginx-mod-rtmp 2>/dev/null || echo '?')"
-  echo "stream: $(basename "$FLV"), looped, $STREAMS stream(s); window ${DURATION}s, ramp ${RAMP}/s, settle ${SETTLE}s"
+  if [ "$MODE" = publishers ]; then
+    echo "stream: $(basename "$FLV"), looped, once per publisher; window ${DURATION}s, settle ${SETTLE}s"
+  else
+    echo "stream: $(basename "$FLV"), looped, $STREAMS stream(s); window ${DURATION}s, ramp ${RAMP}/s, settle ${SETTLE}s"
+  fi
   echo "rtmp-cluster event loops: $EVENT_LOOPS (0: one per core);"\
     "CPUs: ${SERVER_CPUS:-any} for servers, ${CLIENT_CPUS:-any} for clients"
   echo
 }
 
-# ---- players on the edges ---------------------------------------------------------------------
+# ---- MODE=players: players on the edges -------------------------------------------------------
 # A run's files are named <server>-<players>[-<K>streams], so runs with and without STREAMS can share OUT.
 run_name() {
   if [ "$STREAMS" -gt 1 ]; then echo "$1-$2-${STREAMS}streams"; else echo "$1-$2"; fi
@@ -274,12 +293,56 @@ run_players() {
   done
 }
 
+# ---- MODE=publishers: publishers on the origins -----------------------------------------------
+# Our origin is a cluster node with the origin role alone, as in production, alone in its cluster:
+# a standalone node would leave out what a cluster origin does per publisher (it registers each
+# stream in the cluster and publishes every frame on the event bus, even with no edge listening),
+# and the edge role would add nothing without players. nginx-rtmp's origin is the same plain
+# `live on` instance as in MODE=players.
+run_publishers() {
+  local most=0 n server url pid_flags name
+  for n in $PUBLISHERS; do
+    [ "$n" -gt "$most" ] && most=$n
+  done
+  if [[ " $SERVERS " == *" nginx "* ]]; then
+    log "starting nginx-rtmp origin :$NGINX_ORIGIN_PORT"
+    start_nginx nginx-origin "$NGINX_ORIGIN_PORT" ""
+  fi
+  if [[ " $SERVERS " == *" ours "* ]]; then
+    log "starting rtmp-cluster origin :$OUR_ORIGIN_PORT"
+    start_node ours-origin origin "$OUR_ORIGIN_PORT" "$OUR_ORIGIN_CLUSTER_PORT" \
+      "127.0.0.1:$OUR_ORIGIN_CLUSTER_PORT" "$most"
+    wait_ready ours-origin
+  fi
+
+  for n in $PUBLISHERS; do
+    for server in $SERVERS; do
+      case $server in
+        nginx)
+          url=rtmp://127.0.0.1:$NGINX_ORIGIN_PORT/live/bench
+          pid_flags=(--server-pid "$(cat "$OUT/nginx-origin/master.pid")") ;;
+        ours)
+          url=rtmp://127.0.0.1:$OUR_ORIGIN_PORT/live/bench-key
+          pid_flags=(--server-pid "$(cat "$OUT/ours-origin/pid")" --jvm-pid "$(cat "$OUT/ours-origin/pid")") ;;
+        *) log "unknown server $server"; exit 2 ;;
+      esac
+      name=publishers-$server-$n
+      log "$server: $n publishers, ${DURATION}s window"
+      "${ON_CLIENT_CPUS[@]}" java -jar "$BENCH_JAR" publish-load "$FLV" "$url" --streams "$n" \
+        --settle "$SETTLE" --duration "$DURATION" "${pid_flags[@]}" --json "$OUT/$name.json" \
+        2>"$OUT/publish-load-$server-$n.log" | tail -1 >&2
+      sleep "$COOLDOWN"
+    done
+  done
+}
+
 # ---- the table --------------------------------------------------------------------------------
-# One table per player count, a column per server, and ours / nginx where lower is better.
+# One table per player (or publisher) count, a column per server, and ours / nginx where lower is better.
 report() {
-  python3 - "$OUT" "$SERVERS" "$PLAYERS" "$STREAMS" <<'EOF'
+  python3 - "$MODE" "$OUT" "$SERVERS" "$PLAYERS" "$STREAMS" "$PUBLISHERS" <<'EOF'
 import json, os, sys
-out, servers, players, streams = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), int(sys.argv[4])
+mode, out, servers = sys.argv[1], sys.argv[2], sys.argv[3].split()
+players, streams, publishers = sys.argv[4].split(), int(sys.argv[5]), sys.argv[6].split()
 
 def get(d, *keys):
     for k in keys:
@@ -318,9 +381,28 @@ player_rows = [
 if streams == 1:
     # One stream: the table as it was before STREAMS.
     player_rows = [r for r in player_rows if not r[0].startswith(("streams without", "first frame cold p95"))]
-counts, rows = players, player_rows
-name = lambda server, n: f"{server}-{n}-{streams}streams" if streams > 1 else f"{server}-{n}"
-title = lambda n: f"### {n} players over {streams} streams" if streams > 1 else f"### {n} players"
+publisher_rows = [
+    ("publishers publishing", lambda d: None if d is None else f"{d['publishing']} / {d['publishers']}", 0, False),
+    ("stream rate per publisher, kbit/s", lambda d: None if d is None else d["streamBitsPerSecond"] / 1000, 0, False),
+    ("origin CPU, us per publisher-second", lambda d: get(d, "server", "cpuMicrosPerPublisherSecond"), 1, True),
+    ("origin CPU, cores", lambda d: get(d, "server", "cpuCores"), 2, True),
+    ("origin RSS per publisher, KB", lambda d: get(d, "server", "rssPerPublisherKb"), 1, True),
+    ("origin RSS with all publishing, MB",
+        lambda d: None if get(d, "server", "rssAfterKb") is None else d["server"]["rssAfterKb"] / 1024, 1, True),
+    ("origin live heap per publisher, KB", lambda d: get(d, "server", "heapPerPublisherKb"), 1, False),
+    ("unread in origin sockets, max KB", lambda d: get(d, "unreadKb", "max"), 1, False),
+    ("all publishing after, s", lambda d: get(d, "connectSeconds"), 2, False),
+    ("publisher client CPU, cores", lambda d: get(d, "clientCpuCores"), 2, False),
+]
+
+if mode == "publishers":
+    counts, rows = publishers, publisher_rows
+    name = lambda server, n: f"publishers-{server}-{n}"
+    title = lambda n: f"### {n} publishers on one origin"
+else:
+    counts, rows = players, player_rows
+    name = lambda server, n: f"{server}-{n}-{streams}streams" if streams > 1 else f"{server}-{n}"
+    title = lambda n: f"### {n} players over {streams} streams" if streams > 1 else f"### {n} players"
 
 def load(server, n):
     path = os.path.join(out, name(server, n) + ".json")
@@ -347,7 +429,11 @@ EOF
 }
 
 # ---- run and report ---------------------------------------------------------------------------
-run_players
+if [ "$MODE" = publishers ]; then
+  run_publishers
+else
+  run_players
+fi
 { write_header; report; } >"$OUT/table.md"
 echo >&2
 cat "$OUT/table.md"
