@@ -44,6 +44,8 @@ public final class BenchMain {
 
         publish-load FILE URL...  publish as above, then measure the server's cost per publisher
           --streams K           as for publish
+          --idle S              seconds of the server's CPU to read before the first publisher
+                                connects, its cost serving nobody (default 5; 0: none)
           --settle S            seconds to wait after all publish (default 5)
           --duration S          measurement window, seconds (default 30)
           --server-pid PID      server process to read CPU and memory of (with its children); repeatable
@@ -122,14 +124,15 @@ public final class BenchMain {
   }
 
   private static void publishLoad(String[] args) throws Exception {
-    Parsed p = Parsed.of(args, "--streams", "--settle", "--duration", "--server-pid", "--jvm-pid", "--json");
+    Parsed p = Parsed.of(args, "--streams", "--idle", "--settle", "--duration", "--server-pid", "--jvm-pid",
+        "--json");
     Path file = publishFile(p, "publish-load");
     PublishLoad.Options d = PublishLoad.Options.defaults(file, publishTargets(p, "publish-load"));
-    PublishLoad.Options options = new PublishLoad.Options(file, d.targets(),
+    PublishLoad.Options options = new PublishLoad.Options(file, d.targets(), p.number("--idle", d.idleSeconds()),
         p.number("--settle", d.settleSeconds()), p.number("--duration", d.durationSeconds()),
         p.pids("--server-pid"), p.has("--jvm-pid") ? Long.parseLong(p.one("--jvm-pid")) : 0);
-    if (options.settleSeconds() < 0 || options.durationSeconds() <= 0) {
-      throw new IllegalArgumentException("--duration must be positive and --settle not negative");
+    if (options.idleSeconds() < 0 || options.settleSeconds() < 0 || options.durationSeconds() <= 0) {
+      throw new IllegalArgumentException("--duration must be positive, --idle and --settle not negative");
     }
     JsonObject summary = new PublishLoad(options).run();
     writeSummary(p, summary, PublishLoad.humanLine(summary));

@@ -14,29 +14,32 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The publisher side of a server: many real-time publishers on one origin, all sending the same
- * file's tags at the same moment, and what the server process spends on them. The server's memory
- * is read before the first publisher connects; once all publish and a settle time has passed, a
- * window of {@code duration} seconds measures the server's CPU (from /proc, as {@link LoadClient}
- * does for players) per publisher-second, and every second how many bytes the server left unread
- * in its sockets, which says whether it kept up. Memory is read again with the publishers still
- * publishing. See docs/performance.md.
+ * file's tags at the same moment, and what the server process spends on them. Before the first
+ * publisher connects, the server's memory is read and its CPU over an idle window: a JVM in a
+ * cluster spends some while it serves nobody, which at a few publishers is most of what it
+ * spends, so the summary gives the cost per publisher with and without it. Once all publish and a
+ * settle time has passed, a window of {@code duration} seconds measures the server's CPU (from
+ * /proc, as {@link LoadClient} does for players) per publisher-second, and every second how many
+ * bytes the server left unread in its sockets, which says whether it kept up. Memory is read again
+ * with the publishers still publishing. See docs/performance.md.
  */
 public final class PublishLoad {
 
   /**
    * @param file            the FLV file every publisher sends, looped
    * @param targets         one URL per publisher
+   * @param idleSeconds     the idle window before the first publisher connects, or 0 for none
    * @param settleSeconds   wait after all publish before measuring: the servers' first GOPs
    *                        and any lazy set-up per stream are done by then
    * @param durationSeconds the measurement window
    * @param serverPids      server processes (with their descendants) whose CPU and memory to read
    * @param jvmPid          a server JVM whose live heap to read with jcmd before and after, or 0
    */
-  public record Options(Path file, List<RtmpUrl> targets, double settleSeconds, double durationSeconds,
-      List<Long> serverPids, long jvmPid) {
+  public record Options(Path file, List<RtmpUrl> targets, double idleSeconds, double settleSeconds,
+      double durationSeconds, List<Long> serverPids, long jvmPid) {
 
     public static Options defaults(Path file, List<RtmpUrl> targets) {
-      return new Options(file, targets, 5, 30, List.of(), 0);
+      return new Options(file, targets, 5, 5, 30, List.of(), 0);
     }
   }
 
@@ -51,6 +54,13 @@ public final class PublishLoad {
     ProcessProbe server = new ProcessProbe(options.serverPids());
     // The baseline: the server before any publisher.
     long heapBeforeKb = options.jvmPid() > 0 ? ProcessProbe.liveHeapKb(options.jvmPid()) : -1;
+    double idleCores = -1;
+    if (!server.isEmpty() && options.idleSeconds() > 0) {
+      double cpuBefore = server.cpuSeconds();
+      long idleStart = System.nanoTime();
+      TimeUnit.MILLISECONDS.sleep((long) (options.idleSeconds() * 1000));
+      idleCores = (server.cpuSeconds() - cpuBefore) / ((System.nanoTime() - idleStart) / 1e9);
+    }
     long rssBeforeKb = server.rssKb();
     Set<Integer> ports = new TreeSet<>();
     for (RtmpUrl target : options.targets()) {
@@ -113,6 +123,10 @@ public final class PublishLoad {
                 .put("cpuCores", round(serverCpu / window, 3))
                 .put("cpuMicrosPerPublisherSecond", publisherSeconds == 0 ? null
                     : round(serverCpu * 1e6 / publisherSeconds, 1))
+                .put("idleCpuCores", idleCores < 0 ? null : round(idleCores, 3))
+                // What the publishers added to what the idle server spends anyway.
+                .put("cpuMicrosPerPublisherSecondAboveIdle", publisherSeconds == 0 || idleCores < 0 ? null
+                    : round((serverCpu - idleCores * window) * 1e6 / publisherSeconds, 1))
                 .put("rssBeforeKb", rssBeforeKb)
                 .put("rssAfterKb", rssAfterKb)
                 .put("rssPerPublisherKb", publishing == 0 ? null : round((rssAfterKb - rssBeforeKb) / (double) publishing, 1))
@@ -132,11 +146,13 @@ public final class PublishLoad {
     JsonObject server = s.getJsonObject("server");
     JsonObject unread = s.getJsonObject("unreadKb");
     return String.format(Locale.ROOT,
-        "%s: %d/%d publishing at %.0f kbit/s each, server %s us/publisher-s, %s cores, RSS %s KB/publisher,"
+        "%s: %d/%d publishing at %.0f kbit/s each, server %s us/publisher-s (%s above idle), %s cores,"
+            + " RSS %s KB/publisher,"
             + " heap %s KB/publisher, unread max %s KB, client %.2f cores",
         s.getString("url"), s.getInteger("publishing"), s.getInteger("publishers"),
         s.getLong("streamBitsPerSecond") / 1000.0,
         server == null ? "-" : server.getValue("cpuMicrosPerPublisherSecond"),
+        server == null ? "-" : server.getValue("cpuMicrosPerPublisherSecondAboveIdle"),
         server == null ? "-" : server.getValue("cpuCores"),
         server == null ? "-" : server.getValue("rssPerPublisherKb"),
         server == null ? "-" : server.getValue("heapPerPublisherKb"),

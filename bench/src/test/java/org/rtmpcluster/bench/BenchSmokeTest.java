@@ -114,7 +114,7 @@ class BenchSmokeTest {
     String base = startNode(2);
     Path flv = TestFlv.write(dir.resolve("synthetic.flv"), 2);
     PublishLoad.Options options = new PublishLoad.Options(flv, RtmpUrl.parse(base + "bench-key").numbered(2),
-        0.5, 1.5, List.of(ProcessHandle.current().pid()), 0);
+        0.5, 0.5, 1.5, List.of(ProcessHandle.current().pid()), 0);
 
     JsonObject summary = new PublishLoad(options).run();
     System.out.println(summary.encodePrettily());
@@ -124,6 +124,7 @@ class BenchSmokeTest {
     assertTrue(summary.getLong("streamBitsPerSecond") > 0, summary::encodePrettily);
     JsonObject server = summary.getJsonObject("server");
     assertNotNull(server.getValue("cpuMicrosPerPublisherSecond"), summary::encodePrettily);
+    assertNotNull(server.getValue("cpuMicrosPerPublisherSecondAboveIdle"), summary::encodePrettily);
     assertNotNull(server.getValue("rssPerPublisherKb"), summary::encodePrettily);
     assertNotNull(summary.getJsonObject("unreadKb").getValue("max"), summary::encodePrettily);
   }
