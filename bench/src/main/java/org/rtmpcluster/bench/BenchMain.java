@@ -110,7 +110,14 @@ public final class BenchMain {
     List<RtmpUrl> urls = publishTargets(p, "publish");
     Vertx vertx = Vertx.vertx();
     Publisher publisher = new Publisher(vertx, file, urls);
-    publisher.start();
+    try {
+      publisher.start();
+    } catch (Exception e) {
+      // Vert.x's threads would keep the JVM alive, and a script waiting on it would never know.
+      vertx.close();
+      System.err.println("rtmp-bench: " + e.getMessage());
+      System.exit(1);
+    }
     System.err.println("publishing " + file + " to " + (urls.size() <= 4 ? urls.toString()
         : urls.size() + " streams, " + urls.get(0) + " .. " + urls.get(urls.size() - 1)));
     Runtime.getRuntime().addShutdownHook(new Thread(publisher::close));
