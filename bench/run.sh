@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
-# Edge load benchmark: nginx-rtmp against rtmp-cluster, same machine, same run, same file.
+# Load benchmark: nginx-rtmp against rtmp-cluster, same machine, same run, same file.
 #
-# Starts an nginx-rtmp origin and pull edge (two nginx instances) and an rtmp-cluster origin and
-# edge (two java processes in one cluster), all on loopback, publishes one real-time 720p stream
-# to both origins, then loads each edge in turn with the same players, and prints one table with
-# the ratios. Everything it starts is stopped on exit. See docs/performance.md.
+# MODE=players (the default), the edge's side: starts an nginx-rtmp origin and pull edge (two
+# nginx instances) and an rtmp-cluster origin and edge (two java processes in one cluster), all on
+# loopback, publishes one real-time 720p stream (or STREAMS of them) to both origins, then loads
+# each edge in turn with the same players, and prints one table with the ratios.
+#
+# MODE=publishers, the origin's side: starts only the two origins, publishes PUBLISHERS real-time
+# streams of the same file to one origin at a time (rtmp-bench publish-load), and prints what each
+# origin spends per publisher, with the ratios.
+#
+# Everything it starts is stopped on exit. See docs/performance.md.
 #
 # Environment (defaults in brackets):
+#   MODE [players]         players: load the edges with players; publishers: the origins with publishers
 #   PLAYERS ["1000 2000"]  player counts, one run per count and server
+#   STREAMS [1]            streams the players are spread over; with K > 1 both origins get K
+#                            streams (nginx: bench0 .., ours: keys bench-key0 .. for bench0 ..)
+#                            and player i plays stream i % K
+#   PUBLISHERS [100]       MODE=publishers: publisher counts (one stream each), one run per count
+#                            and server
 #   DURATION [30]          measurement window, seconds
 #   RAMP [200]             players started per second
-#   SETTLE [5]             seconds between the last player's start and the window
+#   SETTLE [5]             seconds between the last player's (or publisher's) start and the window
 #   COOLDOWN [8]           seconds between runs (longer than the edges' 5 s linger, so each run starts cold)
 #   SERVERS ["nginx ours"] which servers to load
 #   FLV [bench/target/bench-720p.flv]  input; made with ffmpeg when missing
@@ -25,7 +37,10 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+MODE=${MODE:-players}
 PLAYERS=${PLAYERS:-"1000 2000"}
+STREAMS=${STREAMS:-1}
+PUBLISHERS=${PUBLISHERS:-100}
 DURATION=${DURATION:-30}
 RAMP=${RAMP:-200}
 SETTLE=${SETTLE:-5}
@@ -45,6 +60,11 @@ else
   ON_CLIENT_CPUS=()
 fi
 BASE_PORT=${BASE_PORT:-19350}
+case $MODE in
+  players | publishers) ;;
+  *) echo "run.sh: MODE is players or publishers, not $MODE" >&2; exit 2 ;;
+esac
+[ "$STREAMS" -ge 1 ] 2>/dev/null || { echo "run.sh: STREAMS must be a positive number, not $STREAMS" >&2; exit 2; }
 
 NGINX_ORIGIN_PORT=$((BASE_PORT + 1))
 NGINX_EDGE_PORT=$((BASE_PORT + 2))
@@ -154,9 +174,21 @@ EOF
   kill -0 "$(cat "$dir/master.pid")" 2>/dev/null || { log "$name exited:"; cat "$dir/error.log" >&2; exit 1; }
 }
 
-# rtmp-cluster: origin (origin + edge roles, so that a reference player can play there) and edge.
+# The publish keys of our nodes, as node.yaml lines: bench-key -> bench, and for more than one
+# stream also bench-key0 -> bench0 .. bench-key<N-1> -> bench<N-1>, the names --streams N uses.
+node_keys() {
+  local streams=$1 i
+  printf '    - key: bench-key\n      name: bench\n'
+  if [ "$streams" -gt 1 ]; then
+    for i in $(seq 0 $((streams - 1))); do
+      printf '    - key: bench-key%d\n      name: bench%d\n' "$i" "$i"
+    done
+  fi
+}
+
+# rtmp-cluster: a cluster node with the given roles, cluster members and number of stream keys.
 start_node() {
-  local name=$1 roles=$2 port=$3 cluster_port=$4 dir=$OUT/$1
+  local name=$1 roles=$2 port=$3 cluster_port=$4 members=$5 streams=$6 dir=$OUT/$1
   port_free "$port"
   port_free "$cluster_port"
   mkdir -p "$dir"
@@ -166,15 +198,14 @@ rtmp:
   max-connections: 20000
   max-connections-per-ip: 20000     # every player comes from 127.0.0.1
 streams:
+  max-streams: $((streams + 1000))   # the default 1000, and room for every bench key
   keys:
-    - key: bench-key
-      name: bench
+$(node_keys "$streams")
 EOF
   # shellcheck disable=SC2086
   "${ON_SERVER_CPUS[@]}" java $NODE_JAVA_OPTS -jar "$NODE_JAR" --config "$dir/node.yaml" --cluster --cluster-name bench \
     --node-name "$name" --roles "$roles" --rtmp-port "$port" --cluster-port "$cluster_port" \
-    --members "127.0.0.1:$OUR_ORIGIN_CLUSTER_PORT,127.0.0.1:$OUR_EDGE_CLUSTER_PORT" \
-    >"$dir/node.log" 2>&1 &
+    --members "$members" >"$dir/node.log" 2>&1 &
   STARTED+=($!)
   echo $! >"$dir/pid"
 }
@@ -189,68 +220,129 @@ wait_ready() {
   log "$1 not ready after 60 s"; tail -20 "$dir/node.log" >&2; return 1
 }
 
-PUBLISH_URLS=()
-if [[ " $SERVERS " == *" nginx "* ]]; then
-  log "starting nginx-rtmp origin :$NGINX_ORIGIN_PORT and pull edge :$NGINX_EDGE_PORT"
-  start_nginx nginx-origin "$NGINX_ORIGIN_PORT" ""
-  start_nginx nginx-edge "$NGINX_EDGE_PORT" "pull rtmp://127.0.0.1:$NGINX_ORIGIN_PORT/live;"
-  PUBLISH_URLS+=("rtmp://127.0.0.1:$NGINX_ORIGIN_PORT/live/bench")
-fi
-if [[ " $SERVERS " == *" ours "* ]]; then
-  log "starting rtmp-cluster origin :$OUR_ORIGIN_PORT and edge :$OUR_EDGE_PORT"
-  start_node ours-origin origin,edge "$OUR_ORIGIN_PORT" "$OUR_ORIGIN_CLUSTER_PORT"
-  wait_ready ours-origin
-  start_node ours-edge edge "$OUR_EDGE_PORT" "$OUR_EDGE_CLUSTER_PORT"
-  wait_ready ours-edge
-  PUBLISH_URLS+=("rtmp://127.0.0.1:$OUR_ORIGIN_PORT/live/bench-key")
-fi
-
-log "publishing $FLV to ${PUBLISH_URLS[*]}"
-"${ON_CLIENT_CPUS[@]}" java -jar "$BENCH_JAR" publish "$FLV" "${PUBLISH_URLS[@]}" >"$OUT/publisher.log" 2>&1 &
-STARTED+=($!)
-sleep 5
-
-# ---- load -------------------------------------------------------------------------------------
-for players in $PLAYERS; do
-  for server in $SERVERS; do
-    case $server in
-      nginx)
-        edge=rtmp://127.0.0.1:$NGINX_EDGE_PORT/live/bench
-        reference=rtmp://127.0.0.1:$NGINX_ORIGIN_PORT/live/bench
-        pid_flags=(--server-pid "$(cat "$OUT/nginx-edge/master.pid")") ;;
-      ours)
-        edge=rtmp://127.0.0.1:$OUR_EDGE_PORT/live/bench
-        reference=rtmp://127.0.0.1:$OUR_ORIGIN_PORT/live/bench
-        edge_pid=$(cat "$OUT/ours-edge/pid")
-        pid_flags=(--server-pid "$edge_pid" --jvm-pid "$edge_pid") ;;
-      *) log "unknown server $server"; exit 2 ;;
-    esac
-    log "$server: $players players at $RAMP/s, ${DURATION}s window"
-    "${ON_CLIENT_CPUS[@]}" java -Djava.net.preferIPv4Stack=true -jar "$BENCH_JAR" load "$edge" --reference "$reference" \
-      --players "$players" --ramp "$RAMP" --settle "$SETTLE" --duration "$DURATION" \
-      "${pid_flags[@]}" --json "$OUT/$server-$players.json" 2>"$OUT/load-$server-$players.log" | tail -1 >&2
-    sleep "$COOLDOWN"
-  done
-done
-
-# ---- report -----------------------------------------------------------------------------------
-{
+# ---- the report's header ----------------------------------------------------------------------
+write_header() {
   echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'),"\
     "$(free -g | awk '/Mem:/ {print $2}') GB RAM, kernel $(uname -r)"
   echo "java: $(java -version 2>&1 | head -1); nginx: $(nginx -v 2>&1 | sed 's/.*nginx\///'),"\
     "libnginx-mod-rtmp $(dpkg-query -W -f='${Version}' libnginx-mod-rtmp 2>/dev/null || echo '?')"
-  echo "stream: $(basename "$FLV"), looped; window ${DURATION}s, ramp ${RAMP}/s, settle ${SETTLE}s"
+  if [ "$MODE" = publishers ]; then
+    echo "stream: $(basename "$FLV"), looped, once per publisher; window ${DURATION}s, settle ${SETTLE}s"
+  else
+    echo "stream: $(basename "$FLV"), looped, $STREAMS stream(s); window ${DURATION}s, ramp ${RAMP}/s, settle ${SETTLE}s"
+  fi
   echo "rtmp-cluster event loops: $EVENT_LOOPS (0: one per core);"\
     "CPUs: ${SERVER_CPUS:-any} for servers, ${CLIENT_CPUS:-any} for clients"
   echo
-} >"$OUT/table.md"
-python3 - "$OUT" "$PLAYERS" "$SERVERS" >>"$OUT/table.md" <<'EOF'
-import json, os, sys
-out, players, servers = sys.argv[1], sys.argv[2].split(), sys.argv[3].split()
+}
 
-def load(server, n):
-    path = os.path.join(out, f"{server}-{n}.json")
-    return json.load(open(path)) if os.path.exists(path) else None
+# ---- MODE=players: players on the edges -------------------------------------------------------
+# A run's files are named <server>-<players>[-<K>streams], so runs with and without STREAMS can share OUT.
+run_name() {
+  if [ "$STREAMS" -gt 1 ]; then echo "$1-$2-${STREAMS}streams"; else echo "$1-$2"; fi
+}
+
+run_players() {
+  local publish_urls=() players server edge reference edge_pid pid_flags name publisher
+  if [[ " $SERVERS " == *" nginx "* ]]; then
+    log "starting nginx-rtmp origin :$NGINX_ORIGIN_PORT and pull edge :$NGINX_EDGE_PORT"
+    start_nginx nginx-origin "$NGINX_ORIGIN_PORT" ""
+    start_nginx nginx-edge "$NGINX_EDGE_PORT" "pull rtmp://127.0.0.1:$NGINX_ORIGIN_PORT/live;"
+    publish_urls+=("rtmp://127.0.0.1:$NGINX_ORIGIN_PORT/live/bench")
+  fi
+  if [[ " $SERVERS " == *" ours "* ]]; then
+    # The origin also has the edge role, so that the reference player can play there.
+    local members=127.0.0.1:$OUR_ORIGIN_CLUSTER_PORT,127.0.0.1:$OUR_EDGE_CLUSTER_PORT
+    log "starting rtmp-cluster origin :$OUR_ORIGIN_PORT and edge :$OUR_EDGE_PORT"
+    start_node ours-origin origin,edge "$OUR_ORIGIN_PORT" "$OUR_ORIGIN_CLUSTER_PORT" "$members" "$STREAMS"
+    wait_ready ours-origin
+    start_node ours-edge edge "$OUR_EDGE_PORT" "$OUR_EDGE_CLUSTER_PORT" "$members" "$STREAMS"
+    wait_ready ours-edge
+    publish_urls+=("rtmp://127.0.0.1:$OUR_ORIGIN_PORT/live/bench-key")
+  fi
+
+  log "publishing $FLV to ${publish_urls[*]}, $STREAMS stream(s) each"
+  "${ON_CLIENT_CPUS[@]}" java -jar "$BENCH_JAR" publish "$FLV" "${publish_urls[@]}" --streams "$STREAMS" \
+    >"$OUT/publisher.log" 2>&1 &
+  publisher=$!
+  STARTED+=("$publisher")
+  sleep 5
+  kill -0 "$publisher" 2>/dev/null || { log "the publisher exited:"; tail -5 "$OUT/publisher.log" >&2; exit 1; }
+
+  for players in $PLAYERS; do
+    for server in $SERVERS; do
+      case $server in
+        nginx)
+          edge=rtmp://127.0.0.1:$NGINX_EDGE_PORT/live/bench
+          reference=rtmp://127.0.0.1:$NGINX_ORIGIN_PORT/live/bench
+          pid_flags=(--server-pid "$(cat "$OUT/nginx-edge/master.pid")") ;;
+        ours)
+          edge=rtmp://127.0.0.1:$OUR_EDGE_PORT/live/bench
+          reference=rtmp://127.0.0.1:$OUR_ORIGIN_PORT/live/bench
+          edge_pid=$(cat "$OUT/ours-edge/pid")
+          pid_flags=(--server-pid "$edge_pid" --jvm-pid "$edge_pid") ;;
+        *) log "unknown server $server"; exit 2 ;;
+      esac
+      name=$(run_name "$server" "$players")
+      log "$server: $players players over $STREAMS stream(s) at $RAMP/s, ${DURATION}s window"
+      "${ON_CLIENT_CPUS[@]}" java -Djava.net.preferIPv4Stack=true -jar "$BENCH_JAR" load "$edge" --reference "$reference" \
+        --streams "$STREAMS" --players "$players" --ramp "$RAMP" --settle "$SETTLE" --duration "$DURATION" \
+        "${pid_flags[@]}" --json "$OUT/$name.json" 2>"$OUT/load-$name.log" | tail -1 >&2
+      sleep "$COOLDOWN"
+    done
+  done
+}
+
+# ---- MODE=publishers: publishers on the origins -----------------------------------------------
+# Our origin is a cluster node with the origin role alone, as in production, alone in its cluster:
+# a standalone node would leave out what a cluster origin does per publisher (it registers each
+# stream in the cluster and publishes every frame on the event bus, even with no edge listening),
+# and the edge role would add nothing without players. nginx-rtmp's origin is the same plain
+# `live on` instance as in MODE=players.
+run_publishers() {
+  local most=0 n server url pid_flags name
+  for n in $PUBLISHERS; do
+    [ "$n" -gt "$most" ] && most=$n
+  done
+  if [[ " $SERVERS " == *" nginx "* ]]; then
+    log "starting nginx-rtmp origin :$NGINX_ORIGIN_PORT"
+    start_nginx nginx-origin "$NGINX_ORIGIN_PORT" ""
+  fi
+  if [[ " $SERVERS " == *" ours "* ]]; then
+    log "starting rtmp-cluster origin :$OUR_ORIGIN_PORT"
+    start_node ours-origin origin "$OUR_ORIGIN_PORT" "$OUR_ORIGIN_CLUSTER_PORT" \
+      "127.0.0.1:$OUR_ORIGIN_CLUSTER_PORT" "$most"
+    wait_ready ours-origin
+  fi
+
+  for n in $PUBLISHERS; do
+    for server in $SERVERS; do
+      case $server in
+        nginx)
+          url=rtmp://127.0.0.1:$NGINX_ORIGIN_PORT/live/bench
+          pid_flags=(--server-pid "$(cat "$OUT/nginx-origin/master.pid")") ;;
+        ours)
+          url=rtmp://127.0.0.1:$OUR_ORIGIN_PORT/live/bench-key
+          pid_flags=(--server-pid "$(cat "$OUT/ours-origin/pid")" --jvm-pid "$(cat "$OUT/ours-origin/pid")") ;;
+        *) log "unknown server $server"; exit 2 ;;
+      esac
+      name=publishers-$server-$n
+      log "$server: $n publishers, ${DURATION}s window"
+      "${ON_CLIENT_CPUS[@]}" java -jar "$BENCH_JAR" publish-load "$FLV" "$url" --streams "$n" \
+        --settle "$SETTLE" --duration "$DURATION" "${pid_flags[@]}" --json "$OUT/$name.json" \
+        2>"$OUT/publish-load-$server-$n.log" | tail -1 >&2
+      sleep "$COOLDOWN"
+    done
+  done
+}
+
+# ---- the table --------------------------------------------------------------------------------
+# One table per player (or publisher) count, a column per server, and ours / nginx where lower is better.
+report() {
+  python3 - "$MODE" "$OUT" "$SERVERS" "$PLAYERS" "$STREAMS" "$PUBLISHERS" <<'EOF'
+import json, os, sys
+mode, out, servers = sys.argv[1], sys.argv[2], sys.argv[3].split()
+players, streams, publishers = sys.argv[4].split(), int(sys.argv[5]), sys.argv[6].split()
 
 def get(d, *keys):
     for k in keys:
@@ -266,10 +358,12 @@ def fmt(v, digits=1):
         return f"{v:.{digits}f}"
     return str(v)
 
-rows = [
+# (label, value, digits, whether the ratio column applies)
+player_rows = [
     ("players connected", lambda d: get(d, "connected"), 0, False),
     ("failed / dropped", lambda d: None if d is None else f"{d['failed']} / {d['dropped']}", 0, False),
     ("starved (>1 s behind)", lambda d: get(d, "starved"), 0, False),
+    ("streams without frames", lambda d: get(d, "framesPerStream", "streamsWithoutFrames"), 0, False),
     ("stream rate, kbit/s", lambda d: None if d is None else d["streamBitsPerSecond"] / 1000, 0, False),
     ("receive rate p5, % of stream", lambda d: None if d is None else d["receiveRateP5Ratio"] * 100, 1, False),
     ("edge CPU, us per player-second", lambda d: get(d, "server", "cpuMicrosPerPlayerSecond"), 1, True),
@@ -279,15 +373,49 @@ rows = [
     ("first frame p95 warm, ms", lambda d: get(d, "firstFrameMs", "p95"), 0, True),
     ("first key frame p95 warm, ms", lambda d: get(d, "firstKeyframeMs", "p95"), 0, True),
     ("first frame cold (1st player), ms", lambda d: get(d, "coldFirstFrameMs"), 0, True),
+    ("first frame cold p95 (1st player of each stream), ms", lambda d: get(d, "coldStreamsFirstFrameMs", "p95"), 0, True),
     ("edge RSS per player, KB", lambda d: get(d, "server", "rssPerPlayerKb"), 1, True),
     ("edge live heap per player, KB", lambda d: get(d, "server", "heapPerPlayerKb"), 1, False),
     ("load client CPU, cores", lambda d: get(d, "clientCpuCores"), 2, False),
 ]
+if streams == 1:
+    # One stream: the table as it was before STREAMS.
+    player_rows = [r for r in player_rows if not r[0].startswith(("streams without", "first frame cold p95"))]
+publisher_rows = [
+    ("publishers publishing", lambda d: None if d is None else f"{d['publishing']} / {d['publishers']}", 0, False),
+    ("stream rate per publisher, kbit/s", lambda d: None if d is None else d["streamBitsPerSecond"] / 1000, 0, False),
+    ("origin CPU, us per publisher-second", lambda d: get(d, "server", "cpuMicrosPerPublisherSecond"), 1, True),
+    ("origin CPU, cores", lambda d: get(d, "server", "cpuCores"), 2, True),
+    ("origin CPU idle before, cores", lambda d: get(d, "server", "idleCpuCores"), 2, True),
+    ("origin CPU above idle, us per publisher-second",
+        lambda d: get(d, "server", "cpuMicrosPerPublisherSecondAboveIdle"), 1, True),
+    ("origin RSS per publisher, KB", lambda d: get(d, "server", "rssPerPublisherKb"), 1, True),
+    ("origin RSS with all publishing, MB",
+        lambda d: None if get(d, "server", "rssAfterKb") is None else d["server"]["rssAfterKb"] / 1024, 1, True),
+    ("origin live heap per publisher, KB", lambda d: get(d, "server", "heapPerPublisherKb"), 1, False),
+    ("unread in origin sockets, max KB", lambda d: get(d, "unreadKb", "max"), 1, False),
+    ("all publishing after, s", lambda d: get(d, "connectSeconds"), 2, False),
+    ("publisher client CPU, cores", lambda d: get(d, "clientCpuCores"), 2, False),
+]
+
+if mode == "publishers":
+    counts, rows = publishers, publisher_rows
+    name = lambda server, n: f"publishers-{server}-{n}"
+    title = lambda n: f"### {n} publishers on one origin"
+else:
+    counts, rows = players, player_rows
+    name = lambda server, n: f"{server}-{n}-{streams}streams" if streams > 1 else f"{server}-{n}"
+    title = lambda n: f"### {n} players over {streams} streams" if streams > 1 else f"### {n} players"
+
+def load(server, n):
+    path = os.path.join(out, name(server, n) + ".json")
+    return json.load(open(path)) if os.path.exists(path) else None
+
 names = {"nginx": "nginx-rtmp", "ours": "rtmp-cluster"}
-for n in players:
+for n in counts:
     data = {s: load(s, n) for s in servers}
     both = "nginx" in data and "ours" in data
-    print(f"### {n} players\n")
+    print(title(n) + "\n")
     header = "| metric | " + " | ".join(names.get(s, s) for s in servers) + (" | ours / nginx |" if both else " |")
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
@@ -301,6 +429,15 @@ for n in players:
         print(line + " |")
     print()
 EOF
+}
+
+# ---- run and report ---------------------------------------------------------------------------
+if [ "$MODE" = publishers ]; then
+  run_publishers
+else
+  run_players
+fi
+{ write_header; report; } >"$OUT/table.md"
 echo >&2
 cat "$OUT/table.md"
 log "results in $OUT"

@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * rtmp-bench.jar: {@code load} (the load client), {@code publish} (a real-time FLV publisher) and
- * {@code jmh} (the microbenchmarks). Exit code 2 for bad arguments.
+ * rtmp-bench.jar: {@code load} (the load client), {@code publish} (a real-time FLV publisher),
+ * {@code publish-load} (many publishers on one origin, measured) and {@code jmh} (the
+ * microbenchmarks). Exit code 2 for bad arguments.
  */
 public final class BenchMain {
 
@@ -20,12 +21,16 @@ public final class BenchMain {
       Usage: java -jar rtmp-bench.jar COMMAND [OPTIONS]
 
         load URL          play URL (rtmp://host:port/app/stream) with many connections
+          --streams K           spread the players over K streams: player i plays <stream><i % K>
+                                (default 1: the stream itself)
           --players N           connections (default 100)
           --ramp N              connections started per second (default 200)
           --settle S            seconds to wait after the last start (default 5)
           --duration S          measurement window, seconds (default 30)
           --reference URL       the same stream on the origin: added delay and stream rate
-          --delay-samples N     players whose frames are matched to the reference (default 20)
+                                (with --streams, its stream 0)
+          --delay-samples N     players whose frames are matched to the reference, all of
+                                stream 0 (default 20)
           --starved-ms MS       media time behind wall time over the window that counts as starved (default 1000)
           --server-pid PID      server process to read CPU and memory of (with its children); repeatable
           --jvm-pid PID         server JVM to read the live heap of with jcmd, before and after
@@ -33,7 +38,19 @@ public final class BenchMain {
           --json FILE           also write the summary there
 
         publish FILE URL...     send an FLV file in real time, looped, to each URL
+          --streams K           each URL stands for K streams <stream>0 .. <stream>K-1 (default 1:
+                                the stream itself)
           --seconds S           stop after S seconds (default: until killed)
+
+        publish-load FILE URL...  publish as above, then measure the server's cost per publisher
+          --streams K           as for publish
+          --idle S              seconds of the server's CPU to read before the first publisher
+                                connects, its cost serving nobody (default 5; 0: none)
+          --settle S            seconds to wait after all publish (default 5)
+          --duration S          measurement window, seconds (default 30)
+          --server-pid PID      server process to read CPU and memory of (with its children); repeatable
+          --jvm-pid PID         server JVM to read the live heap of with jcmd, before and after
+          --json FILE           also write the summary there
 
         jmh [JMH OPTIONS]       run the microbenchmarks (default: -f 1 -wi 3 -w 1s -i 3 -r 1s)
       """;
@@ -51,6 +68,7 @@ public final class BenchMain {
       switch (args[0]) {
         case "load" -> load(rest);
         case "publish" -> publish(rest);
+        case "publish-load" -> publishLoad(rest);
         case "jmh" -> jmh(rest);
         default -> throw new IllegalArgumentException("unknown command " + args[0]);
       }
@@ -62,48 +80,46 @@ public final class BenchMain {
   }
 
   private static void load(String[] args) throws Exception {
-    Parsed p = Parsed.of(args, "--players", "--ramp", "--settle", "--duration", "--reference",
+    Parsed p = Parsed.of(args, "--streams", "--players", "--ramp", "--settle", "--duration", "--reference",
         "--delay-samples", "--starved-ms", "--server-pid", "--jvm-pid", "--event-loops", "--json");
     if (p.positional.size() != 1) {
       throw new IllegalArgumentException("load needs one URL");
     }
     LoadClient.Options d = LoadClient.Options.defaults(RtmpUrl.parse(p.positional.get(0)));
-    List<Long> pids = new ArrayList<>();
-    for (String pid : p.all("--server-pid")) {
-      pids.add(Long.parseLong(pid));
-    }
     LoadClient.Options options = new LoadClient.Options(d.url(),
         p.has("--reference") ? RtmpUrl.parse(p.one("--reference")) : null,
+        p.integer("--streams", d.streams()),
         p.integer("--players", d.players()), p.number("--ramp", d.rampPerSecond()),
         p.number("--settle", d.settleSeconds()), p.number("--duration", d.durationSeconds()),
         p.integer("--starved-ms", (int) d.starvedMs()), p.integer("--delay-samples", d.delaySamples()),
-        pids, p.has("--jvm-pid") ? Long.parseLong(p.one("--jvm-pid")) : 0,
+        p.pids("--server-pid"), p.has("--jvm-pid") ? Long.parseLong(p.one("--jvm-pid")) : 0,
         p.integer("--event-loops", d.eventLoops()));
     if (options.players() < 1 || options.rampPerSecond() <= 0 || options.durationSeconds() <= 0) {
       throw new IllegalArgumentException("--players, --ramp and --duration must be positive");
     }
-    JsonObject summary = new LoadClient(options).run();
-    if (p.has("--json")) {
-      Files.writeString(Path.of(p.one("--json")), summary.encodePrettily() + "\n");
+    if (options.streams() < 1 || options.streams() > options.players()) {
+      throw new IllegalArgumentException("--streams must be between 1 and --players");
     }
-    System.out.println(summary.encode());
-    System.out.println(LoadClient.humanLine(summary));
+    JsonObject summary = new LoadClient(options).run();
+    writeSummary(p, summary, LoadClient.humanLine(summary));
   }
 
   private static void publish(String[] args) throws Exception {
-    Parsed p = Parsed.of(args, "--seconds");
-    if (p.positional.size() < 2) {
-      throw new IllegalArgumentException("publish needs a file and at least one URL");
-    }
-    Path file = Path.of(p.positional.get(0));
-    List<RtmpUrl> urls = new ArrayList<>();
-    for (String url : p.positional.subList(1, p.positional.size())) {
-      urls.add(RtmpUrl.parse(url));
-    }
+    Parsed p = Parsed.of(args, "--streams", "--seconds");
+    Path file = publishFile(p, "publish");
+    List<RtmpUrl> urls = publishTargets(p, "publish");
     Vertx vertx = Vertx.vertx();
     Publisher publisher = new Publisher(vertx, file, urls);
-    publisher.start();
-    System.err.println("publishing " + file + " to " + urls);
+    try {
+      publisher.start();
+    } catch (Exception e) {
+      // Vert.x's threads would keep the JVM alive, and a script waiting on it would never know.
+      vertx.close();
+      System.err.println("rtmp-bench: " + e.getMessage());
+      System.exit(1);
+    }
+    System.err.println("publishing " + file + " to " + (urls.size() <= 4 ? urls.toString()
+        : urls.size() + " streams, " + urls.get(0) + " .. " + urls.get(urls.size() - 1)));
     Runtime.getRuntime().addShutdownHook(new Thread(publisher::close));
     double seconds = p.number("--seconds", Double.POSITIVE_INFINITY);
     long end = Double.isInfinite(seconds) ? Long.MAX_VALUE : System.nanoTime() + (long) (seconds * 1e9);
@@ -112,6 +128,50 @@ public final class BenchMain {
     }
     publisher.close();
     vertx.close().toCompletionStage().toCompletableFuture().get();
+  }
+
+  private static void publishLoad(String[] args) throws Exception {
+    Parsed p = Parsed.of(args, "--streams", "--idle", "--settle", "--duration", "--server-pid", "--jvm-pid",
+        "--json");
+    Path file = publishFile(p, "publish-load");
+    PublishLoad.Options d = PublishLoad.Options.defaults(file, publishTargets(p, "publish-load"));
+    PublishLoad.Options options = new PublishLoad.Options(file, d.targets(), p.number("--idle", d.idleSeconds()),
+        p.number("--settle", d.settleSeconds()), p.number("--duration", d.durationSeconds()),
+        p.pids("--server-pid"), p.has("--jvm-pid") ? Long.parseLong(p.one("--jvm-pid")) : 0);
+    if (options.idleSeconds() < 0 || options.settleSeconds() < 0 || options.durationSeconds() <= 0) {
+      throw new IllegalArgumentException("--duration must be positive, --idle and --settle not negative");
+    }
+    JsonObject summary = new PublishLoad(options).run();
+    writeSummary(p, summary, PublishLoad.humanLine(summary));
+  }
+
+  private static Path publishFile(Parsed p, String command) {
+    if (p.positional.size() < 2) {
+      throw new IllegalArgumentException(command + " needs a file and at least one URL");
+    }
+    return Path.of(p.positional.get(0));
+  }
+
+  /** The URLs after the file, each expanded to --streams numbered streams. */
+  private static List<RtmpUrl> publishTargets(Parsed p, String command) {
+    int streams = p.integer("--streams", 1);
+    if (streams < 1) {
+      throw new IllegalArgumentException("--streams must be positive");
+    }
+    List<RtmpUrl> urls = new ArrayList<>();
+    for (String url : p.positional.subList(1, p.positional.size())) {
+      urls.addAll(RtmpUrl.parse(url).numbered(streams));
+    }
+    return urls;
+  }
+
+  /** The summary as one JSON line and one line for people on stdout, and pretty in --json's file. */
+  private static void writeSummary(Parsed p, JsonObject summary, String humanLine) throws Exception {
+    if (p.has("--json")) {
+      Files.writeString(Path.of(p.one("--json")), summary.encodePrettily() + "\n");
+    }
+    System.out.println(summary.encode());
+    System.out.println(humanLine);
   }
 
   private static void jmh(String[] args) throws Exception {
@@ -161,6 +221,14 @@ public final class BenchMain {
 
     double number(String name, double fallback) {
       return has(name) ? Double.parseDouble(one(name)) : fallback;
+    }
+
+    List<Long> pids(String name) {
+      List<Long> pids = new ArrayList<>();
+      for (String pid : all(name)) {
+        pids.add(Long.parseLong(pid));
+      }
+      return pids;
     }
   }
 }

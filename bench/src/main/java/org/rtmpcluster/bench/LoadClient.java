@@ -15,38 +15,50 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Plays one stream with many connections and measures what they get. Players are started at a
- * fixed ramp rate; once all are started and a settle time has passed, a measurement window of
- * {@code duration} seconds begins, over which receive rates, starvation, added delay and the
- * CPU of both the server (from /proc) and this client are taken. See docs/performance.md.
+ * Plays one stream, or several, with many connections and measures what they get. Players are
+ * started at a fixed ramp rate; once all are started and a settle time has passed, a measurement
+ * window of {@code duration} seconds begins, over which receive rates, starvation, added delay and
+ * the CPU of both the server (from /proc) and this client are taken. See docs/performance.md.
+ *
+ * <p>With {@code streams} K above 1, player i plays stream {@code <name><i % K>}. The first player
+ * of each stream finds the edge without that stream: these K cold starts come first (player 0
+ * alone, then the others), and the memory baseline is taken after them, so that warm first frames
+ * and memory per player are about players joining a stream the edge already has.
  */
 public final class LoadClient {
 
   /**
-   * @param url             the stream to load, usually on an edge
-   * @param reference       the same stream on the origin, for added delay and the stream rate; or null
+   * @param url             the stream to load, usually on an edge; with several streams, the
+   *                        name they are numbered from
+   * @param reference       the same stream on the origin (stream 0 of several), for added delay
+   *                        and the stream rate; or null
+   * @param streams         streams the players are spread over, round robin
    * @param players         connections to open
    * @param rampPerSecond   connections started per second
    * @param settleSeconds   wait after the last start before measuring
    * @param durationSeconds the measurement window
    * @param starvedMs       a player whose media time advanced this much less than wall time over
    *                        the window is starved
-   * @param delaySamples    edge players whose frames are matched against the reference
+   * @param delaySamples    edge players whose frames are matched against the reference; they
+   *                        are players of stream 0, the one the reference plays
    * @param serverPids      server processes (with their descendants) whose CPU and memory to read
    * @param jvmPid          a server JVM whose live heap to read with jcmd before and after, or 0
    * @param eventLoops      the client's event loops; one per core keeps it off the server's back
    */
-  public record Options(RtmpUrl url, RtmpUrl reference, int players, double rampPerSecond,
+  public record Options(RtmpUrl url, RtmpUrl reference, int streams, int players, double rampPerSecond,
       double settleSeconds, double durationSeconds, long starvedMs, int delaySamples,
       List<Long> serverPids, long jvmPid, int eventLoops) {
 
     public static Options defaults(RtmpUrl url) {
-      return new Options(url, null, 100, 200, 5, 30, 1000, 20, List.of(), 0,
+      return new Options(url, null, 1, 100, 200, 5, 30, 1000, 20, List.of(), 0,
           Runtime.getRuntime().availableProcessors());
     }
   }
 
-  /** How long the first player may take to get a frame before the ramp starts anyway. */
+  /**
+   * How long the first player (and then the first players of the other streams) may take to get a
+   * frame before the ramp starts anyway.
+   */
   static final int COLD_START_LIMIT_SECONDS = 15;
 
   private final Options options;
@@ -82,38 +94,32 @@ public final class LoadClient {
     Player reference = null;
     if (referenceVertx != null) {
       reference = new Player(-1, probe, true);
-      await(reference.start(referenceVertx, options.reference()), 15);
+      await(reference.start(referenceVertx, options.reference().numbered(options.streams()).get(0)), 15);
     }
     int n = options.players();
+    int k = options.streams();
+    List<RtmpUrl> streams = options.url().numbered(k);
+    // Only players of stream 0 can be matched against the reference; every sampleEvery-th of them is.
     int sampleEvery = options.delaySamples() <= 0 || reference == null ? Integer.MAX_VALUE
-        : Math.max(1, n / options.delaySamples());
+        : Math.max(1, ceilDiv(n, k) / options.delaySamples());
     List<Player> players = new ArrayList<>(n);
     Map<String, Integer> failures = new LinkedHashMap<>();
 
     // The first player alone, on an edge that does not have the stream yet: the cold start.
     Player first = new Player(0, null, false);
     players.add(first);
-    try {
-      await(first.start(vertx, options.url()).compose(v -> first.firstFrame()), COLD_START_LIMIT_SECONDS);
-    } catch (Exception e) {
-      // Counted below as a player without frames.
-    }
-    // The baseline for memory per player: the edge now holds the stream and one player.
+    first.start(vertx, streams.get(0));
+    awaitFirstFrames(List.of(first));
+    // Then the first player of each other stream, as cold as the first but no longer alone.
+    startPlayers(players, 1, Math.min(k, n), System.nanoTime(), vertx, streams, probe, sampleEvery);
+    awaitFirstFrames(players.subList(1, players.size()));
+    // The baseline for memory per player: the edge now holds every stream, with one player each.
     long heapBeforeKb = options.jvmPid() > 0 ? ProcessProbe.liveHeapKb(options.jvmPid()) : -1;
     long rssBeforeKb = server.rssKb();
+    int baselinePlayers = players.size();
 
     long rampStart = System.nanoTime();
-    for (int i = 1; i < n; i++) {
-      long due = rampStart + (long) ((i - 1) * 1e9 / options.rampPerSecond());
-      long wait = due - System.nanoTime();
-      if (wait > 0) {
-        TimeUnit.NANOSECONDS.sleep(wait);
-      }
-      boolean sampled = i % sampleEvery == sampleEvery / 2;
-      Player player = new Player(i, sampled ? probe : null, false);
-      players.add(player);
-      player.start(vertx, options.url());
-    }
+    startPlayers(players, baselinePlayers, n, rampStart, vertx, streams, probe, sampleEvery);
     double rampSeconds = (System.nanoTime() - rampStart) / 1e9;
     TimeUnit.MILLISECONDS.sleep((long) (options.settleSeconds() * 1000));
 
@@ -151,10 +157,12 @@ public final class LoadClient {
     List<Double> rates = new ArrayList<>();
     List<Double> firstFrameWarm = new ArrayList<>();
     List<Double> firstKeyframeWarm = new ArrayList<>();
+    List<Double> firstFrameColdStreams = new ArrayList<>();
     double coldFirstFrame = -1;
     double coldFirstKeyframe = -1;
     long framesReceived = 0;
     long mediaMsReceived = 0;
+    long[] framesPerStream = new long[k];
     for (int i = 0; i < n; i++) {
       Player player = players.get(i);
       Player.Snapshot b = before.get(i);
@@ -170,6 +178,7 @@ public final class LoadClient {
       }
       if (a != null) {
         framesReceived += a.frames();
+        framesPerStream[i % k] += a.frames();
         mediaMsReceived += a.mediaDurationMs();
       }
       boolean playing = player.state() == Player.State.PLAYING && a != null && b != null;
@@ -193,6 +202,9 @@ public final class LoadClient {
         // The first player finds the edge cold: it has to start pulling the stream.
         coldFirstFrame = firstFrame;
         coldFirstKeyframe = firstKey;
+      }
+      if (i < baselinePlayers) {
+        firstFrameColdStreams.add(firstFrame < 0 ? Double.POSITIVE_INFINITY : firstFrame);
       } else {
         // Warm: the edge already had the stream when this player asked for it.
         firstFrameWarm.add(firstFrame < 0 ? Double.POSITIVE_INFINITY : firstFrame);
@@ -208,10 +220,15 @@ public final class LoadClient {
     Arrays.sort(delays);
     double serverCpu = serverCpuAfter - serverCpuBefore;
     double playerSeconds = connected * window;
+    long[] sortedStreamFrames = framesPerStream.clone();
+    Arrays.sort(sortedStreamFrames);
+    // Players added after the baseline, which already had the first player of each stream.
+    int addedPlayers = connected - baselinePlayers;
 
     JsonObject summary = new JsonObject()
         .put("url", options.url().toString())
         .put("reference", options.reference() == null ? null : options.reference().toString())
+        .put("streams", k)
         .put("players", n)
         .put("rampPerSecond", options.rampPerSecond())
         .put("rampSeconds", round(rampSeconds, 2))
@@ -223,6 +240,11 @@ public final class LoadClient {
         .put("failures", new JsonObject(new LinkedHashMap<>(failures)))
         .put("framesReceived", framesReceived)
         .put("mediaSecondsReceived", round(mediaMsReceived / 1000.0, 1))
+        // Frames the players of each stream got together; a stream that fails shows as 0.
+        .put("framesPerStream", new JsonObject()
+            .put("min", sortedStreamFrames[0])
+            .put("max", sortedStreamFrames[k - 1])
+            .put("streamsWithoutFrames", Arrays.stream(framesPerStream).filter(f -> f == 0).count()))
         .put("streamBitsPerSecond", Math.round(streamRate))
         .put("receiveRateP5BitsPerSecond", Math.round(percentile(rateArray, 0.05)))
         .put("receiveRateP5Ratio", round(percentile(rateArray, 0.05) / streamRate, 4))
@@ -231,6 +253,7 @@ public final class LoadClient {
         .put("firstKeyframeMs", distribution(firstKeyframeWarm))
         .put("coldFirstFrameMs", round(coldFirstFrame, 1))
         .put("coldFirstKeyframeMs", round(coldFirstKeyframe, 1))
+        .put("coldStreamsFirstFrameMs", distribution(firstFrameColdStreams))
         .put("addedDelayMs", new JsonObject()
             .put("samples", delays.length)
             .put("unmatched", probe.unmatched())
@@ -246,12 +269,12 @@ public final class LoadClient {
           .put("cpuMicrosPerPlayerSecond", playerSeconds == 0 ? null : round(serverCpu * 1e6 / playerSeconds, 1))
           .put("rssBeforeKb", rssBeforeKb)
           .put("rssAfterKb", rssAfterKb)
-          // Per player added after the baseline, which already had the first one.
-          .put("rssPerPlayerKb", connected < 2 ? null : round((rssAfterKb - rssBeforeKb) / (connected - 1.0), 1))
+          .put("baselinePlayers", baselinePlayers)
+          .put("rssPerPlayerKb", addedPlayers < 1 ? null : round((rssAfterKb - rssBeforeKb) / (double) addedPlayers, 1))
           .put("heapBeforeKb", heapBeforeKb)
           .put("heapAfterKb", heapAfterKb)
-          .put("heapPerPlayerKb", heapBeforeKb < 0 || heapAfterKb < 0 || connected < 2 ? null
-              : round((heapAfterKb - heapBeforeKb) / (connected - 1.0), 1)));
+          .put("heapPerPlayerKb", heapBeforeKb < 0 || heapAfterKb < 0 || addedPlayers < 1 ? null
+              : round((heapAfterKb - heapBeforeKb) / (double) addedPlayers, 1)));
     }
     return summary;
   }
@@ -261,14 +284,59 @@ public final class LoadClient {
     JsonObject server = s.getJsonObject("server");
     JsonObject delay = s.getJsonObject("addedDelayMs");
     return String.format(Locale.ROOT,
-        "%s: %d/%d connected, %d starved, rate p5 %.1f%% of %.0f kbit/s, first frame p95 %s ms (cold %s ms),"
+        "%s%s: %d/%d connected, %d starved, rate p5 %.1f%% of %.0f kbit/s, first frame p95 %s ms (cold %s ms),"
             + " added delay p50/p99 %s/%s ms, server %s us/player-s, heap %s KB/player, client %.2f cores",
-        s.getString("url"), s.getInteger("connected"), s.getInteger("players"), s.getInteger("starved"),
+        s.getString("url"), s.getInteger("streams", 1) > 1 ? " (" + s.getInteger("streams") + " streams)" : "",
+        s.getInteger("connected"), s.getInteger("players"), s.getInteger("starved"),
         s.getDouble("receiveRateP5Ratio") * 100, s.getLong("streamBitsPerSecond") / 1000.0,
         s.getJsonObject("firstFrameMs").getValue("p95"), s.getValue("coldFirstFrameMs"),
         delay.getValue("p50"), delay.getValue("p99"),
         server == null ? "-" : server.getValue("cpuMicrosPerPlayerSecond"),
         server == null ? "-" : server.getValue("heapPerPlayerKb"), s.getDouble("clientCpuCores"));
+  }
+
+  /**
+   * Starts players {@code from} until {@code to} (exclusive) at the ramp rate counted from
+   * {@code start}; player i plays stream i % K, and is a delay sample when it is the right one of
+   * stream 0's players.
+   */
+  private void startPlayers(List<Player> players, int from, int to, long start, Vertx vertx,
+      List<RtmpUrl> streams, DelayProbe probe, int sampleEvery) throws InterruptedException {
+    int k = streams.size();
+    for (int i = from; i < to; i++) {
+      long due = start + (long) ((i - from) * 1e9 / options.rampPerSecond());
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      }
+      int ofStream0 = i / k;
+      boolean sampled = i % k == 0 && ofStream0 % sampleEvery == sampleEvery / 2;
+      Player player = new Player(i, sampled ? probe : null, false);
+      players.add(player);
+      player.start(vertx, streams.get(i % k));
+    }
+  }
+
+  /**
+   * Waits, up to {@link #COLD_START_LIMIT_SECONDS} in all, for the started players' first frames
+   * (a player that fails to connect fails its first frame too).
+   */
+  private static void awaitFirstFrames(List<Player> cold) throws InterruptedException {
+    List<Future<Void>> frames = new ArrayList<>(cold.size());
+    for (Player player : cold) {
+      frames.add(player.firstFrame());
+    }
+    try {
+      await(Future.join(frames), COLD_START_LIMIT_SECONDS);
+    } catch (InterruptedException e) {
+      throw e;
+    } catch (Exception e) {
+      // Counted below as players without frames.
+    }
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
   }
 
   private static List<Player.Snapshot> snapshots(List<Player> players) throws Exception {

@@ -7,9 +7,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.rtmpcluster.common.amf.Amf0Writer;
 import org.rtmpcluster.common.rtmp.client.RtmpClient;
 
@@ -23,6 +24,8 @@ public final class Publisher implements AutoCloseable {
 
   /** Gap between the last tag of one loop and the first of the next: one frame at 30 fps. */
   static final long LOOP_GAP_MS = 33;
+  /** For all targets together, as they connect at once: a few hundred on loopback take about 1 s. */
+  static final int CONNECT_TIMEOUT_SECONDS = 30;
 
   private final Vertx vertx;
   private final Path file;
@@ -30,7 +33,10 @@ public final class Publisher implements AutoCloseable {
   private final List<Target> connected = new ArrayList<>();
   private volatile boolean stopped;
   private Thread thread;
+  private final AtomicInteger closedTargets = new AtomicInteger();
   private volatile long tagsSent;
+  /** Tag body bytes sent to each target (every target gets the same). */
+  private volatile long bytesSentPerTarget;
   private volatile long loops;
 
   private record Target(RtmpClient client, int streamId) {
@@ -42,36 +48,45 @@ public final class Publisher implements AutoCloseable {
     this.targets = targets;
   }
 
-  /** Connects and publishes to every target, then starts sending on a thread of its own. */
+  /**
+   * Connects and publishes to every target at once, then starts sending on a thread of its own.
+   * Fails, leaving nothing connected, when any target refuses or all are not publishing within
+   * {@link #CONNECT_TIMEOUT_SECONDS}.
+   */
   public void start() throws Exception {
+    List<Future<Target>> pending = new ArrayList<>(targets.size());
     for (RtmpUrl url : targets) {
-      RtmpClient client = RtmpClient.connect(vertx, RtmpClient.Options.of(url.host(), url.port(), url.app()))
-          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      int streamId = onContext(client, () -> client.publish(url.stream()));
-      connected.add(new Target(client, streamId));
+      // Called from this (non-Vert.x) thread, each connect gets the next event loop, so the
+      // targets spread over all of them; publish then runs on the client's own loop.
+      pending.add(RtmpClient.connect(vertx, RtmpClient.Options.of(url.host(), url.port(), url.app()))
+          .compose(client -> client.publish(url.stream())
+              .map(streamId -> new Target(client, streamId))
+              .recover(e -> client.close().transform(v -> Future.<Target>failedFuture(e))))
+          .recover(e -> Future.failedFuture(url + ": " + e.getMessage())));
+    }
+    try {
+      Future.join(pending).toCompletionStage().toCompletableFuture().get(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      closeTargets(pending);
+      throw new TimeoutException("not all of " + targets.size() + " targets publishing after "
+          + CONNECT_TIMEOUT_SECONDS + " s");
+    } catch (ExecutionException e) {
+      closeTargets(pending);
+      throw new IOException("cannot publish to " + e.getCause().getMessage(), e.getCause());
+    }
+    for (Future<Target> target : pending) {
+      connected.add(target.result());
+      target.result().client().closeFuture().onComplete(v -> closedTargets.incrementAndGet());
     }
     thread = new Thread(this::run, "flv-publisher");
     thread.setDaemon(true);
     thread.start();
   }
 
-  /** Runs a client call on the client's event loop (it is not thread-safe) and waits for its result. */
-  static <T> T onContext(RtmpClient client, Callable<Future<T>> call) throws Exception {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    client.context().runOnContext(v -> {
-      try {
-        call.call().onComplete(ar -> {
-          if (ar.succeeded()) {
-            result.complete(ar.result());
-          } else {
-            result.completeExceptionally(ar.cause());
-          }
-        });
-      } catch (Exception e) {
-        result.completeExceptionally(e);
-      }
-    });
-    return result.get(10, TimeUnit.SECONDS);
+  private static void closeTargets(List<Future<Target>> pending) {
+    for (Future<Target> target : pending) {
+      target.onSuccess(t -> t.client().context().runOnContext(v -> t.client().close()));
+    }
   }
 
   private void run() {
@@ -131,11 +146,22 @@ public final class Publisher implements AutoCloseable {
         }
       });
     }
+    // Only this class's thread writes the counters.
     tagsSent++;
+    bytesSentPerTarget += tag.body().length();
   }
 
   public long tagsSent() {
     return tagsSent;
+  }
+
+  public long bytesSentPerTarget() {
+    return bytesSentPerTarget;
+  }
+
+  /** Targets connected by {@link #start} whose connection is still open. */
+  public int publishing() {
+    return connected.size() - closedTargets.get();
   }
 
   public long loops() {

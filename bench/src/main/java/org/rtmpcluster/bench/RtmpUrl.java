@@ -1,6 +1,8 @@
 package org.rtmpcluster.bench;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 
 /** rtmp://host[:port]/app/stream, split the way RTMP clients split it: the app is the first path segment. */
 public record RtmpUrl(String host, int port, String app, String stream) {
@@ -19,6 +21,24 @@ public record RtmpUrl(String host, int port, String app, String stream) {
     }
     return new RtmpUrl(uri.getHost(), uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort(),
         path.substring(0, slash), path.substring(slash + 1));
+  }
+
+  /**
+   * The URLs of {@code count} streams numbered from this one: itself when count is 1 (so a
+   * single-stream run keeps its names), otherwise {@code <stream>0} .. {@code <stream>count-1}.
+   */
+  public List<RtmpUrl> numbered(int count) {
+    if (count < 1) {
+      throw new IllegalArgumentException("a stream count must be positive, not " + count);
+    }
+    if (count == 1) {
+      return List.of(this);
+    }
+    List<RtmpUrl> urls = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      urls.add(new RtmpUrl(host, port, app, stream + i));
+    }
+    return urls;
   }
 
   @Override
