@@ -72,6 +72,26 @@ class ClusterTest {
   }
 
   @Test
+  void anOriginSendsMediaOverTheBusOnlyWhileAnEdgePullsTheStream() {
+    RtmpClient publisher = origin.connect();
+    int msid = publish(publisher, "key-a");
+    send(publisher, msid, 0, 15, 10, true);
+    Await.until(() -> origin.node().streamRegistry() != null
+        && Await.result(origin.node().streamRegistry().get("a")) != null, "registry entry");
+    Await.until(() -> origin.node().originHub().get("a").framesIn() >= 3 + 15 * 2, "frames at the origin");
+    org.rtmpcluster.origin.cluster.ClusterRelay relay =
+        (org.rtmpcluster.origin.cluster.ClusterRelay) origin.node().originHub().get("a").publishObserver();
+    assertEquals(0, relay.framesSent(), "no edge pulls the stream: nothing to send");
+
+    Viewer one = play(edge1, "a");
+    Await.until(() -> one.videoMarkers().size() == 5, "the cached GOP, from the snapshot");
+    send(publisher, msid, 15, 25, 10, false);
+    Await.until(() -> one.videoMarkers().size() == 15, "live frames");
+    Await.until(() -> relay.framesSent() == 2 * 10, "the live frames, video and audio, sent once");
+    Await.result(publisher.close());
+  }
+
+  @Test
   void playersOnTwoEdgesGetWhatTheOriginPublishes() {
     RtmpClient publisher = origin.connect();
     int msid = publish(publisher, "key-a");

@@ -41,6 +41,10 @@ public record ClusterFrame(long epoch, long sequence, int type, int flags, long 
     return type == START_OF_EPOCH || type == HEARTBEAT || type == END_OF_EPOCH;
   }
 
+  public boolean isHeartbeat() {
+    return type == HEARTBEAT;
+  }
+
   public boolean isEndOfEpoch() {
     return type == END_OF_EPOCH;
   }

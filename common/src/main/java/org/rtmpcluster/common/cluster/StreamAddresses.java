@@ -15,6 +15,14 @@ public final class StreamAddresses {
     return "rtmp.snapshot." + stream;
   }
 
+  /**
+   * Edges that pull the stream say so here now and then; the active origin publishes media frames
+   * only while some edge does, since a publish nobody subscribes to costs a cluster-wide lookup.
+   */
+  public static String interest(String stream) {
+    return "rtmp.interest." + stream;
+  }
+
   /** Shared counter that gives each new publisher of the stream a higher epoch, cluster-wide. */
   public static String epochCounter(String stream) {
     return "rtmp.epoch." + stream;

@@ -54,6 +54,7 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
   private long stallTimer = -1;
   private long lingerTimer = -1;
   private long retryTimer = -1;
+  private long interestTimer = -1;
   private long framesReceived;
   private long gaps;
 
@@ -72,6 +73,14 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
     });
     long checkEvery = Math.max(50, settings.streamStallMs() / 4);
     stallTimer = vertx.setPeriodic(checkEvery, id -> checkStall());
+    // The origin sends media only while an edge says it pulls (see ClusterRelay): three times
+    // within the time it waits.
+    long interestEvery = Math.max(50, settings.streamStallMs() / 3);
+    interestTimer = vertx.setPeriodic(interestEvery, id -> {
+      if (attached) {
+        vertx.eventBus().send(StreamAddresses.interest(stream.name()), Buffer.buffer());
+      }
+    });
   }
 
   /** Media frames received over the event bus: one copy per node, whatever the number of players. */
@@ -112,6 +121,15 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
   private void accept(ClusterFrame frame) {
     if (frame.isEndOfEpoch()) {
       endEpoch("its publisher stopped");
+      return;
+    }
+    if (frame.isHeartbeat() && frame.sequence() > lastSequence && attached) {
+      // Frames travel in order with heartbeats, so these were not sent to this node (the origin
+      // thought no edge pulled the stream) or were lost.
+      gaps++;
+      log.warn("stream {}: frames {}..{} of epoch {} did not arrive; resyncing", stream.name(),
+          lastSequence + 1, frame.sequence(), epoch);
+      requestSnapshot();
       return;
     }
     if (frame.isControl()) {
@@ -249,7 +267,7 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
   @Override
   public void onRemoved() {
     stopped = true;
-    for (long timer : new long[] {stallTimer, lingerTimer, retryTimer}) {
+    for (long timer : new long[] {stallTimer, lingerTimer, retryTimer, interestTimer}) {
       if (timer >= 0) {
         vertx.cancelTimer(timer);
       }

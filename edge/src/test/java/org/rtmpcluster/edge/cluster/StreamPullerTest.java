@@ -201,4 +201,29 @@ class StreamPullerTest {
       }
     }
   }
+
+  @Test
+  void aHeartbeatAheadOfTheLastFrameMeansMissedFramesAndAResync() {
+    snapshot.set(snapshotOf(1, 1, video(1, 1, true)));
+    Await.until(() -> seen.size() == 2, "cold start");
+    int requestsBefore = snapshotRequests.get();
+    // The origin stopped sending media to this node (it saw no interest), then its heartbeat says
+    // it is at frame 3.
+    snapshot.set(snapshotOf(1, 3, video(1, 1, true), video(1, 2, false), video(1, 3, false)));
+    send(ClusterFrame.heartbeat(1, 3));
+    Await.until(() -> seen.size() == 4, "missed frames from a fresh snapshot");
+    assertEquals(List.of("E", "K1", "2", "3"), seen);
+    assertEquals(requestsBefore + 1, snapshotRequests.get());
+    assertEquals(1, puller.gaps());
+  }
+
+  @Test
+  void anAttachedPullerTellsTheOriginItStillPulls() {
+    AtomicInteger interest = new AtomicInteger();
+    vertx.eventBus().consumer(StreamAddresses.interest(NAME), m -> interest.incrementAndGet());
+    Sleep.sleep(400);
+    assertEquals(0, interest.get(), "nothing to say before it pulls an epoch");
+    snapshot.set(snapshotOf(1, 1, video(1, 1, true)));
+    Await.until(() -> interest.get() >= 2, "interest, again and again");
+  }
 }

@@ -29,6 +29,13 @@ import org.slf4j.LoggerFactory;
  * to the stream's address and answers edges' snapshot requests. If another origin holds the name,
  * this publisher is a hot standby: its frames stay local, and the relay retries the claim until
  * the other one is gone, then takes over with a higher epoch.
+ *
+ * <p>Media frames go out only while an edge pulls the stream: edges ask for a snapshot when they
+ * start and say they are still there every so often ({@link StreamAddresses#interest}). Vert.x
+ * looks up the subscribers of an address nobody subscribes to in the cluster map at every publish,
+ * which made an origin without edges spend three times the CPU per publisher. Control frames
+ * (start, heartbeat, end) always go out; a heartbeat tells an edge whose interest lapsed which
+ * frames it missed, and it resyncs.
  */
 public final class ClusterRelay implements PublishObserver {
   private static final Logger log = LoggerFactory.getLogger(ClusterRelay.class);
@@ -48,6 +55,9 @@ public final class ClusterRelay implements PublishObserver {
   private long clusterEpoch;
   private Claim claim;
   private MessageConsumer<Object> snapshotConsumer;
+  private MessageConsumer<Object> interestConsumer;
+  /** Until when an edge is known to pull the stream (epoch ms). */
+  private long interestUntilMs;
   private long renewTimer = -1;
   private long retryTimer = -1;
   private long heartbeatTimer = -1;
@@ -124,6 +134,8 @@ public final class ClusterRelay implements PublishObserver {
   private void activate(Claim newClaim) {
     claim = newClaim;
     clusterEpoch = newClaim.entry().epoch();
+    interestUntilMs = 0;
+    interestConsumer = vertx.eventBus().consumer(StreamAddresses.interest(stream.name()), m -> noteInterest());
     MessageConsumer<Object> registering =
         vertx.eventBus().consumer(StreamAddresses.snapshot(stream.name()), this::answerSnapshot);
     snapshotConsumer = registering;
@@ -168,7 +180,17 @@ public final class ClusterRelay implements PublishObserver {
     });
   }
 
+  private void noteInterest() {
+    interestUntilMs = System.currentTimeMillis() + settings.streamStallMs();
+  }
+
+  /** Whether some edge pulls the stream now. */
+  public boolean hasInterest() {
+    return System.currentTimeMillis() < interestUntilMs;
+  }
+
   private void answerSnapshot(Message<Object> request) {
+    noteInterest();
     List<ClusterFrame> frames = new ArrayList<>();
     for (MediaFrame frame : stream.primingFrames()) {
       frames.add(ClusterFrame.of(clusterEpoch, frame.sequence(), frame));
@@ -185,7 +207,7 @@ public final class ClusterRelay implements PublishObserver {
         audioCodec = AudioTag.codec(frame.payload());
       }
     }
-    if (state == State.ACTIVE) {
+    if (state == State.ACTIVE && hasInterest()) {
       framesSent++;
       vertx.eventBus().publish(StreamAddresses.frames(stream.name()),
           ClusterFrame.of(clusterEpoch, frame.sequence(), frame));
@@ -221,6 +243,10 @@ public final class ClusterRelay implements PublishObserver {
     if (snapshotConsumer != null) {
       snapshotConsumer.unregister();
       snapshotConsumer = null;
+    }
+    if (interestConsumer != null) {
+      interestConsumer.unregister();
+      interestConsumer = null;
     }
     if (state == State.ACTIVE && release) {
       vertx.eventBus().publish(StreamAddresses.frames(stream.name()),
