@@ -24,7 +24,10 @@
 #   RAMP [200]             players started per second
 #   SETTLE [5]             seconds between the last player's (or publisher's) start and the window
 #   COOLDOWN [8]           seconds between runs (longer than the edges' 5 s linger, so each run starts cold)
-#   SERVERS ["nginx ours"] which servers to load
+#   SERVERS ["nginx ours"] which servers to load. With many streams both stacks at once do not
+#                            fit on a small machine: run them one at a time into the same OUT
+#                            (SERVERS=nginx OUT=d ...; SERVERS=ours OUT=d ...); the table of the
+#                            last run has both, since it also reads the results already in OUT
 #   FLV [bench/target/bench-720p.flv]  input; made with ffmpeg when missing
 #   OUT [bench/target/run-<time>]      logs, configs and the JSON of every run
 #   NODE_JAVA_OPTS []      extra JVM flags for the rtmp-cluster nodes
@@ -341,7 +344,13 @@ run_publishers() {
 report() {
   python3 - "$MODE" "$OUT" "$SERVERS" "$PLAYERS" "$STREAMS" "$PUBLISHERS" <<'EOF'
 import json, os, sys
-mode, out, servers = sys.argv[1], sys.argv[2], sys.argv[3].split()
+mode, out, requested = sys.argv[1], sys.argv[2], sys.argv[3].split()
+# Also the other server's results if an earlier run left them in this OUT: servers can then be
+# run one at a time, each with the whole machine, and the last run's table compares them.
+left = os.listdir(out)
+servers = [s for s in ("nginx", "ours")
+           if s in requested or any(f.startswith((s + "-", "publishers-" + s + "-")) and f.endswith(".json") for f in left)]
+servers += [s for s in requested if s not in servers]
 players, streams, publishers = sys.argv[4].split(), int(sys.argv[5]), sys.argv[6].split()
 
 def get(d, *keys):
