@@ -98,10 +98,10 @@ public final class Main {
     }
   }
 
-  /** Enough event loops that each RTMP loop and the home loop get a thread of their own. */
+  /** Enough event loops that each RTMP loop (the node's home loop is the first) gets a thread. */
   private static VertxOptions vertxOptions(NodeConfig config) {
     VertxOptions options = new VertxOptions().setPreferNativeTransport(config.rtmp().nativeTransport());
-    int needed = config.rtmp().effectiveEventLoops() + 1;
+    int needed = config.rtmp().effectiveEventLoops();
     if (options.getEventLoopPoolSize() < needed) {
       options.setEventLoopPoolSize(needed);
     }

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One event loop's share of the node's RTMP connections. Every loop listens on the node's port
  * (Vert.x hands new connections to the loops in turn); a loop's players read copies of the streams
- * that live on the home loop, and its publishers publish to the home loop.
+ * that live on the home loop, and its publishers publish to the home loop. Deployed as a verticle
+ * for each extra loop; the home loop's own listener is started by the node on its context.
  */
 final class RtmpListener extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(RtmpListener.class);

@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A node with the roles it was given, standalone or as a cluster member. Its streams live on the
  * home event loop of this verticle, so stream state needs no locks; its connections are spread
- * over {@code rtmp.event-loops} {@link RtmpListener listeners}, whose players read per-loop copies
- * of the streams (see {@link LoopFeed}) and whose publishers publish to the home loop.
+ * over {@code rtmp.event-loops} {@link RtmpListener listeners} (the first on the home loop), whose
+ * players read per-loop copies of the streams (see {@link LoopFeed}) and whose publishers publish
+ * to the home loop.
  */
 public final class RtmpNode extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(RtmpNode.class);
@@ -41,6 +42,7 @@ public final class RtmpNode extends VerticleBase {
   private final NodeConfig config;
   private final NodeIdentity identity;
   private final List<RtmpListener> listeners = new ArrayList<>();
+  private RtmpListener homeListener;
   private NodeConnections connections;
   private StreamHub originHub;
   private StreamHub edgeHub;
@@ -107,22 +109,32 @@ public final class RtmpNode extends VerticleBase {
   }
 
   /**
-   * One listener per event loop, all on the node's port. Vert.x shares a port between servers
-   * that listen on the same number; for a random port (configured as 0) that number is -1.
+   * One listener per event loop, all on the node's port. The first runs on the home loop itself,
+   * so that its connections reach the streams without a hop between threads (and a node with one
+   * event loop has none at all); the others are verticles of their own, each on its own loop.
+   * Vert.x shares a port between servers that listen on the same number; for a random port
+   * (configured as 0) that number is -1.
    */
   private Future<?> startListeners() {
     int loops = config.rtmp().effectiveEventLoops();
     int port = config.rtmp().port() == 0 ? -1 : config.rtmp().port();
-    Future<?> started = deployListener(port);
+    RtmpListener onHome = newListener(port);
+    onHome.init(vertx, context);
+    homeListener = onHome;
+    Future<?> started = onHome.start().onSuccess(listening -> listeners.add(onHome));
     for (int i = 1; i < loops; i++) {
       started = started.compose(previous -> deployListener(port));
     }
     return started;
   }
 
+  private RtmpListener newListener(int port) {
+    return new RtmpListener(config, port, context, connections, publishService, homeStreams,
+        playerCounters, () -> draining);
+  }
+
   private Future<String> deployListener(int port) {
-    RtmpListener listener = new RtmpListener(config, port, context, connections, publishService,
-        homeStreams, playerCounters, () -> draining);
+    RtmpListener listener = newListener(port);
     return vertx.deployVerticle(listener).onSuccess(id -> listeners.add(listener));
   }
 
@@ -213,7 +225,7 @@ public final class RtmpNode extends VerticleBase {
     return drained.future();
   }
 
-  /** The listeners, deployed by this verticle, are undeployed with it. */
+  /** The other listeners, deployed by this verticle, are undeployed with it. */
   @Override
   public Future<?> stop() {
     if (stats != null) {
@@ -222,7 +234,7 @@ public final class RtmpNode extends VerticleBase {
     if (httpApi != null) {
       httpApi.stop();
     }
-    return Future.succeededFuture();
+    return homeListener == null ? Future.succeededFuture() : homeListener.stop();
   }
 
   /** Whether the node's Vert.x runs on the native (epoll) transport. */
