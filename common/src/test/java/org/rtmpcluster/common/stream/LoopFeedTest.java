@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
@@ -17,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.rtmpcluster.common.config.StreamSettings;
 import org.rtmpcluster.common.rtmp.message.MessageType;
 import org.rtmpcluster.common.testing.Await;
+import org.rtmpcluster.common.testing.EventLoops;
 
 /** A stream carried from the home event loop to a copy on another loop, where players read it. */
 class LoopFeedTest {
@@ -28,8 +28,8 @@ class LoopFeedTest {
       StreamSettings.DEFAULT.playerQueueHardLimitBytes(), List.of());
 
   private final Vertx vertx = Vertx.vertx();
-  private final Context homeContext = newContext();
-  private final Context loopContext = newContext();
+  private final Context homeContext = EventLoops.newContext(vertx);
+  private final Context loopContext = EventLoops.newContext(vertx);
   private final StreamHub homeHub = new StreamHub(vertx, SETTINGS);
   private final StreamHub copies = onLoop(() -> StreamHub.copies(vertx, SETTINGS));
   private final LoopFeed.Home home = new LoopFeed.Home() {
@@ -94,18 +94,6 @@ class LoopFeedTest {
   @AfterEach
   void closeVertx() {
     Await.result(vertx.close());
-  }
-
-  private Context newContext() {
-    Context[] captured = new Context[1];
-    Await.result(vertx.deployVerticle(new VerticleBase() {
-      @Override
-      public Future<?> start() {
-        captured[0] = context;
-        return Future.succeededFuture();
-      }
-    }));
-    return captured[0];
   }
 
   private <T> T onLoop(java.util.function.Supplier<T> action) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
@@ -17,14 +16,15 @@ import org.junit.jupiter.api.Test;
 import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
 import org.rtmpcluster.common.rtmp.message.MessageType;
 import org.rtmpcluster.common.testing.Await;
+import org.rtmpcluster.common.testing.EventLoops;
 
 /** A publisher on one event loop publishing to streams that live on the node's home loop. */
 class LoopPublishServiceTest {
   private static final int BEHIND_LIMIT_BYTES = 1000;
 
   private final Vertx vertx = Vertx.vertx();
-  private final Context home = newContext();
-  private final Context loop = newContext();
+  private final Context home = EventLoops.newContext(vertx);
+  private final Context loop = EventLoops.newContext(vertx);
   private final List<String> seenOn = new CopyOnWriteArrayList<>();
   private final List<Long> received = new CopyOnWriteArrayList<>();
   private final List<String> publisherEvents = new CopyOnWriteArrayList<>();
@@ -88,18 +88,6 @@ class LoopPublishServiceTest {
   @AfterEach
   void closeVertx() {
     Await.result(vertx.close());
-  }
-
-  private Context newContext() {
-    Context[] captured = new Context[1];
-    Await.result(vertx.deployVerticle(new VerticleBase() {
-      @Override
-      public Future<?> start() {
-        captured[0] = context;
-        return Future.succeededFuture();
-      }
-    }));
-    return captured[0];
   }
 
   private PublishService.PublishResult publish(String key) {
