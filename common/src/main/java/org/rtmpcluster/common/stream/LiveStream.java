@@ -191,17 +191,12 @@ public final class LiveStream {
     if (publisher != from) {
       return;
     }
-    lastPublisherActivityMs = clock.getAsLong();
-    framesIn++;
-    bytesIn += frame.size();
-    inputBytes.add(lastPublisherActivityMs, frame.size());
-    if (frame.isVideo() && !frame.isSequenceHeader()) {
-      inputVideoFrames.add(lastPublisherActivityMs, 1);
-    }
     if (hub.holdsCopies()) {
-      // A copy's frames keep their place in the home stream, and with it their chunks.
+      // A copy's frames keep their place in the home stream, and with it their chunks; the
+      // publisher's input is counted once, at home.
       sequence = frame.sequence();
     } else {
+      countInput(frame);
       frame = frame.inStream(++sequence, playTimestampOf(frame));
     }
     if (frame.isMetadata()) {
@@ -220,6 +215,16 @@ public final class LiveStream {
     }
     if (observer != null) {
       observer.onFrame(frame);
+    }
+  }
+
+  private void countInput(MediaFrame frame) {
+    lastPublisherActivityMs = clock.getAsLong();
+    framesIn++;
+    bytesIn += frame.size();
+    inputBytes.add(lastPublisherActivityMs, frame.size());
+    if (frame.isVideo() && !frame.isSequenceHeader()) {
+      inputVideoFrames.add(lastPublisherActivityMs, 1);
     }
   }
 

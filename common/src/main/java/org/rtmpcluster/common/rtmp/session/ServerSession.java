@@ -37,12 +37,15 @@ public final class ServerSession implements RtmpConnection.Handler {
   private static final class NetStream {
     Ingest ingest;
     Playback playback;
-    /** Publish was asked for and not answered yet; media meanwhile waits in {@code early}. */
-    boolean publishPending;
+    /** Media that came while publish was asked for and not answered yet; null otherwise. */
     List<RtmpMessage> early;
 
+    boolean publishPending() {
+      return early != null;
+    }
+
     boolean inUse() {
-      return ingest != null || playback != null || publishPending;
+      return ingest != null || playback != null || publishPending();
     }
   }
 
@@ -202,7 +205,6 @@ public final class ServerSession implements RtmpConnection.Handler {
         });
     // The answer may take a hop to the stream's event loop. Reading stops meanwhile, and the
     // media already read waits for it, so nothing is lost and nothing queues without bound.
-    stream.publishPending = true;
     stream.early = new ArrayList<>();
     connection.pauseReading();
     publishService.publish(request).onComplete(done -> {
@@ -214,7 +216,6 @@ public final class ServerSession implements RtmpConnection.Handler {
 
   private void onPublishAnswered(int msid, NetStream stream, PublishService.PublishResult result) {
     List<RtmpMessage> early = stream.early;
-    stream.publishPending = false;
     stream.early = null;
     if (connection.isClosed()) {
       if (result.ingest() != null) {
@@ -222,7 +223,7 @@ public final class ServerSession implements RtmpConnection.Handler {
       }
       return;
     }
-    if (streams.values().stream().noneMatch(s -> s.publishPending)) {
+    if (streams.values().stream().noneMatch(NetStream::publishPending)) {
       connection.resumeReading();
     }
     if (streams.get(msid) != stream) {
@@ -270,7 +271,7 @@ public final class ServerSession implements RtmpConnection.Handler {
       // A second play on the same stream replaces the first, as FMS does with reset=true.
       previous.close();
     }
-    if (stream.ingest != null || stream.publishPending) {
+    if (stream.ingest != null || stream.publishPending()) {
       sendStatus(msid, Status.LEVEL_ERROR, Status.PLAY_FAILED, "stream " + msid + " is publishing");
       return;
     }
@@ -358,7 +359,7 @@ public final class ServerSession implements RtmpConnection.Handler {
 
   private void onStreamMessage(RtmpMessage message) {
     NetStream stream = streams.get(message.messageStreamId());
-    if (stream != null && stream.publishPending) {
+    if (stream != null && stream.publishPending()) {
       stream.early.add(message);
       return;
     }
