@@ -22,21 +22,13 @@ import org.rtmpcluster.common.stream.LiveStream;
 import org.rtmpcluster.common.stream.MediaFrame;
 import org.rtmpcluster.common.stream.PublisherHandle;
 import org.rtmpcluster.common.stream.StreamHub;
+import org.rtmpcluster.common.testing.StreamFixtures;
 
 /** What a player is sent, with a recording output in place of a connection. */
 class PlayerSessionTest {
   private Vertx vertx;
   private LiveStream stream;
-  private final PublisherHandle publisher = new PublisherHandle() {
-    @Override
-    public void evict(String reason) {
-    }
-
-    @Override
-    public String describe() {
-      return "test publisher";
-    }
-  };
+  private final PublisherHandle publisher = StreamFixtures.publisher();
 
   /** Records what a player's connection would write. */
   static final class RecordingOutput implements PlayerOutput {

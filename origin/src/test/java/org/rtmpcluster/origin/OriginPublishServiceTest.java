@@ -28,7 +28,7 @@ import org.rtmpcluster.common.rtmp.session.Status;
 import org.rtmpcluster.common.stream.LiveStream;
 import org.rtmpcluster.common.stream.MediaFrame;
 import org.rtmpcluster.common.stream.StreamHub;
-import org.rtmpcluster.common.stream.StreamListener;
+import org.rtmpcluster.common.testing.StreamFixtures;
 
 /** The origin's side of publishing: keys, and how a publisher's messages become frames. */
 class OriginPublishServiceTest {
@@ -72,24 +72,7 @@ class OriginPublishServiceTest {
   private Ingest ingest() {
     PublishResult result = publish("s3cret");
     assertNotNull(result.ingest(), result.description());
-    hub.get("stage").addListener(new StreamListener() {
-      @Override
-      public void onFrame(MediaFrame frame) {
-        frames.add(frame);
-      }
-
-      @Override
-      public void onPublisherStarted(long epoch) {
-      }
-
-      @Override
-      public void onPublisherGone() {
-      }
-
-      @Override
-      public void onStreamEnded() {
-      }
-    });
+    hub.get("stage").addListener(StreamFixtures.framesInto(frames));
     return result.ingest();
   }
 

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.rtmpcluster.common.config.StreamSettings;
 import org.rtmpcluster.common.rtmp.message.MessageType;
+import org.rtmpcluster.common.testing.StreamFixtures;
 
 /** What a stream tells operators about its publisher's input: rates, codecs, start time. */
 class LiveStreamInputTest {
@@ -15,16 +16,7 @@ class LiveStreamInputTest {
   // No Vert.x: timers are only needed once a publisher leaves players behind.
   private final StreamHub hub = new StreamHub(null, StreamSettings.DEFAULT, now::get);
 
-  private static final PublisherHandle PUBLISHER = new PublisherHandle() {
-    @Override
-    public void evict(String reason) {
-    }
-
-    @Override
-    public String describe() {
-      return "test publisher";
-    }
-  };
+  private static final PublisherHandle PUBLISHER = StreamFixtures.publisher();
 
   private static MediaFrame frame(int type, int size, int flags) {
     return new MediaFrame(type, 0, Buffer.buffer(new byte[size]), flags);

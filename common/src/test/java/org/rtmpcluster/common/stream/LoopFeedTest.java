@@ -17,6 +17,7 @@ import org.rtmpcluster.common.config.StreamSettings;
 import org.rtmpcluster.common.rtmp.message.MessageType;
 import org.rtmpcluster.common.testing.Await;
 import org.rtmpcluster.common.testing.EventLoops;
+import org.rtmpcluster.common.testing.StreamFixtures;
 
 /** A stream carried from the home event loop to a copy on another loop, where players read it. */
 class LoopFeedTest {
@@ -45,16 +46,7 @@ class LoopFeedTest {
     }
   };
 
-  private static final PublisherHandle PUBLISHER = new PublisherHandle() {
-    @Override
-    public void evict(String reason) {
-    }
-
-    @Override
-    public String describe() {
-      return "test publisher";
-    }
-  };
+  private static final PublisherHandle PUBLISHER = StreamFixtures.publisher();
 
   /** What a player on the copy's loop sees, and on which thread. */
   private final class Player implements StreamListener {
@@ -139,24 +131,7 @@ class LoopFeedTest {
     Await.until(() -> player.frames.size() == 3, "sequence header and cached GOP");
     Await.run(homeContext, () -> {
       LiveStream stream = homeHub.get("s");
-      stream.addListener(new StreamListener() {
-        @Override
-        public void onFrame(MediaFrame frame) {
-          published.add(frame);
-        }
-
-        @Override
-        public void onPublisherStarted(long epoch) {
-        }
-
-        @Override
-        public void onPublisherGone() {
-        }
-
-        @Override
-        public void onStreamEnded() {
-        }
-      });
+      stream.addListener(StreamFixtures.framesInto(published));
       stream.publish(PUBLISHER, video(1080, 0));
     });
     Await.until(() -> player.frames.size() == 4, "a live frame");
