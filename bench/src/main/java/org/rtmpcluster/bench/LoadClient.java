@@ -1,11 +1,12 @@
 package org.rtmpcluster.bench;
 
+import static org.rtmpcluster.bench.Figures.round;
+
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -124,18 +125,16 @@ public final class LoadClient {
     TimeUnit.MILLISECONDS.sleep((long) (options.settleSeconds() * 1000));
 
     // The window.
-    com.sun.management.OperatingSystemMXBean os =
-        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     List<Player.Snapshot> before = snapshots(players);
     Player.Snapshot referenceBefore = reference == null ? null : await(reference.snapshot(), 5);
     double serverCpuBefore = server.cpuSeconds();
-    long clientCpuBefore = os.getProcessCpuTime();
+    long clientCpuBefore = Figures.ownCpuNanos();
     long windowStart = System.nanoTime();
     probe.recording(true);
     TimeUnit.MILLISECONDS.sleep((long) (options.durationSeconds() * 1000));
     probe.recording(false);
     double serverCpuAfter = server.cpuSeconds();
-    long clientCpuAfter = os.getProcessCpuTime();
+    long clientCpuAfter = Figures.ownCpuNanos();
     double window = (System.nanoTime() - windowStart) / 1e9;
     List<Player.Snapshot> after = snapshots(players);
     Player.Snapshot referenceAfter = reference == null ? null : await(reference.snapshot(), 5);
@@ -378,13 +377,6 @@ public final class LoadClient {
     return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
   }
 
-  private static double round(double value, int places) {
-    if (!Double.isFinite(value)) {
-      return value;
-    }
-    double scale = Math.pow(10, places);
-    return Math.round(value * scale) / scale;
-  }
 
   private static <T> T await(Future<T> future, int seconds) throws Exception {
     return future.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);

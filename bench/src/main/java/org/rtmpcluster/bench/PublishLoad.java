@@ -1,10 +1,11 @@
 package org.rtmpcluster.bench;
 
+import static org.rtmpcluster.bench.Figures.round;
+
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -74,10 +75,8 @@ public final class PublishLoad {
       double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
       TimeUnit.MILLISECONDS.sleep((long) (options.settleSeconds() * 1000));
 
-      com.sun.management.OperatingSystemMXBean os =
-          (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
       double serverCpuBefore = server.cpuSeconds();
-      long clientCpuBefore = os.getProcessCpuTime();
+      long clientCpuBefore = Figures.ownCpuNanos();
       long bytesBefore = publisher.bytesSentPerTarget();
       long windowStart = System.nanoTime();
       long windowEnd = windowStart + (long) (options.durationSeconds() * 1e9);
@@ -91,7 +90,7 @@ public final class PublishLoad {
         }
       }
       double serverCpu = server.cpuSeconds() - serverCpuBefore;
-      long clientCpu = os.getProcessCpuTime() - clientCpuBefore;
+      long clientCpu = Figures.ownCpuNanos() - clientCpuBefore;
       double window = (System.nanoTime() - windowStart) / 1e9;
       long bytesPerTarget = publisher.bytesSentPerTarget() - bytesBefore;
       int publishing = publisher.publishing();
@@ -159,8 +158,4 @@ public final class PublishLoad {
         unread == null ? "-" : unread.getValue("max"), s.getDouble("clientCpuCores"));
   }
 
-  private static double round(double value, int places) {
-    double scale = Math.pow(10, places);
-    return Math.round(value * scale) / scale;
-  }
 }
