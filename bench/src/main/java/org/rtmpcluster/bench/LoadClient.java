@@ -137,6 +137,8 @@ public final class LoadClient {
     long clientCpuAfter = Figures.ownCpuNanos();
     double window = (System.nanoTime() - windowStart) / 1e9;
     List<Player.Snapshot> after = snapshots(players);
+    // Read before our own closes below, which would otherwise count as drops.
+    List<Player.State> states = players.stream().map(Player::state).toList();
     Player.Snapshot referenceAfter = reference == null ? null : await(reference.snapshot(), 5);
     long rssAfterKb = server.rssKb();
     // With the players still connected: a full GC in the server, then its live heap.
@@ -166,7 +168,8 @@ public final class LoadClient {
       Player player = players.get(i);
       Player.Snapshot b = before.get(i);
       Player.Snapshot a = after.get(i);
-      switch (player.state()) {
+      Player.State state = states.get(i);
+      switch (state) {
         case FAILED -> {
           failed++;
           failures.merge(player.failure(), 1, Integer::sum);
@@ -180,7 +183,7 @@ public final class LoadClient {
         framesPerStream[i % k] += a.frames();
         mediaMsReceived += a.mediaDurationMs();
       }
-      boolean playing = player.state() == Player.State.PLAYING && a != null && b != null;
+      boolean playing = state == Player.State.PLAYING && a != null && b != null;
       if (playing) {
         // A player whose first frame came after the window opened is measured from that frame.
         boolean late = b.mediaTimestamp() < 0;
