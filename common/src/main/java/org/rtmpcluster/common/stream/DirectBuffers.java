@@ -1,12 +1,11 @@
 package org.rtmpcluster.common.stream;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 
 /**
- * Off-heap copies of bytes that are written to many sockets. A heap buffer is copied into a
+ * Off-heap buffers for bytes that are written to many sockets. A heap buffer is copied into a
  * direct one by Netty on every socket write; profiling a 1000-player edge showed that copy as the
  * largest single cost. A direct buffer is written as is.
  *
@@ -21,9 +20,8 @@ final class DirectBuffers {
   private DirectBuffers() {
   }
 
-  static Buffer copyOf(Buffer heap) {
-    ByteBuf direct = ALLOCATOR.directBuffer(heap.length(), heap.length());
-    direct.writeBytes(heap.getBytes());
-    return BufferInternal.buffer(direct);
+  /** An empty off-heap buffer to append to; it grows past {@code capacity} if it must. */
+  static Buffer allocate(int capacity) {
+    return BufferInternal.buffer(ALLOCATOR.directBuffer(capacity));
   }
 }

@@ -94,8 +94,9 @@ public final class MediaFrame {
     if (cached != null && cached.messageStreamId == messageStreamId && cached.chunkSize == chunkSize) {
       return cached.bytes;
     }
-    Buffer bytes = DirectBuffers.copyOf(ChunkEncoder.encodeStandalone(
-        new RtmpMessage(chunkStreamId(), type, playTimestamp, messageStreamId, payload), chunkSize));
+    RtmpMessage message = new RtmpMessage(chunkStreamId(), type, playTimestamp, messageStreamId, payload);
+    Buffer bytes = DirectBuffers.allocate(ChunkEncoder.sizeHint(message, chunkSize));
+    ChunkEncoder.encodeStandalone(message, chunkSize, bytes);
     if (cached == null) {
       // Two loops may both get here first; either's bytes are right, and one of them is kept.
       wire = new Wire(bytes, messageStreamId, chunkSize);

@@ -42,13 +42,19 @@ public final class ChunkEncoder {
   }
 
   /**
-   * Chunks a message with a type-0 header and type-3 continuations, using no state of any
-   * connection, so that the same bytes can go to many connections that send with this chunk size.
+   * Chunks a message into {@code out} with a type-0 header and type-3 continuations, using no
+   * state of any connection, so that the same bytes can go to many connections that send with
+   * this chunk size.
    */
-  public static Buffer encodeStandalone(RtmpMessage message, int chunkSize) {
+  public static void encodeStandalone(RtmpMessage message, int chunkSize, Buffer out) {
     ChunkEncoder fresh = new ChunkEncoder();
     fresh.setChunkSize(chunkSize);
-    return fresh.encode(message);
+    fresh.encode(message, out);
+  }
+
+  /** Room for a message's chunks in the usual case; a buffer grows past it when needed. */
+  public static int sizeHint(RtmpMessage message, int chunkSize) {
+    return message.length() + 18 + message.length() / chunkSize * 5;
   }
 
   /**
@@ -60,7 +66,7 @@ public final class ChunkEncoder {
   }
 
   public Buffer encode(RtmpMessage message) {
-    Buffer out = Buffer.buffer(message.length() + 18 + message.length() / chunkSize * 5);
+    Buffer out = Buffer.buffer(sizeHint(message, chunkSize));
     encode(message, out);
     return out;
   }
