@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * current GOP, and the sequence number it reflects), spliced with the live frames that arrive
  * meanwhile. A gap means lost frames: the snapshot is asked for again and delivery resumes with
  * what follows the last delivered frame, or with the snapshot's keyframe if that is later. No
- * frames for the stall time, or an end-of-epoch frame, hand the players to the grace period.
+ * frames for the stall time, or an end-of-epoch frame, hand the players to the grace period; a
+ * stalled epoch whose heartbeats come back is taken up again from a snapshot.
  */
 public final class StreamPuller implements PublisherHandle, AudienceWatcher {
   private static final Logger log = LoggerFactory.getLogger(StreamPuller.class);
@@ -48,6 +49,8 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
   private boolean stopped;
   private boolean syncing;
   private boolean attached;
+  /** Detached because the epoch went quiet, not because it ended: it may come back. */
+  private boolean stalled;
   private long epoch = -1;
   private long lastSequence;
   private long lastFrameAtMs;
@@ -132,6 +135,13 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
       requestSnapshot();
       return;
     }
+    if (frame.isHeartbeat() && stalled && !syncing) {
+      // The origin is heard again with the same publisher (the network between the nodes came
+      // back): take the stream up again while its players are still in their grace period.
+      log.info("stream {}: epoch {} is heard again after a stall; resyncing", stream.name(), epoch);
+      requestSnapshot();
+      return;
+    }
     if (frame.isControl()) {
       return;
     }
@@ -195,6 +205,7 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
       epoch = snapshot.epoch();
       lastSequence = 0;
       attached = true;
+      stalled = false;
       stream.attachPublisher(this);
       log.info("stream {}: pulling epoch {} from the cluster", stream.name(), epoch);
     }
@@ -240,6 +251,7 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
   private void checkStall() {
     long quietMs = System.currentTimeMillis() - lastFrameAtMs;
     if (attached && quietMs > settings.streamStallMs()) {
+      stalled = true;
       endEpoch("stalled, no frames for " + quietMs + " ms");
     }
   }

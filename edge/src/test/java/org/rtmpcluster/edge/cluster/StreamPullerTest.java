@@ -170,6 +170,24 @@ class StreamPullerTest {
   }
 
   @Test
+  void aStalledEpochThatIsHeardAgainIsTakenUpAgain() {
+    snapshot.set(snapshotOf(1, 1, video(1, 1, true)));
+    Await.until(() -> seen.size() == 2, "cold start");
+    Await.until(() -> seen.contains("gone"), "stall: the origin went quiet");
+    int requestsBefore = snapshotRequests.get();
+
+    // The same origin and publisher are heard again, two frames further on.
+    snapshot.set(snapshotOf(1, 3, video(1, 2, true), video(1, 3, false)));
+    send(ClusterFrame.heartbeat(1, 3));
+    Await.until(() -> seen.size() == 6, "players fed again");
+    assertEquals(List.of("E", "K1", "gone", "E", "K2", "3"), new ArrayList<>(seen));
+    assertEquals(requestsBefore + 1, snapshotRequests.get());
+    send(video(1, 4, false));
+    Await.until(() -> seen.size() == 7, "live frames after the snapshot");
+    assertEquals("4", seen.get(6));
+  }
+
+  @Test
   void heartbeatsKeepAQuietStreamFromStalling() {
     snapshot.set(snapshotOf(1, 1, video(1, 1, true)));
     Await.until(() -> seen.size() == 2, "cold start");
