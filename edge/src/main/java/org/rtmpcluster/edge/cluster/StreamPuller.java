@@ -34,6 +34,13 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
   static final long SNAPSHOT_TIMEOUT_MS = 2_000;
   static final long SNAPSHOT_RETRY_MS = 500;
   /**
+   * The longest wait between asks for a stream nobody publishes. Each ask finds no origin, which
+   * costs a lookup in the cluster; a publisher that starts later is heard at once anyway through
+   * its start-of-epoch frame, and the asks are only for an announcement that went out before this
+   * node's consumer was known, which happens in its first moments.
+   */
+  static final long SNAPSHOT_RETRY_MAX_MS = 4_000;
+  /**
    * Retry delay while frames of a newer epoch are held: an origin is live, only its snapshot
    * consumer has not reached this node's view of the cluster yet (it takes milliseconds), and
    * players wait for it.
@@ -57,6 +64,7 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
   private long stallTimer = -1;
   private long lingerTimer = -1;
   private long retryTimer = -1;
+  private long retryDelayMs = SNAPSHOT_RETRY_MS;
   private long interestTimer = -1;
   private long framesReceived;
   private long gaps;
@@ -177,11 +185,14 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
             applySnapshot(StreamSnapshot.decode(body));
           } else {
             // No origin answers: the stream is not live yet, or its origin is changing. Ask again
-            // soon: the announcement of a new publisher may have gone out before this node's
-            // subscription reached the origin.
+            // soon, and less often the longer nobody answers: the announcement of a new publisher
+            // may have gone out before this node's subscription reached the origin.
             syncing = false;
             if (retryTimer < 0) {
-              long delay = pending.isEmpty() ? SNAPSHOT_RETRY_MS : SNAPSHOT_RETRY_LIVE_MS;
+              long delay = pending.isEmpty() ? retryDelayMs : SNAPSHOT_RETRY_LIVE_MS;
+              if (pending.isEmpty()) {
+                retryDelayMs = Math.min(retryDelayMs * 2, SNAPSHOT_RETRY_MAX_MS);
+              }
               retryTimer = vertx.setTimer(delay, id -> {
                 retryTimer = -1;
                 if (!stopped && !syncing && (!attached || !pending.isEmpty())) {
@@ -195,6 +206,7 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
 
   private void applySnapshot(StreamSnapshot snapshot) {
     syncing = false;
+    retryDelayMs = SNAPSHOT_RETRY_MS;
     if (snapshot.epoch() < epoch) {
       requestSnapshot();
       return;

@@ -201,6 +201,15 @@ class StreamPullerTest {
   }
 
   @Test
+  void withoutALiveOriginThePullerAsksLessAndLessOften() {
+    Sleep.sleep(3_200);
+    // Asks at 0, 0.5, 1.5 and 3.5 s; at a steady 500 ms it would have asked 7 times.
+    int asked = snapshotRequests.get();
+    assertTrue(asked >= 2 && asked <= 4, "asked " + asked + " times in 3.2 s");
+    assertEquals(List.of(), seen);
+  }
+
+  @Test
   void withoutALiveOriginThePullerKeepsAsking() {
     Await.until(() -> snapshotRequests.get() >= 2, "asks again");
     assertEquals(List.of(), seen);
