@@ -8,11 +8,16 @@ import static org.rtmpcluster.common.testing.SyntheticMedia.avcSequenceHeader;
 import static org.rtmpcluster.common.testing.SyntheticMedia.setDataFrameMetadata;
 import static org.rtmpcluster.common.testing.SyntheticMedia.videoFrame;
 
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.rtmpcluster.common.cluster.ClusterFrame;
+import org.rtmpcluster.common.cluster.StreamAddresses;
 import org.rtmpcluster.common.rtmp.client.RtmpClient;
 import org.rtmpcluster.common.stream.LiveStream;
 import org.rtmpcluster.common.testing.Await;
@@ -88,6 +93,37 @@ class ClusterTest {
     send(publisher, msid, 15, 25, 10, false);
     Await.until(() -> one.videoMarkers().size() == 15, "live frames");
     Await.until(() -> relay.framesSent() == 2 * 10, "the live frames, video and audio, sent once");
+    Await.result(publisher.close());
+  }
+
+  @Test
+  void anOriginSendsHeartbeatsOnlyWhileAnEdgePulledTheStreamLately() throws InterruptedException {
+    AtomicInteger heartbeats = new AtomicInteger();
+    MessageConsumer<ClusterFrame> listener = edge2.clustered().vertx().eventBus()
+        .consumer(StreamAddresses.frames("h"), m -> {
+          if (m.body().isHeartbeat()) {
+            heartbeats.incrementAndGet();
+          }
+        });
+    Await.result(listener.completion());
+    RtmpClient publisher = origin.connect();
+    int msid = publish(publisher, "key-h");
+    send(publisher, msid, 0, 5, 10, true);
+    Await.until(() -> origin.node().originHub().get("h") != null
+        && ((org.rtmpcluster.origin.cluster.ClusterRelay) origin.node().originHub().get("h").publishObserver())
+            .state() == org.rtmpcluster.origin.cluster.ClusterRelay.State.ACTIVE, "live in the cluster");
+    Thread.sleep(1_200);
+    assertEquals(0, heartbeats.get(), "no edge pulls the stream: no heartbeats (they come every 333 ms)");
+
+    edge2.clustered().vertx().eventBus().send(StreamAddresses.interest("h"), Buffer.buffer());
+    Await.until(() -> heartbeats.get() >= 2, "heartbeats once an edge says it pulls");
+    // Three stall periods (1 s each here) after the last word from an edge, they stop.
+    Await.until(() -> {
+      int before = heartbeats.get();
+      java.util.concurrent.locks.LockSupport.parkNanos(800_000_000L);
+      return heartbeats.get() == before;
+    }, "heartbeats stop once no edge has pulled for a while");
+    Await.result(listener.unregister());
     Await.result(publisher.close());
   }
 

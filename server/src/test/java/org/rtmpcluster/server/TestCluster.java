@@ -23,7 +23,7 @@ import org.rtmpcluster.common.testing.Await;
 final class TestCluster implements AutoCloseable {
   static final List<StreamKey> KEYS = List.of(new StreamKey("key-a", "a"), new StreamKey("key-b", "b"),
       new StreamKey("key-c", "c"), new StreamKey("key-d", "d"), new StreamKey("key-e", "e"),
-      new StreamKey("key-f", "f"), new StreamKey("key-g", "g"));
+      new StreamKey("key-f", "f"), new StreamKey("key-g", "g"), new StreamKey("key-h", "h"));
 
   /** One member: its clustered Vert.x and RTMP node. */
   record Member(String name, ClusterBootstrap.Clustered clustered, RtmpNode node) {

@@ -85,10 +85,11 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
     long checkEvery = Math.max(50, settings.streamStallMs() / 4);
     stallTimer = vertx.setPeriodic(checkEvery, id -> checkStall());
     // The origin sends media only while an edge says it pulls (see ClusterRelay): three times
-    // within the time it waits.
+    // within the time it waits. A stalled puller says so too, so that the origin's heartbeats
+    // reach it when the two hear each other again.
     long interestEvery = Math.max(50, settings.streamStallMs() / 3);
     interestTimer = vertx.setPeriodic(interestEvery, id -> {
-      if (attached) {
+      if (attached || stalled) {
         vertx.eventBus().send(StreamAddresses.interest(stream.name()), Buffer.buffer());
       }
     });

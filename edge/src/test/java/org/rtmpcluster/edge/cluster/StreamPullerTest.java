@@ -171,9 +171,14 @@ class StreamPullerTest {
 
   @Test
   void aStalledEpochThatIsHeardAgainIsTakenUpAgain() {
+    AtomicInteger interest = new AtomicInteger();
+    vertx.eventBus().consumer(StreamAddresses.interest(NAME), m -> interest.incrementAndGet());
     snapshot.set(snapshotOf(1, 1, video(1, 1, true)));
     Await.until(() -> seen.size() == 2, "cold start");
     Await.until(() -> seen.contains("gone"), "stall: the origin went quiet");
+    int interestAtStall = interest.get();
+    // It still says it pulls, so that the origin keeps its heartbeats going (see ClusterRelay).
+    Await.until(() -> interest.get() >= interestAtStall + 2, "interest while stalled");
     int requestsBefore = snapshotRequests.get();
 
     // The same origin and publisher are heard again, two frames further on.

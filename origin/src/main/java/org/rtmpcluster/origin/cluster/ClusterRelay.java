@@ -33,15 +33,19 @@ import org.slf4j.LoggerFactory;
  * <p>Media frames go out only while an edge pulls the stream: edges ask for a snapshot when they
  * start and say they are still there every so often ({@link StreamAddresses#interest}). Vert.x
  * looks up the subscribers of an address nobody subscribes to in the cluster map at every publish,
- * which made an origin without edges spend three times the CPU per publisher. Control frames
- * (start, heartbeat, end) always go out; a heartbeat tells an edge whose interest lapsed which
- * frames it missed, and it resyncs.
+ * which made an origin without edges spend three times the CPU per publisher. Start and end frames
+ * always go out. Heartbeats go out while an edge pulled the stream within the last few stall
+ * periods: one tells an edge whose interest lapsed which frames it missed, and it resyncs; an edge
+ * that stalled keeps saying it pulls, so the heartbeats resume when it is heard again.
  */
 public final class ClusterRelay implements PublishObserver {
   private static final Logger log = LoggerFactory.getLogger(ClusterRelay.class);
 
   /** Where the relay is in taking part in the cluster. */
   public enum State { IDLE, CLAIMING, STANDBY, ACTIVE }
+
+  /** How many stall periods after the last sign of an edge heartbeats still go out. */
+  static final int HEARTBEAT_STALL_PERIODS = 3;
 
   private final Vertx vertx;
   private final LiveStream stream;
@@ -155,8 +159,12 @@ public final class ClusterRelay implements PublishObserver {
     long renewEvery = Math.max(100, settings.registryLeaseMs() / 3);
     renewTimer = vertx.setPeriodic(renewEvery, id -> renew());
     long heartbeatEvery = Math.max(50, settings.streamStallMs() / 3);
-    heartbeatTimer = vertx.setPeriodic(heartbeatEvery, id -> vertx.eventBus().publish(
-        StreamAddresses.frames(stream.name()), ClusterFrame.heartbeat(clusterEpoch, stream.sequence())));
+    heartbeatTimer = vertx.setPeriodic(heartbeatEvery, id -> {
+      if (hadInterestLately()) {
+        vertx.eventBus().publish(StreamAddresses.frames(stream.name()),
+            ClusterFrame.heartbeat(clusterEpoch, stream.sequence()));
+      }
+    });
     vertx.eventBus().publish(StreamAddresses.frames(stream.name()),
         ClusterFrame.startOfEpoch(clusterEpoch, stream.sequence()));
     log.info("stream {}: live in the cluster from {} (epoch {})", stream.name(), node.nodeName(), clusterEpoch);
@@ -187,6 +195,15 @@ public final class ClusterRelay implements PublishObserver {
   /** Whether some edge pulls the stream now. */
   public boolean hasInterest() {
     return System.currentTimeMillis() < interestUntilMs;
+  }
+
+  /**
+   * Whether some edge pulled the stream within the last {@value #HEARTBEAT_STALL_PERIODS} stall
+   * periods. Every heartbeat to an address nobody subscribes to costs a lookup in the cluster; at
+   * 100 publishers and no edges, sending them anyway cost a sixth of the origin's CPU.
+   */
+  boolean hadInterestLately() {
+    return System.currentTimeMillis() < interestUntilMs + (HEARTBEAT_STALL_PERIODS - 1) * settings.streamStallMs();
   }
 
   private void answerSnapshot(Message<Object> request) {
