@@ -217,17 +217,12 @@ public final class ServerSession implements RtmpConnection.Handler {
   private void onPublishAnswered(int msid, NetStream stream, PublishService.PublishResult result) {
     List<RtmpMessage> early = stream.early;
     stream.early = null;
-    if (connection.isClosed()) {
-      if (result.ingest() != null) {
-        result.ingest().close();
-      }
-      return;
-    }
-    if (streams.values().stream().noneMatch(NetStream::publishPending)) {
+    boolean closed = connection.isClosed();
+    if (!closed && streams.values().stream().noneMatch(NetStream::publishPending)) {
       connection.resumeReading();
     }
-    if (streams.get(msid) != stream) {
-      // The publisher deleted the stream while the answer was on its way.
+    if (closed || streams.get(msid) != stream) {
+      // The connection closed, or the publisher deleted the stream, while the answer was on its way.
       if (result.ingest() != null) {
         result.ingest().close();
       }
