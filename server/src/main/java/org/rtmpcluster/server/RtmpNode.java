@@ -15,6 +15,7 @@ import org.rtmpcluster.common.cluster.StreamRegistry;
 import org.rtmpcluster.common.config.ClusterSettings;
 import org.rtmpcluster.common.config.NodeConfig;
 import org.rtmpcluster.common.config.Role;
+import org.rtmpcluster.common.memory.ByteBudget;
 import org.rtmpcluster.common.rtmp.session.NodeConnections;
 import org.rtmpcluster.common.rtmp.session.PublishService;
 import org.rtmpcluster.common.stream.LiveStream;
@@ -75,7 +76,8 @@ public final class RtmpNode extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    connections = new NodeConnections(config.rtmp());
+    connections = new NodeConnections(config.rtmp(),
+        new ByteBudget("messages in progress", config.memory().effectiveIncompleteBytes()));
     stats = new NodeStats(vertx, this);
     if (identity == null) {
       // Standalone: players read the publishers' streams.

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.rtmpcluster.common.amf.AmfException;
 import org.rtmpcluster.common.amf.AmfLimits;
+import org.rtmpcluster.common.config.MemorySettings;
 import org.rtmpcluster.common.config.RtmpSettings;
 import org.rtmpcluster.common.rtmp.chunk.ChunkDecoder;
 import org.rtmpcluster.common.rtmp.chunk.ChunkEncoder;
@@ -66,6 +67,9 @@ class BadInputTest {
   private static final int MAX_CHUNK_SIZE = 8192;
   private static final int MAX_MESSAGE_LENGTH = 65536;
   private static final int MAX_CHUNK_STREAMS = 8;
+  private static final int MAX_INCOMPLETE_BYTES_BEFORE_PUBLISH = 16 << 10;
+  /** Room for two peers at the before-publish limit, and a little for the healthy publisher. */
+  private static final long NODE_INCOMPLETE_BYTES = 40 << 10;
   private static final int AMF_MAX_DEPTH = 8;
   private static final int AMF_MAX_STRING_LENGTH = 1024;
   /** How long a close caused by bad input may take to reach the client. */
@@ -101,7 +105,8 @@ class BadInputTest {
 
   @BeforeEach
   void startNodeWithAPublisherAndAPlayer() {
-    node = TestNode.start(c -> c.withRtmp(strict(c.rtmp())));
+    node = TestNode.start(c -> c.withRtmp(strict(c.rtmp()))
+        .withMemory(new MemorySettings(NODE_INCOMPLETE_BYTES)));
     node.node.connections().closeListener((remote, reason) -> closes.add(new Close(remote, reason)));
 
     publisher = node.connect();
@@ -131,11 +136,14 @@ class BadInputTest {
   }
 
   private static RtmpSettings strict(RtmpSettings r) {
-    return new RtmpSettings(r.host(), r.port(), r.chunkSize(), r.windowAckSize(), HANDSHAKE_TIMEOUT_MS,
-        IDLE_TIMEOUT_MS, PING_INTERVAL_MS, r.maxConnections(), r.maxConnectionsPerIp(),
-        r.maxStreamsPerConnection(), new ChunkLimits(MAX_CHUNK_SIZE, MAX_MESSAGE_LENGTH, MAX_CHUNK_STREAMS),
-        new AmfLimits(AMF_MAX_DEPTH, AMF_MAX_STRING_LENGTH, AmfLimits.DEFAULT_MAX_ELEMENTS), r.nativeTransport(), r.writeCoalesceMs(),
-        r.eventLoops());
+    return r.toBuilder()
+        .handshakeTimeoutMs(HANDSHAKE_TIMEOUT_MS)
+        .idleTimeoutMs(IDLE_TIMEOUT_MS)
+        .pingIntervalMs(PING_INTERVAL_MS)
+        .chunkLimits(new ChunkLimits(MAX_CHUNK_SIZE, MAX_MESSAGE_LENGTH, MAX_CHUNK_STREAMS,
+            MAX_MESSAGE_LENGTH, MAX_INCOMPLETE_BYTES_BEFORE_PUBLISH))
+        .amfLimits(new AmfLimits(AMF_MAX_DEPTH, AMF_MAX_STRING_LENGTH, AmfLimits.DEFAULT_MAX_ELEMENTS))
+        .build();
   }
 
   // ---- handshake ----
@@ -260,6 +268,81 @@ class BadInputTest {
         0xAF, 0x01));                      // what the peer means as payload
     assertClosedForProtocolError(bad, "chunk of type 3 on chunk stream 4 with no prior header");
     assertOthersUntouched(1);
+  }
+
+  @Test
+  void declaredLengthsHoldOnlyWhatArrived() {
+    RawPeer bad = openPeer();
+    bad.handshake();
+    Buffer chunks = setChunkSizeOne();
+    int messages = MAX_CHUNK_STREAMS - 1; // chunk stream 2 is one of them
+    for (int csid = 3; csid < 3 + messages; csid++) {
+      chunks
+          .appendUnsignedByte((short) csid) // basic header: fmt 0, chunk stream 3, 4, ... 9
+          .appendMedium(0)                  // timestamp 0
+          .appendMedium(MAX_MESSAGE_LENGTH - 1) // message length: just under the limit
+          .appendUnsignedByte((short) 9)    // type 9: video
+          .appendIntLE(1)                   // message stream 1 (little-endian)
+          .appendUnsignedByte((short) 0x17); // one byte of the message
+    }
+    long before = registry().incompleteMessages().used();
+    bad.sendRaw(chunks);
+    Await.until(() -> registry().incompleteMessages().used() > before, "the peer's bytes to arrive");
+    long held = registry().incompleteMessages().used() - before;
+    assertTrue(held <= messages * 256L, messages + " one-byte messages hold " + held + " bytes");
+    assertFalse(bad.isClosed(), "nothing this peer did is over a limit yet");
+    assertOthersUntouched(0);
+  }
+
+  @Test
+  void aCommandLongerThanAllowedBeforePublishClosesTheConnection() {
+    RawPeer bad = connectedPeer();
+    Buffer body = createStreamPrefix()
+        .appendUnsignedByte((short) 0x0C)                 // long string marker
+        .appendUnsignedInt(40_000)                        // length 40000
+        .appendBytes(new byte[40_000]);
+    bad.send(command(body));
+    assertClosedForProtocolError(bad, "more than this connection's limit of " + MAX_INCOMPLETE_BYTES_BEFORE_PUBLISH);
+    assertEquals(0, registry().incompleteMessages().used(), "what the peer held is given back");
+    assertOthersUntouched(1);
+  }
+
+  @Test
+  void peersThatSpendTheNodesBudgetAreClosedAndTheOthersGoOn() {
+    // Each peer begins a command of 60 KB and sends 16000 bytes of it, within its own limit (the
+    // buffer doubles to 16 KiB); two of them hold 32 KiB of the node's 40, and the third, asking
+    // for more than is left, is the one closed.
+    Buffer body = createStreamPrefix()
+        .appendUnsignedByte((short) 0x0C)                 // long string marker
+        .appendUnsignedInt(60_000)                        // length 60000
+        .appendBytes(new byte[60_000]);
+    Buffer chunks = new ChunkEncoder().encode(command(body)); // chunks of 128 with 1-byte headers
+    int sent = 12 + 16_000 + 124;                             // the first header, 125 chunks, 124 headers
+    List<RawPeer> attackers = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      RawPeer peer = connectedPeer();
+      attackers.add(peer);
+      long before = registry().incompleteMessages().used();
+      peer.sendRaw(chunks.slice(0, sent));
+      if (i < 2) {
+        Await.until(() -> registry().incompleteMessages().used() >= before + (16 << 10), "peer " + i + "'s bytes");
+      }
+    }
+    assertClosedForProtocolError(attackers.get(2), "the node's budget for messages in progress is spent");
+    assertFalse(attackers.get(0).isClosed(), "the peers that got their bytes in keep them");
+    assertFalse(attackers.get(1).isClosed());
+    assertOthersUntouched(1);
+  }
+
+  /** Set Chunk Size 1 on chunk stream 2, as the first message after the handshake. */
+  private static Buffer setChunkSizeOne() {
+    return bytes(
+        0x02,                              // basic header: fmt 0, chunk stream 2 (protocol control)
+        0x00, 0x00, 0x00,                  // timestamp 0
+        0x00, 0x00, 0x04,                  // message length 4
+        0x01,                              // type 1: Set Chunk Size
+        0x00, 0x00, 0x00, 0x00,            // message stream 0 (little-endian)
+        0x00, 0x00, 0x00, 0x01);           // chunk size 1
   }
 
   // ---- AMF ----

@@ -29,6 +29,10 @@ final class ConfigReader {
   }
 
   int integer(String key, int defaultValue, int min, int max) {
+    return (int) whole(key, defaultValue, min, max);
+  }
+
+  long whole(String key, long defaultValue, long min, long max) {
     read.add(key);
     Object value = json.getValue(key);
     if (value == null) {
@@ -41,7 +45,7 @@ final class ConfigReader {
     if (v < min || v > max) {
       throw new ConfigException(name(key) + " must be between " + min + " and " + max + ", not " + v);
     }
-    return (int) v;
+    return v;
   }
 
   boolean bool(String key, boolean defaultValue) {

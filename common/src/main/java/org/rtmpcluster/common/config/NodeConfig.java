@@ -7,10 +7,11 @@ import java.util.Set;
 
 /** Everything a node is configured with; see conf/node.yaml for every key and its default. */
 public record NodeConfig(String nodeName, Set<Role> roles, RtmpSettings rtmp, StreamSettings streams,
-    ClusterSettings cluster, HttpSettings http) {
+    ClusterSettings cluster, HttpSettings http, MemorySettings memory) {
 
   public static final NodeConfig DEFAULT = new NodeConfig(null, EnumSet.allOf(Role.class),
-      RtmpSettings.DEFAULT, StreamSettings.DEFAULT, ClusterSettings.DEFAULT, HttpSettings.DEFAULT);
+      RtmpSettings.DEFAULT, StreamSettings.DEFAULT, ClusterSettings.DEFAULT, HttpSettings.DEFAULT,
+      MemorySettings.DEFAULT);
 
   public NodeConfig {
     if (roles.isEmpty()) {
@@ -28,7 +29,7 @@ public record NodeConfig(String nodeName, Set<Role> roles, RtmpSettings rtmp, St
     node.rejectUnknownKeys();
     NodeConfig config = new NodeConfig(name, roles, RtmpSettings.read(root.section("rtmp")),
         StreamSettings.read(root.section("streams")), ClusterSettings.read(root.section("cluster")),
-        HttpSettings.read(root.section("http")));
+        HttpSettings.read(root.section("http")), MemorySettings.read(root.section("memory")));
     root.rejectUnknownKeys();
     return config;
   }
@@ -56,26 +57,30 @@ public record NodeConfig(String nodeName, Set<Role> roles, RtmpSettings rtmp, St
   }
 
   public NodeConfig withNodeName(String newName) {
-    return new NodeConfig(newName, roles, rtmp, streams, cluster, http);
+    return new NodeConfig(newName, roles, rtmp, streams, cluster, http, memory);
   }
 
   public NodeConfig withRoles(Set<Role> newRoles) {
-    return new NodeConfig(nodeName, newRoles, rtmp, streams, cluster, http);
+    return new NodeConfig(nodeName, newRoles, rtmp, streams, cluster, http, memory);
   }
 
   public NodeConfig withRtmp(RtmpSettings newRtmp) {
-    return new NodeConfig(nodeName, roles, newRtmp, streams, cluster, http);
+    return new NodeConfig(nodeName, roles, newRtmp, streams, cluster, http, memory);
   }
 
   public NodeConfig withStreams(StreamSettings newStreams) {
-    return new NodeConfig(nodeName, roles, rtmp, newStreams, cluster, http);
+    return new NodeConfig(nodeName, roles, rtmp, newStreams, cluster, http, memory);
   }
 
   public NodeConfig withCluster(ClusterSettings newCluster) {
-    return new NodeConfig(nodeName, roles, rtmp, streams, newCluster, http);
+    return new NodeConfig(nodeName, roles, rtmp, streams, newCluster, http, memory);
   }
 
   public NodeConfig withHttp(HttpSettings newHttp) {
-    return new NodeConfig(nodeName, roles, rtmp, streams, cluster, newHttp);
+    return new NodeConfig(nodeName, roles, rtmp, streams, cluster, newHttp, memory);
+  }
+
+  public NodeConfig withMemory(MemorySettings newMemory) {
+    return new NodeConfig(nodeName, roles, rtmp, streams, cluster, http, newMemory);
   }
 }

@@ -24,11 +24,13 @@ import org.rtmpcluster.common.rtmp.chunk.ChunkLimits;
  *                                event-loop task, no added delay)
  * @param eventLoops              event loops the node's connections are spread over (0: one per
  *                                core); each loop chunks a stream's frames once for its players
+ * @param closeFlushTimeoutMs     a connection closed gracefully (its last status to be written
+ *                                first) whose peer stopped reading is closed hard after this long
  */
 public record RtmpSettings(String host, int port, int chunkSize, int windowAckSize,
     int handshakeTimeoutMs, int idleTimeoutMs, int pingIntervalMs, int maxConnections,
     int maxConnectionsPerIp, int maxStreamsPerConnection, ChunkLimits chunkLimits, AmfLimits amfLimits,
-    boolean nativeTransport, int writeCoalesceMs, int eventLoops) {
+    boolean nativeTransport, int writeCoalesceMs, int eventLoops, int closeFlushTimeoutMs) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 1935;
@@ -58,53 +60,197 @@ public record RtmpSettings(String host, int port, int chunkSize, int windowAckSi
   /** Far more than any machine has cores: each loop costs a thread and a copy of each stream. */
   public static final int MAX_EVENT_LOOPS = 256;
 
+  /**
+   * A graceful close writes what is queued first (an error status, a player's StreamEOF); a peer
+   * that stopped reading would hold the socket, and its queue, forever. 5 s is ample for a peer
+   * that reads.
+   */
+  public static final int DEFAULT_CLOSE_FLUSH_TIMEOUT_MS = 5_000;
+
   public static final RtmpSettings DEFAULT = new RtmpSettings(DEFAULT_HOST, DEFAULT_PORT,
       DEFAULT_CHUNK_SIZE, DEFAULT_WINDOW_ACK_SIZE, DEFAULT_HANDSHAKE_TIMEOUT_MS,
       DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PING_INTERVAL_MS, DEFAULT_MAX_CONNECTIONS,
       DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_STREAMS_PER_CONNECTION, ChunkLimits.DEFAULT,
-      AmfLimits.DEFAULT, true, DEFAULT_WRITE_COALESCE_MS, 0);
+      AmfLimits.DEFAULT, true, DEFAULT_WRITE_COALESCE_MS, 0, DEFAULT_CLOSE_FLUSH_TIMEOUT_MS);
 
   static RtmpSettings read(ConfigReader r) {
     RtmpSettings d = DEFAULT;
-    RtmpSettings settings = new RtmpSettings(
-        r.string("host", d.host),
-        r.integer("port", d.port, 0, 65535),
-        r.integer("chunk-size", d.chunkSize, 128, 1 << 24),
-        r.integer("window-ack-size", d.windowAckSize, 4096, Integer.MAX_VALUE),
-        r.integer("handshake-timeout-ms", d.handshakeTimeoutMs, 100, 3_600_000),
-        r.integer("idle-timeout-ms", d.idleTimeoutMs, 100, 86_400_000),
-        r.integer("ping-interval-ms", d.pingIntervalMs, 100, 3_600_000),
-        r.integer("max-connections", d.maxConnections, 1, 10_000_000),
-        r.integer("max-connections-per-ip", d.maxConnectionsPerIp, 1, 10_000_000),
-        r.integer("max-streams-per-connection", d.maxStreamsPerConnection, 1, 1024),
-        new ChunkLimits(
-            r.integer("max-chunk-size", d.chunkLimits.maxChunkSize(), 128, 1 << 24),
-            r.integer("max-message-length", d.chunkLimits.maxMessageLength(), 1024, 1 << 24),
-            r.integer("max-chunk-streams", d.chunkLimits.maxChunkStreams(), 3, 65598)),
-        new AmfLimits(
+    ChunkLimits limits;
+    try {
+      limits = new ChunkLimits(
+          r.integer("max-chunk-size", d.chunkLimits.maxChunkSize(), 128, 1 << 24),
+          r.integer("max-message-length", d.chunkLimits.maxMessageLength(), 1024, 1 << 24),
+          r.integer("max-chunk-streams", d.chunkLimits.maxChunkStreams(), 3, 65598),
+          r.integer("max-incomplete-bytes", d.chunkLimits.maxIncompleteBytes(), 1024, 1 << 30),
+          r.integer("max-incomplete-bytes-before-publish", d.chunkLimits.maxIncompleteBytesBeforePublish(),
+              1024, 1 << 30));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(r.name("") + e.getMessage());
+    }
+    RtmpSettings settings = d.toBuilder()
+        .host(r.string("host", d.host))
+        .port(r.integer("port", d.port, 0, 65535))
+        .chunkSize(r.integer("chunk-size", d.chunkSize, 128, 1 << 24))
+        .windowAckSize(r.integer("window-ack-size", d.windowAckSize, 4096, Integer.MAX_VALUE))
+        .handshakeTimeoutMs(r.integer("handshake-timeout-ms", d.handshakeTimeoutMs, 100, 3_600_000))
+        .idleTimeoutMs(r.integer("idle-timeout-ms", d.idleTimeoutMs, 100, 86_400_000))
+        .pingIntervalMs(r.integer("ping-interval-ms", d.pingIntervalMs, 100, 3_600_000))
+        .maxConnections(r.integer("max-connections", d.maxConnections, 1, 10_000_000))
+        .maxConnectionsPerIp(r.integer("max-connections-per-ip", d.maxConnectionsPerIp, 1, 10_000_000))
+        .maxStreamsPerConnection(r.integer("max-streams-per-connection", d.maxStreamsPerConnection, 1, 1024))
+        .chunkLimits(limits)
+        .amfLimits(new AmfLimits(
             r.integer("amf-max-depth", d.amfLimits.maxDepth(), 1, 1000),
             r.integer("amf-max-string-length", d.amfLimits.maxStringLength(), 64, 1 << 24),
-            r.integer("amf-max-elements", d.amfLimits.maxElements(), 16, 1 << 24)),
-        r.bool("native-transport", d.nativeTransport),
-        r.integer("write-coalesce-ms", d.writeCoalesceMs, 0, MAX_WRITE_COALESCE_MS),
-        r.integer("event-loops", d.eventLoops, 0, MAX_EVENT_LOOPS));
+            r.integer("amf-max-elements", d.amfLimits.maxElements(), 16, 1 << 24)))
+        .nativeTransport(r.bool("native-transport", d.nativeTransport))
+        .writeCoalesceMs(r.integer("write-coalesce-ms", d.writeCoalesceMs, 0, MAX_WRITE_COALESCE_MS))
+        .eventLoops(r.integer("event-loops", d.eventLoops, 0, MAX_EVENT_LOOPS))
+        .closeFlushTimeoutMs(r.integer("close-flush-timeout-ms", d.closeFlushTimeoutMs, 100, 600_000))
+        .build();
     r.rejectUnknownKeys();
     return settings;
   }
 
   public RtmpSettings withHost(String newHost) {
-    return new RtmpSettings(newHost, port, chunkSize, windowAckSize, handshakeTimeoutMs, idleTimeoutMs,
-        pingIntervalMs, maxConnections, maxConnectionsPerIp, maxStreamsPerConnection, chunkLimits, amfLimits, nativeTransport, writeCoalesceMs, eventLoops);
+    return toBuilder().host(newHost).build();
   }
 
   public RtmpSettings withPort(int newPort) {
-    return new RtmpSettings(host, newPort, chunkSize, windowAckSize, handshakeTimeoutMs, idleTimeoutMs,
-        pingIntervalMs, maxConnections, maxConnectionsPerIp, maxStreamsPerConnection, chunkLimits, amfLimits, nativeTransport, writeCoalesceMs, eventLoops);
+    return toBuilder().port(newPort).build();
   }
 
   public RtmpSettings withEventLoops(int newEventLoops) {
-    return new RtmpSettings(host, port, chunkSize, windowAckSize, handshakeTimeoutMs, idleTimeoutMs,
-        pingIntervalMs, maxConnections, maxConnectionsPerIp, maxStreamsPerConnection, chunkLimits, amfLimits, nativeTransport, writeCoalesceMs, newEventLoops);
+    return toBuilder().eventLoops(newEventLoops).build();
+  }
+
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** Settings that differ from others in the fields named: {@code DEFAULT.toBuilder().port(0).build()}. */
+  public static final class Builder {
+    private String host;
+    private int port;
+    private int chunkSize;
+    private int windowAckSize;
+    private int handshakeTimeoutMs;
+    private int idleTimeoutMs;
+    private int pingIntervalMs;
+    private int maxConnections;
+    private int maxConnectionsPerIp;
+    private int maxStreamsPerConnection;
+    private ChunkLimits chunkLimits;
+    private AmfLimits amfLimits;
+    private boolean nativeTransport;
+    private int writeCoalesceMs;
+    private int eventLoops;
+    private int closeFlushTimeoutMs;
+
+    private Builder(RtmpSettings s) {
+      host = s.host;
+      port = s.port;
+      chunkSize = s.chunkSize;
+      windowAckSize = s.windowAckSize;
+      handshakeTimeoutMs = s.handshakeTimeoutMs;
+      idleTimeoutMs = s.idleTimeoutMs;
+      pingIntervalMs = s.pingIntervalMs;
+      maxConnections = s.maxConnections;
+      maxConnectionsPerIp = s.maxConnectionsPerIp;
+      maxStreamsPerConnection = s.maxStreamsPerConnection;
+      chunkLimits = s.chunkLimits;
+      amfLimits = s.amfLimits;
+      nativeTransport = s.nativeTransport;
+      writeCoalesceMs = s.writeCoalesceMs;
+      eventLoops = s.eventLoops;
+      closeFlushTimeoutMs = s.closeFlushTimeoutMs;
+    }
+
+    public Builder host(String value) {
+      host = value;
+      return this;
+    }
+
+    public Builder port(int value) {
+      port = value;
+      return this;
+    }
+
+    public Builder chunkSize(int value) {
+      chunkSize = value;
+      return this;
+    }
+
+    public Builder windowAckSize(int value) {
+      windowAckSize = value;
+      return this;
+    }
+
+    public Builder handshakeTimeoutMs(int value) {
+      handshakeTimeoutMs = value;
+      return this;
+    }
+
+    public Builder idleTimeoutMs(int value) {
+      idleTimeoutMs = value;
+      return this;
+    }
+
+    public Builder pingIntervalMs(int value) {
+      pingIntervalMs = value;
+      return this;
+    }
+
+    public Builder maxConnections(int value) {
+      maxConnections = value;
+      return this;
+    }
+
+    public Builder maxConnectionsPerIp(int value) {
+      maxConnectionsPerIp = value;
+      return this;
+    }
+
+    public Builder maxStreamsPerConnection(int value) {
+      maxStreamsPerConnection = value;
+      return this;
+    }
+
+    public Builder chunkLimits(ChunkLimits value) {
+      chunkLimits = value;
+      return this;
+    }
+
+    public Builder amfLimits(AmfLimits value) {
+      amfLimits = value;
+      return this;
+    }
+
+    public Builder nativeTransport(boolean value) {
+      nativeTransport = value;
+      return this;
+    }
+
+    public Builder writeCoalesceMs(int value) {
+      writeCoalesceMs = value;
+      return this;
+    }
+
+    public Builder eventLoops(int value) {
+      eventLoops = value;
+      return this;
+    }
+
+    public Builder closeFlushTimeoutMs(int value) {
+      closeFlushTimeoutMs = value;
+      return this;
+    }
+
+    public RtmpSettings build() {
+      return new RtmpSettings(host, port, chunkSize, windowAckSize, handshakeTimeoutMs, idleTimeoutMs,
+          pingIntervalMs, maxConnections, maxConnectionsPerIp, maxStreamsPerConnection, chunkLimits,
+          amfLimits, nativeTransport, writeCoalesceMs, eventLoops, closeFlushTimeoutMs);
+    }
   }
 
   /** How many event loops to run: {@code event-loops}, or one per core when it is 0. */

@@ -3,6 +3,7 @@ package org.rtmpcluster.common.rtmp.chunk;
 import io.vertx.core.buffer.Buffer;
 import java.util.HashMap;
 import java.util.Map;
+import org.rtmpcluster.common.memory.ByteBudget;
 import org.rtmpcluster.common.rtmp.message.MessageType;
 
 /**
@@ -11,8 +12,11 @@ import org.rtmpcluster.common.rtmp.message.MessageType;
  *
  * <p>Set Chunk Size and Abort (spec 5.4.1, 5.4.2) are chunk-layer business and are applied here,
  * before the next chunk is read; they are not passed on. Every length the peer declares is checked
- * against {@link ChunkLimits} before anything is allocated. The first protocol error stops the
- * decoder and is reported once; it never throws.
+ * against {@link ChunkLimits}, and none is ever allocated: a message's buffer grows as its bytes
+ * arrive, doubling up to its length, and every byte of capacity held by messages not yet complete
+ * is reserved first from this connection's limit and from the node's budget. A peer that declares
+ * long messages and sends a byte of each holds what it sent, not what it declared. The first
+ * protocol error stops the decoder and is reported once; it never throws.
  */
 public final class ChunkDecoder {
 
@@ -25,6 +29,8 @@ public final class ChunkDecoder {
 
   public static final int DEFAULT_CHUNK_SIZE = 128;
   private static final int MAX_TIMESTAMP_FIELD = 0xFFFFFF;
+  /** The first buffer of a message that arrives in pieces; small, since most messages are. */
+  private static final int FIRST_CAPACITY = 256;
 
   private enum Stage { HEADER, PAYLOAD, STOPPED }
 
@@ -42,6 +48,8 @@ public final class ChunkDecoder {
     long extendedValue;
     /** The message being assembled, or null between messages. */
     Buffer payload;
+    /** Bytes {@link #payload} can hold without growing: what this message has reserved. */
+    int capacity;
 
     ChunkStream(int id) {
       this.id = id;
@@ -49,10 +57,14 @@ public final class ChunkDecoder {
   }
 
   private final ChunkLimits limits;
+  private final ByteBudget nodeBudget;
   private final Listener listener;
   private final Map<Integer, ChunkStream> streams = new HashMap<>();
   private int chunkSize = DEFAULT_CHUNK_SIZE;
   private long bytesReceived;
+  /** Capacity reserved by the messages in progress on every chunk stream. */
+  private long incompleteBytes;
+  private long maxIncompleteBytes;
 
   private Stage stage = Stage.HEADER;
   private Buffer input = Buffer.buffer();
@@ -61,8 +73,29 @@ public final class ChunkDecoder {
   private int chunkBytesLeft;
 
   public ChunkDecoder(ChunkLimits limits, Listener listener) {
+    this(limits, ByteBudget.unlimited("incomplete messages"), listener);
+    allowMediaMessages();
+  }
+
+  /**
+   * A decoder that holds at most {@link ChunkLimits#maxIncompleteBytesBeforePublish} in messages in
+   * progress until {@link #allowMediaMessages}, and whatever it holds also from {@code nodeBudget}.
+   */
+  public ChunkDecoder(ChunkLimits limits, ByteBudget nodeBudget, Listener listener) {
     this.limits = limits;
+    this.nodeBudget = nodeBudget;
     this.listener = listener;
+    this.maxIncompleteBytes = limits.maxIncompleteBytesBeforePublish();
+  }
+
+  /** The peer publishes: from now on it may hold up to {@link ChunkLimits#maxIncompleteBytes}. */
+  public void allowMediaMessages() {
+    maxIncompleteBytes = limits.maxIncompleteBytes();
+  }
+
+  /** Capacity held now by messages begun and not finished. */
+  public long incompleteBytes() {
+    return incompleteBytes;
   }
 
   /** Chunk size the peer currently sends with. */
@@ -82,6 +115,9 @@ public final class ChunkDecoder {
   /** Stops decoding: later input is ignored. Use when the connection is being closed. */
   public void stop() {
     stage = Stage.STOPPED;
+    for (ChunkStream stream : streams.values()) {
+      dropPayload(stream);
+    }
     streams.clear();
     input = Buffer.buffer();
     position = 0;
@@ -208,7 +244,8 @@ public final class ChunkDecoder {
         return fail("message of " + stream.length + " bytes on chunk stream " + csid
             + " exceeds the limit of " + limits.maxMessageLength());
       }
-      stream.payload = Buffer.buffer(stream.length);
+      // Empty until its bytes arrive: see makeRoom.
+      stream.payload = Buffer.buffer(0);
     }
     position += headerLength;
     current = stream;
@@ -226,6 +263,9 @@ public final class ChunkDecoder {
       return false;
     }
     int take = Math.min(available, chunkBytesLeft);
+    if (!makeRoom(current, take)) {
+      return false;
+    }
     current.payload.appendBuffer(input, position, take);
     position += take;
     chunkBytesLeft -= take;
@@ -238,10 +278,49 @@ public final class ChunkDecoder {
     return true;
   }
 
+  /**
+   * Makes room for {@code take} more bytes of the stream's message: the buffer doubles (never past
+   * the message's length, so a message that arrives whole in one chunk is allocated exactly once),
+   * and the growth is reserved from this connection's limit and the node's budget first.
+   */
+  private boolean makeRoom(ChunkStream stream, int take) {
+    int needed = stream.payload.length() + take;
+    if (needed <= stream.capacity) {
+      return true;
+    }
+    int grown = (int) Math.min(stream.length,
+        Math.max(needed, Math.max(FIRST_CAPACITY, 2L * stream.capacity)));
+    int growth = grown - stream.capacity;
+    if (incompleteBytes + growth > maxIncompleteBytes) {
+      return fail("messages in progress would hold " + (incompleteBytes + growth)
+          + " bytes, more than this connection's limit of " + maxIncompleteBytes);
+    }
+    if (!nodeBudget.tryReserve(growth)) {
+      return fail("the node's budget for messages in progress is spent (" + nodeBudget + ")");
+    }
+    incompleteBytes += growth;
+    Buffer larger = Buffer.buffer(grown);
+    larger.appendBuffer(stream.payload);
+    stream.payload = larger;
+    stream.capacity = grown;
+    return true;
+  }
+
+  /** Forgets the stream's message in progress and gives back what it held. */
+  private void dropPayload(ChunkStream stream) {
+    if (stream.capacity > 0) {
+      incompleteBytes -= stream.capacity;
+      nodeBudget.release(stream.capacity);
+      stream.capacity = 0;
+    }
+    stream.payload = null;
+  }
+
   private void completeMessage() {
     ChunkStream stream = current;
     Buffer payload = stream.payload;
-    stream.payload = null;
+    // A finished message is no longer this connection's to hold: its consumer owns it now.
+    dropPayload(stream);
     stage = Stage.HEADER;
     switch (stream.typeId) {
       case MessageType.SET_CHUNK_SIZE -> applyChunkSize(payload);
@@ -271,7 +350,7 @@ public final class ChunkDecoder {
     }
     ChunkStream aborted = streams.get(payload.getInt(0));
     if (aborted != null) {
-      aborted.payload = null;
+      dropPayload(aborted);
     }
   }
 

@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import org.rtmpcluster.common.config.RtmpSettings;
+import org.rtmpcluster.common.memory.ByteBudget;
 
 /**
  * The RTMP connections of one event loop: admission against the node's limits (kept by
@@ -51,6 +52,10 @@ public final class ConnectionRegistry {
 
   Context context() {
     return context;
+  }
+
+  ByteBudget incompleteMessages() {
+    return node.incompleteMessages();
   }
 
   long nowMs() {

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import org.rtmpcluster.common.config.RtmpSettings;
+import org.rtmpcluster.common.memory.ByteBudget;
 
 /**
  * Every RTMP connection of the node, whichever event loop holds it: the node-wide connection
@@ -15,6 +16,7 @@ import org.rtmpcluster.common.config.RtmpSettings;
  */
 public final class NodeConnections {
   private final RtmpSettings settings;
+  private final ByteBudget incompleteMessages;
   private final List<ConnectionRegistry> registries = new CopyOnWriteArrayList<>();
   private final AtomicInteger total = new AtomicInteger();
   private final ConcurrentHashMap<String, Integer> perHost = new ConcurrentHashMap<>();
@@ -25,8 +27,18 @@ public final class NodeConnections {
   private final AtomicLong bytesOut = new AtomicLong();
   private volatile BiConsumer<String, String> closeListener = (remote, reason) -> { };
 
-  public NodeConnections(RtmpSettings settings) {
+  /**
+   * @param incompleteMessages the bytes all connections may hold in messages they have begun and
+   *                           not finished
+   */
+  public NodeConnections(RtmpSettings settings, ByteBudget incompleteMessages) {
     this.settings = settings;
+    this.incompleteMessages = incompleteMessages;
+  }
+
+  /** What every connection's chunk decoder reserves the messages it assembles from. */
+  public ByteBudget incompleteMessages() {
+    return incompleteMessages;
   }
 
   public RtmpSettings settings() {

@@ -39,12 +39,6 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
 
   private enum Phase { HANDSHAKE, OPEN, CLOSED }
 
-  /**
-   * A graceful close waits for queued bytes to be written; a peer that stopped reading would hold
-   * the socket forever, so after this long it is closed hard.
-   */
-  static final long FLUSH_ON_CLOSE_TIMEOUT_MS = 5_000;
-
   private final NetSocket socket;
   private final ChannelHandlerContext channel;
   private boolean flushScheduled;
@@ -76,7 +70,7 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
     this.settings = settings;
     this.registry = registry;
     this.remote = String.valueOf(socket.remoteAddress());
-    this.decoder = new ChunkDecoder(settings.chunkLimits(), this);
+    this.decoder = new ChunkDecoder(settings.chunkLimits(), registry.incompleteMessages(), this);
     this.openedAtMs = nowMs;
     this.lastReceivedAtMs = nowMs;
   }
@@ -117,6 +111,14 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
     ChannelOutboundBuffer pending = channel == null ? null : channel.channel().unsafe().outboundBuffer();
     long inNetty = pending == null ? 0 : pending.totalPendingWriteBytes() - unflushedBytes;
     return queuedBytes + Math.max(0, inNetty);
+  }
+
+  /**
+   * The peer asks to publish: from now on its messages in progress may hold what media needs
+   * ({@code rtmp.max-incomplete-bytes}), not just what commands need.
+   */
+  public void allowMediaMessages() {
+    decoder.allowMediaMessages();
   }
 
   /** Stops reading from the peer until {@link #resumeReading}; what was read is still handled. */
@@ -265,7 +267,7 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
   /** Called about once a second by the registry: handshake and idle timeouts, keep-alive pings. */
   void checkTimers(long nowMs) {
     if (phase == Phase.CLOSED) {
-      if (nowMs - closedAtMs > FLUSH_ON_CLOSE_TIMEOUT_MS) {
+      if (nowMs - closedAtMs > settings.closeFlushTimeoutMs()) {
         socket.close();
       }
     } else if (phase == Phase.HANDSHAKE && nowMs - openedAtMs > settings.handshakeTimeoutMs()) {

@@ -182,6 +182,9 @@ public final class ServerSession implements RtmpConnection.Handler {
       connection.closeAfterFlush("publish without a stream key");
       return;
     }
+    // Media messages are larger than commands. A refused publisher is closed, and reading stops
+    // while the answer is on its way, so the larger limit is not an opening for a peer with no key.
+    connection.allowMediaMessages();
     String[] nameAndQuery = splitQuery(requested);
     String type = command.stringArgument(1) == null ? "live" : command.stringArgument(1);
     PublishService.PublishRequest request = new PublishService.PublishRequest(

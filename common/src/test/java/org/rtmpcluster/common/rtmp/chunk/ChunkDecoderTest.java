@@ -8,6 +8,7 @@ import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.rtmpcluster.common.memory.ByteBudget;
 
 class ChunkDecoderTest {
 
@@ -300,7 +301,7 @@ class ChunkDecoderTest {
     Collector c = decode(concat(
         bytes(0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00),
         bytes(0x7F, 0xFF, 0xFF, 0xFF)),
-        new ChunkLimits(4096, 1 << 20, 8));
+        ChunkLimits.DEFAULT.withSizes(4096, 1 << 20, 8));
     assertTrue(c.error.contains("chunk size 2147483647 outside 1..4096"), c.error);
   }
 
@@ -308,7 +309,7 @@ class ChunkDecoderTest {
   void messageLengthAboveTheLimitIsAnErrorBeforeAnyAllocation() {
     Collector c = decode(
         bytes(0x04, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0x09, 0x01, 0x00, 0x00, 0x00),
-        new ChunkLimits(4096, 1 << 20, 8));
+        ChunkLimits.DEFAULT.withSizes(4096, 1 << 20, 8));
     assertTrue(c.error.contains("16777215 bytes"), c.error);
   }
 
@@ -318,7 +319,7 @@ class ChunkDecoderTest {
     for (int csid = 3; csid < 3 + 9; csid++) {
       stream.appendBytes(bytes(csid, 0, 0, 0, 0, 0, 1, 8, 0, 0, 0, 0, 0x11));
     }
-    Collector c = decode(stream.getBytes(), new ChunkLimits(4096, 1 << 20, 8));
+    Collector c = decode(stream.getBytes(), ChunkLimits.DEFAULT.withSizes(4096, 1 << 20, 8));
     assertEquals(8, c.messages.size());
     assertTrue(c.error.contains("more than 8 chunk streams"), c.error);
   }
@@ -331,5 +332,120 @@ class ChunkDecoderTest {
     decoder.feed(Buffer.buffer(bytes(0x03, 0, 0, 0, 0, 0, 1, 8, 0, 0, 0, 0, 0x11)));
     assertTrue(decoder.isStopped());
     assertTrue(c.messages.isEmpty());
+  }
+
+  /**
+   * The attack of issue 8: chunk size 1, then one type-0 header per chunk stream declaring a
+   * message just under the length limit, and one byte of each. The decoder must hold what was
+   * sent, not what was declared. Measured as the heap this thread allocates while decoding (the
+   * old decoder allocated each declared length up front: 60 x 8 MiB here).
+   */
+  @Test
+  void declaredLengthsAreNeverAllocated() {
+    Buffer attack = Buffer.buffer(bytes(0x02, 0, 0, 0, 0, 0, 4, 0x01, 0, 0, 0, 0, 0, 0, 0, 1));
+    int streams = 60;
+    for (int csid = 3; csid < 3 + streams; csid++) {
+      attack.appendBytes(bytes(csid, 0, 0, 0, 0x7F, 0xFF, 0xF0, 0x09, 1, 0, 0, 0, 0x17));
+    }
+    Collector c = new Collector();
+    ChunkDecoder decoder = new ChunkDecoder(ChunkLimits.DEFAULT, c);
+    long before = allocatedBytes();
+    decoder.feed(attack);
+    long allocated = allocatedBytes() - before;
+
+    assertNull(c.error);
+    assertTrue(allocated < 1 << 20, "decoding " + attack.length() + " bytes allocated " + allocated);
+    assertTrue(decoder.incompleteBytes() <= streams * 256L, "holds " + decoder.incompleteBytes());
+  }
+
+  private static long allocatedBytes() {
+    return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+        .getCurrentThreadAllocatedBytes();
+  }
+
+  @Test
+  void aMessageThatArrivesWholeIsAllocatedAtItsLength() {
+    Buffer stream = Buffer.buffer(bytes(0x04, 0, 0, 0, 0, 0x10, 0, 0x09, 1, 0, 0, 0));
+    stream.appendBytes(filled(4096, 5));
+    ByteBudget node = new ByteBudget("test", 1 << 20);
+    Collector c = new Collector();
+    ChunkDecoder decoder = new ChunkDecoder(ChunkLimits.DEFAULT, node, c);
+    decoder.allowMediaMessages();
+    decoder.feed(Buffer.buffer(bytes(0x02, 0, 0, 0, 0, 0, 4, 0x01, 0, 0, 0, 0, 0, 0, 0x10, 0)));
+    decoder.feed(stream);
+    assertEquals(1, c.messages.size());
+    assertEquals(Buffer.buffer(filled(4096, 5)), c.messages.get(0).payload());
+    assertEquals(0, node.used(), "a finished message is no longer held");
+    assertEquals(0, decoder.incompleteBytes());
+  }
+
+  @Test
+  void bytesInProgressPastTheConnectionsLimitAreAnError() {
+    ChunkLimits limits = ChunkLimits.DEFAULT.withSizes(4096, 1 << 16, 8).withIncompleteBytes(64 << 10, 1000);
+    Collector c = new Collector();
+    ChunkDecoder decoder = new ChunkDecoder(limits, ByteBudget.unlimited("node"), c);
+    // One command of 2000 bytes, more than may be in progress before publishing.
+    Buffer command = Buffer.buffer(bytes(0x03, 0, 0, 0, 0, 0x07, 0xD0, 0x14, 0, 0, 0, 0));
+    command.appendBytes(filled(128, 0));
+    for (int i = 0; i < 15; i++) {
+      command.appendBytes(bytes(0xC3)).appendBytes(filled(128, 0));
+    }
+    decoder.feed(command);
+    assertTrue(c.error.contains("more than this connection's limit of 1000"), c.error);
+    assertTrue(decoder.isStopped());
+    assertEquals(0, decoder.incompleteBytes(), "a stopped decoder holds nothing");
+  }
+
+  @Test
+  void aPublisherMayHoldUpToTheLargerLimit() {
+    ChunkLimits limits = ChunkLimits.DEFAULT.withSizes(4096, 1 << 16, 8).withIncompleteBytes(64 << 10, 1000);
+    Collector c = new Collector();
+    ChunkDecoder decoder = new ChunkDecoder(limits, ByteBudget.unlimited("node"), c);
+    decoder.allowMediaMessages();
+    Buffer video = Buffer.buffer(bytes(0x04, 0, 0, 0, 0, 0x07, 0xD0, 0x09, 1, 0, 0, 0));
+    video.appendBytes(filled(128, 0));
+    for (int i = 0; i < 15; i++) {
+      video.appendBytes(bytes(0xC4)).appendBytes(filled(i == 14 ? 80 : 128, 0));
+    }
+    decoder.feed(video);
+    assertNull(c.error);
+    assertEquals(1, c.messages.size());
+    assertEquals(2000, c.messages.get(0).length());
+  }
+
+  @Test
+  void theNodesBudgetIsSharedAndGivenBack() {
+    ByteBudget node = new ByteBudget("node", 600);
+    Collector first = new Collector();
+    Collector second = new Collector();
+    ChunkDecoder a = new ChunkDecoder(ChunkLimits.DEFAULT, node, first);
+    ChunkDecoder b = new ChunkDecoder(ChunkLimits.DEFAULT, node, second);
+    // Each begins a 1000-byte message and sends 300 bytes of it (chunk size 128: three chunks).
+    Buffer begin = Buffer.buffer(bytes(0x03, 0, 0, 0, 0, 0x03, 0xE8, 0x14, 0, 0, 0, 0));
+    begin.appendBytes(filled(128, 0)).appendBytes(bytes(0xC3)).appendBytes(filled(128, 0))
+        .appendBytes(bytes(0xC3)).appendBytes(filled(44, 0));
+    a.feed(begin);
+    assertNull(first.error);
+    assertEquals(a.incompleteBytes(), node.used());
+    b.feed(begin);
+    assertTrue(second.error.contains("the node's budget for messages in progress is spent"), second.error);
+    assertNull(first.error, "only the connection that asked is refused");
+    assertEquals(a.incompleteBytes(), node.used(), "the refused one gave back what it held");
+    a.stop();
+    assertEquals(0, node.used());
+  }
+
+  @Test
+  void anAbortedMessageGivesBackWhatItHeld() {
+    ByteBudget node = new ByteBudget("node", 1 << 20);
+    Collector c = new Collector();
+    ChunkDecoder decoder = new ChunkDecoder(ChunkLimits.DEFAULT, node, c);
+    decoder.feed(Buffer.buffer(concat(
+        bytes(0x04, 0, 0, 0, 0, 0x03, 0xE8, 0x09, 1, 0, 0, 0), filled(128, 0),
+        // Abort (type 2) of chunk stream 4.
+        bytes(0x02, 0, 0, 0, 0, 0, 4, 0x02, 0, 0, 0, 0, 0, 0, 0, 4))));
+    assertNull(c.error);
+    assertEquals(0, node.used());
+    assertEquals(0, decoder.incompleteBytes());
   }
 }

@@ -1,0 +1,45 @@
+package org.rtmpcluster.common.memory;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.lang.management.ManagementFactory;
+
+/**
+ * The heap and direct-memory limits this JVM runs with, from which the node's default budgets are
+ * sized. Direct memory holds the chunks written to players; with no {@code -XX:MaxDirectMemorySize}
+ * the JVM allows as much as the maximum heap.
+ */
+public final class MemoryLimits {
+  private MemoryLimits() {
+  }
+
+  public static long maxHeapBytes() {
+    return Runtime.getRuntime().maxMemory();
+  }
+
+  public static long maxDirectBytes() {
+    long configured = directMemoryOption();
+    return configured > 0 ? configured : maxHeapBytes();
+  }
+
+  /** Whether {@code -XX:MaxDirectMemorySize} was given, rather than the JVM's default. */
+  public static boolean directMemorySet() {
+    return directMemoryOption() > 0;
+  }
+
+  private static long directMemoryOption() {
+    try {
+      HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+      return hotspot == null ? 0 : Long.parseLong(hotspot.getVMOption("MaxDirectMemorySize").getValue());
+    } catch (RuntimeException notHotSpot) {
+      return 0;
+    }
+  }
+
+  /** For log lines: 1536 MiB, 24 GiB. */
+  public static String describe(long bytes) {
+    if (bytes >= 10L << 30) {
+      return (bytes >> 30) + " GiB";
+    }
+    return (bytes >> 20) + " MiB";
+  }
+}
