@@ -1,15 +1,13 @@
 package org.rtmpcluster.origin;
 
 import io.vertx.core.buffer.Buffer;
-import java.util.List;
-import org.rtmpcluster.common.amf.Amf0Writer;
 import org.rtmpcluster.common.amf.AmfException;
 import org.rtmpcluster.common.amf.AmfLimits;
 import org.rtmpcluster.common.media.AggregateMessage;
 import org.rtmpcluster.common.media.AudioTag;
 import org.rtmpcluster.common.media.VideoTag;
 import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
-import org.rtmpcluster.common.rtmp.message.Command;
+import org.rtmpcluster.common.rtmp.message.DataMessage;
 import org.rtmpcluster.common.rtmp.message.MessageType;
 import org.rtmpcluster.common.rtmp.session.Ingest;
 import org.rtmpcluster.common.rtmp.session.PublishService.PublishRequest;
@@ -87,29 +85,17 @@ final class PublisherIngest implements Ingest, PublisherHandle {
   }
 
   private void onData(RtmpMessage message) {
-    List<Object> values;
+    DataMessage data;
     try {
-      values = Command.decodeValues(message, amfLimits);
+      data = DataMessage.forPlayers(message, amfLimits);
     } catch (AmfException e) {
       log.warn("stream {}: dropped a bad data message from {}: {}", stream.name(), request.remote(), e.getMessage());
       return;
     }
-    if (!values.isEmpty() && "@setDataFrame".equals(values.get(0))) {
-      values = values.subList(1, values.size());
+    if (data != null) {
+      stream.publish(this, new MediaFrame(MessageType.DATA_AMF0, message.timestamp(), data.body(),
+          data.isMetadata() ? MediaFrame.METADATA : 0));
     }
-    if (values.isEmpty() || !(values.get(0) instanceof String handler)) {
-      return;
-    }
-    boolean metadata = handler.equals("onMetaData");
-    Buffer body;
-    try {
-      body = Amf0Writer.encode(values.toArray());
-    } catch (IllegalArgumentException e) {
-      log.warn("stream {}: data message {} has values AMF0 cannot carry: {}", stream.name(), handler, e.getMessage());
-      return;
-    }
-    stream.publish(this, new MediaFrame(MessageType.DATA_AMF0, message.timestamp(), body,
-        metadata ? MediaFrame.METADATA : 0));
   }
 
   @Override

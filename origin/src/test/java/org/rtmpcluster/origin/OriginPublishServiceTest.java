@@ -28,6 +28,7 @@ import org.rtmpcluster.common.rtmp.session.Status;
 import org.rtmpcluster.common.stream.LiveStream;
 import org.rtmpcluster.common.stream.MediaFrame;
 import org.rtmpcluster.common.stream.StreamHub;
+import org.rtmpcluster.common.testing.HostileInput;
 import org.rtmpcluster.common.testing.StreamFixtures;
 
 /** The origin's side of publishing: keys, and how a publisher's messages become frames. */
@@ -106,6 +107,25 @@ class OriginPublishServiceTest {
     MediaFrame metadata = frames.get(0);
     assertTrue(metadata.isMetadata());
     assertEquals(List.of("onMetaData", Map.of("width", 1280.0)), Amf0Reader.readAll(metadata.payload(), AmfLimits.DEFAULT));
+  }
+
+  /**
+   * Issue 8, defect 2: metadata whose values share one large array by reference. Re-encoded
+   * without references it grew a thousandfold, blocking the loop for seconds; now it is dropped,
+   * at a cost of a small multiple of its size, and the stream goes on.
+   */
+  @Test
+  void metadataThatWouldExpandAThousandfoldIsDroppedCheaply() {
+    Ingest ingest = ingest();
+    Buffer amplifying = HostileInput.amplifyingMetadata(20_000, 1_000);
+    long before = HostileInput.allocatedBytes();
+    ingest.onMessage(message(MessageType.DATA_AMF0, 0, amplifying));
+    long allocated = HostileInput.allocatedBytes() - before;
+    assertTrue(allocated < 40L * amplifying.length(),
+        "a data message of " + amplifying.length() + " bytes cost " + allocated + " bytes");
+    assertTrue(frames.isEmpty(), "dropped");
+    ingest.onMessage(message(MessageType.VIDEO, 0, Buffer.buffer(new byte[] {0x17, 1, 0, 0, 0, 2})));
+    assertEquals(1, frames.size(), "the stream goes on");
   }
 
   @Test

@@ -16,6 +16,8 @@ public final class Amf0Reader {
   private final AmfInput in;
   /** Objects, typed objects, ECMA arrays and strict arrays in the order they began (2.9). */
   private final List<Object> references = new ArrayList<>();
+  /** Whether a reference (2.9) or an AMF3 value (3.1) was read: what plain AMF0 readers lack. */
+  private boolean beyondPlainAmf0;
 
   public Amf0Reader(Buffer buffer, int start, int end, AmfLimits limits) {
     this.in = new AmfInput(buffer, start, end, limits);
@@ -37,6 +39,15 @@ public final class Amf0Reader {
 
   public int position() {
     return in.position();
+  }
+
+  /**
+   * Whether what was read so far is plain AMF0: no references, no switch to AMF3. ffmpeg and
+   * librtmp read only plain AMF0, and a value without references costs no more decoded than on
+   * the wire.
+   */
+  public boolean plainSoFar() {
+    return !beyondPlainAmf0;
   }
 
   /** Reads one value. */
@@ -168,6 +179,7 @@ public final class Amf0Reader {
   }
 
   private Object readReference(int offset) throws AmfException {
+    beyondPlainAmf0 = true;
     int index = in.readUnsignedShort("AMF0 reference");
     if (index >= references.size()) {
       throw in.error("AMF0 reference " + index + " out of range (" + references.size()
@@ -190,6 +202,7 @@ public final class Amf0Reader {
    * depth carries on across the switch.
    */
   private Object readAvmplusObject(int depth) throws AmfException {
+    beyondPlainAmf0 = true;
     return new Amf3Reader(in, depth).read();
   }
 }

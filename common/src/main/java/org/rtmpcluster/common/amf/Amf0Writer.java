@@ -24,16 +24,55 @@ public final class Amf0Writer {
   private static final int MAX_SHORT_STRING = 0xFFFF;
 
   private final Buffer out;
+  /** Where the output may end; past it, writing stops. */
+  private final long limit;
   /** Containers being written right now, to refuse cycles instead of overflowing the stack. */
   private final Set<Object> open = Collections.newSetFromMap(new IdentityHashMap<>());
 
-  private Amf0Writer(Buffer out) {
+  private Amf0Writer(Buffer out, long maxBytes) {
     this.out = out;
+    this.limit = maxBytes == Long.MAX_VALUE ? Long.MAX_VALUE : out.length() + maxBytes;
+  }
+
+  /** Output would pass the bound given to {@link #encodeBounded}. */
+  public static final class TooLongException extends Exception {
+    TooLongException(long maxBytes) {
+      super("AMF0 encoding longer than " + maxBytes + " bytes");
+    }
+  }
+
+  /**
+   * Like {@link #encode}, but gives up once the output passes {@code maxBytes}: values decoded
+   * from a peer may share one value many times by reference (AMF0 2.9, AMF3 references), and
+   * written out without references a few hundred kilobytes can grow a thousandfold. The check is
+   * made at every value, so the work done is about {@code maxBytes} at most.
+   */
+  public static Buffer encodeBounded(long maxBytes, List<?> values) throws TooLongException {
+    Buffer out = Buffer.buffer();
+    Amf0Writer writer = new Amf0Writer(out, maxBytes);
+    try {
+      for (Object value : values) {
+        writer.writeValue(value);
+      }
+    } catch (OutputLimitReached e) {
+      throw new TooLongException(maxBytes);
+    }
+    if (out.length() > maxBytes) {
+      throw new TooLongException(maxBytes);
+    }
+    return out;
+  }
+
+  /** Unwinds a bounded write from any depth; never escapes this class. */
+  private static final class OutputLimitReached extends RuntimeException {
+    OutputLimitReached() {
+      super(null, null, false, false);
+    }
   }
 
   /** Appends one value to {@code out}. */
   public static void write(Buffer out, Object value) {
-    new Amf0Writer(out).writeValue(value);
+    new Amf0Writer(out, Long.MAX_VALUE).writeValue(value);
   }
 
   /** Returns a new buffer with the values in order, e.g. the body of a command message. */
@@ -46,6 +85,9 @@ public final class Amf0Writer {
   }
 
   private void writeValue(Object value) {
+    if (out.length() > limit) {
+      throw new OutputLimitReached();
+    }
     if (value == null) {
       out.appendByte((byte) Amf0Markers.NULL);
     } else if (value == AmfUndefined.INSTANCE) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.rtmpcluster.common.memory.ByteBudget;
+import org.rtmpcluster.common.testing.HostileInput;
 
 class ChunkDecoderTest {
 
@@ -349,18 +350,13 @@ class ChunkDecoderTest {
     }
     Collector c = new Collector();
     ChunkDecoder decoder = new ChunkDecoder(ChunkLimits.DEFAULT, c);
-    long before = allocatedBytes();
+    long before = HostileInput.allocatedBytes();
     decoder.feed(attack);
-    long allocated = allocatedBytes() - before;
+    long allocated = HostileInput.allocatedBytes() - before;
 
     assertNull(c.error);
     assertTrue(allocated < 1 << 20, "decoding " + attack.length() + " bytes allocated " + allocated);
     assertTrue(decoder.incompleteBytes() <= streams * 256L, "holds " + decoder.incompleteBytes());
-  }
-
-  private static long allocatedBytes() {
-    return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
-        .getCurrentThreadAllocatedBytes();
   }
 
   @Test
