@@ -15,7 +15,7 @@ import org.rtmpcluster.common.memory.ByteBudget;
  * {@link NodeConnections}), one timer for every connection's timeouts and pings (instead of timers
  * per connection), and the flush windows of players' writes. Used from that event loop only.
  */
-public final class ConnectionRegistry {
+public final class ConnectionRegistry implements ConnectionWriter.Flushes {
   private final Vertx vertx;
   private final RtmpSettings settings;
   private final NodeConnections node;
@@ -23,8 +23,10 @@ public final class ConnectionRegistry {
   private final Map<RtmpConnection, String> hostOf = new HashMap<>();
   private long timer = -1;
   private final Context context;
-  private final ArrayList<RtmpConnection> toFlush = new ArrayList<>();
-  private boolean flushTaskScheduled;
+  private final ArrayList<ConnectionWriter> toFlushPromptly = new ArrayList<>();
+  private final ArrayList<ConnectionWriter> toFlushSoon = new ArrayList<>();
+  private boolean promptFlushScheduled;
+  private boolean windowFlushScheduled;
 
   /** Create it on the event loop that owns the connections. */
   public ConnectionRegistry(Vertx vertx, NodeConnections node) {
@@ -87,28 +89,48 @@ public final class ConnectionRegistry {
   }
 
   /**
-   * Flushes the connection once the current event-loop task is over (or, with
-   * {@code rtmp.write-coalesce-ms}, that much later), together with every other connection written
-   * to meanwhile: one write system call then carries several messages.
+   * Flushes the writer once the current event-loop task is over, together with every other writer
+   * written to meanwhile: commands and control messages go out without waiting, and one write
+   * system call carries what a task wrote.
    */
-  void flushSoon(RtmpConnection connection) {
-    toFlush.add(connection);
-    if (!flushTaskScheduled) {
-      flushTaskScheduled = true;
-      if (settings.writeCoalesceMs() > 0) {
-        vertx.setTimer(settings.writeCoalesceMs(), id -> flushAll());
-      } else {
-        context.runOnContext(v -> flushAll());
-      }
+  @Override
+  public void flushPromptly(ConnectionWriter writer) {
+    toFlushPromptly.add(writer);
+    if (!promptFlushScheduled) {
+      promptFlushScheduled = true;
+      context.runOnContext(v -> {
+        promptFlushScheduled = false;
+        flushAll(toFlushPromptly);
+      });
     }
   }
 
-  private void flushAll() {
-    flushTaskScheduled = false;
-    for (int i = 0; i < toFlush.size(); i++) {
-      toFlush.get(i).flush();
+  /**
+   * Flushes the writer {@code rtmp.write-coalesce-ms} from now (0: at the end of the current
+   * task), together with every writer written to meanwhile: one write system call then carries
+   * several media messages.
+   */
+  @Override
+  public void flushSoon(ConnectionWriter writer) {
+    if (settings.writeCoalesceMs() == 0) {
+      flushPromptly(writer);
+      return;
     }
-    toFlush.clear();
+    toFlushSoon.add(writer);
+    if (!windowFlushScheduled) {
+      windowFlushScheduled = true;
+      vertx.setTimer(settings.writeCoalesceMs(), id -> {
+        windowFlushScheduled = false;
+        flushAll(toFlushSoon);
+      });
+    }
+  }
+
+  private static void flushAll(ArrayList<ConnectionWriter> writers) {
+    for (int i = 0; i < writers.size(); i++) {
+      writers.get(i).flush();
+    }
+    writers.clear();
   }
 
   private void sweep() {

@@ -1,10 +1,6 @@
 package org.rtmpcluster.common.rtmp.session;
 
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
-import io.vertx.core.internal.net.StreamChannelInternal;
 import io.vertx.core.net.NetSocket;
 import org.rtmpcluster.common.config.RtmpSettings;
 import org.rtmpcluster.common.rtmp.chunk.ChunkDecoder;
@@ -20,8 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The transport half of a server-side RTMP connection: handshake, chunk stream in both
- * directions, acknowledgements, pings, timeouts and write accounting. Messages that are not
- * chunk-stream or connection housekeeping go to the {@link Handler} (the session).
+ * directions, acknowledgements, pings and timeouts. Messages that are not chunk-stream or
+ * connection housekeeping go to the {@link Handler} (the session). Every byte out goes through
+ * one {@link ConnectionWriter}, in order.
  */
 public final class RtmpConnection implements ChunkDecoder.Listener {
   private static final Logger log = LoggerFactory.getLogger(RtmpConnection.class);
@@ -40,9 +37,7 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
   private enum Phase { HANDSHAKE, OPEN, CLOSED }
 
   private final NetSocket socket;
-  private final ChannelHandlerContext channel;
-  private boolean flushScheduled;
-  private long unflushedBytes;
+  private final ConnectionWriter writer;
   private final RtmpSettings settings;
   private final ConnectionRegistry registry;
   private final String remote;
@@ -57,16 +52,11 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
   private long lastPingSentAtMs;
   private long peerWindowAckSize;
   private long bytesAcknowledged;
-  private long bytesSent;
-  /** Bytes of writes through Vert.x not yet completed. */
-  private long queuedBytes;
   private long closedAtMs;
 
   public RtmpConnection(NetSocket socket, RtmpSettings settings, ConnectionRegistry registry, long nowMs) {
     this.socket = socket;
-    // Netty's context of the socket, for writes flushed together (see sendEncoded); absent only
-    // if Vert.x's socket type changed, and then every write goes through Vert.x.
-    this.channel = socket instanceof StreamChannelInternal internal ? internal.channelHandlerContext() : null;
+    this.writer = new ConnectionWriter(socket, registry);
     this.settings = settings;
     this.registry = registry;
     this.remote = String.valueOf(socket.remoteAddress());
@@ -100,17 +90,12 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
   }
 
   public long bytesSent() {
-    return bytesSent;
+    return writer.bytesWritten();
   }
 
-  /**
-   * Bytes handed to the socket and not yet written out, in Vert.x's queue and in Netty's: the
-   * backlog of a slow peer. What the current task wrote and has yet to flush is not backlog.
-   */
+  /** Bytes written and not yet taken by the socket: the backlog of a slow peer. */
   public long queuedBytes() {
-    ChannelOutboundBuffer pending = channel == null ? null : channel.channel().unsafe().outboundBuffer();
-    long inNetty = pending == null ? 0 : pending.totalPendingWriteBytes() - unflushedBytes;
-    return queuedBytes + Math.max(0, inNetty);
+    return writer.queuedBytes();
   }
 
   /**
@@ -132,6 +117,11 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
 
   public boolean isClosed() {
     return phase == Phase.CLOSED;
+  }
+
+  /** Handshake done, not closed: messages flow. */
+  public boolean isOpen() {
+    return phase == Phase.OPEN;
   }
 
   private void onData(Buffer data) {
@@ -220,29 +210,11 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
       return;
     }
     encoder.forget(chunkStreamId);
-    if (channel == null) {
-      write(chunks);
-      return;
-    }
-    // Written without a flush: one flush per connection at the end of the event-loop task carries
-    // everything the task wrote (a frame's fan-out, audio and video read together), which cuts
-    // the write system calls that dominate an edge's CPU. It adds no waiting.
-    int length = chunks.length();
-    bytesSent += length;
-    registry.countBytesOut(length);
-    channel.write(((BufferInternal) chunks).getByteBuf(), channel.voidPromise());
-    unflushedBytes += length;
-    if (!flushScheduled) {
-      flushScheduled = true;
-      registry.flushSoon(this);
-    }
-  }
-
-  /** Flushes what {@link #sendEncoded} wrote; called once per event-loop task by the registry. */
-  void flush() {
-    flushScheduled = false;
-    unflushedBytes = 0;
-    channel.flush();
+    // Flushed within the coalescing window: one flush carries everything written meanwhile (a
+    // frame's fan-out, audio and video read together), which cuts the write system calls that
+    // dominate an edge's CPU.
+    registry.countBytesOut(chunks.length());
+    writer.writeMedia(chunks);
   }
 
   /** The chunk size this connection sends with. */
@@ -257,18 +229,15 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
   }
 
   private void write(Buffer bytes) {
-    int length = bytes.length();
-    bytesSent += length;
-    queuedBytes += length;
-    registry.countBytesOut(length);
-    socket.write(bytes).onComplete(ar -> queuedBytes -= length);
+    registry.countBytesOut(bytes.length());
+    writer.write(bytes);
   }
 
   /** Called about once a second by the registry: handshake and idle timeouts, keep-alive pings. */
   void checkTimers(long nowMs) {
     if (phase == Phase.CLOSED) {
       if (nowMs - closedAtMs > settings.closeFlushTimeoutMs()) {
-        socket.close();
+        writer.closeNow();
       }
     } else if (phase == Phase.HANDSHAKE && nowMs - openedAtMs > settings.handshakeTimeoutMs()) {
       registry.countTimeout();
@@ -291,13 +260,13 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
     closeAfterFlush(reason);
   }
 
-  /** Closes at once, logging why once. */
+  /** Closes at once, dropping what is queued, logging why once. */
   public void close(String reason) {
     if (phase == Phase.CLOSED) {
       return;
     }
     markClosed(reason);
-    socket.close();
+    writer.closeNow();
   }
 
   /**
@@ -319,7 +288,7 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
       return;
     }
     markClosed(reason);
-    socket.end();
+    writer.closeAfterWritten();
   }
 
   private void markClosed(String reason) {
