@@ -181,7 +181,7 @@ final class PlayerSession implements StreamListener, Playback {
     int msid = output.messageStreamId();
     if (frame.playTimestamp() >= lastTimestamp) {
       lastTimestamp = frame.playTimestamp();
-      output.sendEncoded(frame.wire(msid, output.chunkSize()), frame.chunkStreamId());
+      output.sendEncoded(frame.wire(output.chunkSize()), frame.chunkStreamId());
     } else {
       output.send(new RtmpMessage(frame.chunkStreamId(), frame.type(), lastTimestamp, msid, frame.payload()));
     }

@@ -34,11 +34,20 @@ class PlayerSessionTest {
   static final class RecordingOutput implements PlayerOutput {
     final List<Buffer> shared = new ArrayList<>();
     final List<RtmpMessage> own = new ArrayList<>();
+    final int messageStreamId;
     long queued;
+
+    RecordingOutput() {
+      this(1);
+    }
+
+    RecordingOutput(int messageStreamId) {
+      this.messageStreamId = messageStreamId;
+    }
 
     @Override
     public int messageStreamId() {
-      return 1;
+      return messageStreamId;
     }
 
     @Override
@@ -138,6 +147,27 @@ class PlayerSessionTest {
       assertSame(early.shared.get(i), late.shared.get(i), "frame " + (i + 1) + " is one buffer for both");
     }
     assertTrue(early.own.isEmpty() && late.own.isEmpty());
+  }
+
+  /**
+   * Issue 8, defect 4: a player on another message stream than the first one to ask got a fresh
+   * chunking of every frame. Chunks are now made once per frame, whoever plays on which stream;
+   * the connection re-addresses them.
+   */
+  @Test
+  void playersOnOtherMessageStreamsGetTheSameChunks() {
+    RecordingOutput onTwo = new RecordingOutput(2);
+    RecordingOutput onOne = new RecordingOutput(1);
+    RecordingOutput onFive = new RecordingOutput(5);
+    player(onTwo);
+    player(onOne);
+    player(onFive);
+    video(1000, true, 1);
+    video(1033, false, 2);
+    for (int i = 0; i < 2; i++) {
+      assertSame(onTwo.shared.get(i), onOne.shared.get(i), "frame " + (i + 1));
+      assertSame(onTwo.shared.get(i), onFive.shared.get(i), "frame " + (i + 1));
+    }
   }
 
   @Test

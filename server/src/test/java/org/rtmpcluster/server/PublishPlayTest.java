@@ -142,6 +142,25 @@ class PublishPlayTest {
   }
 
   @Test
+  void aPlayerOnItsSecondMessageStreamGetsTheMediaOnThatStream() {
+    node = TestNode.start();
+    RtmpClient publisher = node.connect();
+    int msid = publish(publisher, TestNode.KEY.key());
+    RtmpClient client = node.connect();
+    Viewer second = new Viewer(client);
+    assertEquals(1, Await.on(client.context(), client::createStream), "a stream it leaves unused");
+    assertEquals(2, Await.on(client.context(), () -> client.play("show")));
+    Viewer first = play("show");
+    sendGops(publisher, msid, 1000, 0, 2, 10, true);
+    Await.until(() -> second.videoMarkers().size() == 20 && first.videoMarkers().size() == 20, "both players' frames");
+    assertTrue(second.messages.stream().allMatch(m -> m.messageStreamId() == 2), "every message on stream 2");
+    assertTrue(first.messages.stream().allMatch(m -> m.messageStreamId() == 1), "every message on stream 1");
+    assertEquals(first.videoMarkers(), second.videoMarkers());
+    assertEquals(first.video().stream().map(RtmpMessage::timestamp).toList(),
+        second.video().stream().map(RtmpMessage::timestamp).toList(), "the same timeline");
+  }
+
+  @Test
   void playersOnEveryEventLoopGetTheStreamThroughOneCopyPerLoop() {
     node = TestNode.start();
     RtmpClient publisher = node.connect();

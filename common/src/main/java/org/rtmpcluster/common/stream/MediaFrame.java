@@ -14,8 +14,8 @@ import org.rtmpcluster.common.rtmp.message.MessageType;
  * (from 1 in each publisher's epoch) and a {@code playTimestamp} on the stream's player timeline,
  * which starts at 0 and never goes backwards across publishers. Because every player of the stream
  * sees the same timestamps, the frame is chunked once ({@link #wire}) and the same bytes are
- * written to all of them, on every event loop of the node. Immutable but for that cache, which is
- * safe to fill from any loop.
+ * written to all of them, on every event loop of the node, whatever message stream each plays on.
+ * Immutable but for that cache, which is safe to fill from any loop.
  */
 public final class MediaFrame {
   public static final int KEYFRAME = 1;
@@ -30,8 +30,15 @@ public final class MediaFrame {
   private final long sequence;
   private final long playTimestamp;
 
-  /** Chunks for one message stream id and chunk size; a record, so that loops see it whole. */
-  private record Wire(Buffer bytes, int messageStreamId, int chunkSize) {
+  /**
+   * The message stream the shared chunks are made for. Clients call createStream once and play
+   * on stream 1; a player on another stream gets the same chunks behind a header of its own
+   * (see {@link ChunkEncoder#firstHeaderFor}).
+   */
+  public static final int WIRE_MESSAGE_STREAM = 1;
+
+  /** Chunks for one chunk size; a record, so that loops see it whole. */
+  private record Wire(Buffer bytes, int chunkSize) {
   }
 
   private volatile Wire wire;
@@ -85,22 +92,26 @@ public final class MediaFrame {
   }
 
   /**
-   * The frame as RTMP chunks for a player on message stream {@code messageStreamId}, at its play
-   * timestamp: made on first use and then shared by every player with the same message stream
-   * and chunk size (in practice all of them: clients call createStream once and get stream 1).
+   * The frame as RTMP chunks at its play timestamp, on {@link #WIRE_MESSAGE_STREAM}: made on first
+   * use, in direct memory, and then shared by every player. A node sends with one chunk size, so
+   * there is one such buffer per frame; asked for another chunk size, the frame is chunked for that
+   * caller alone, on the heap.
    */
-  public Buffer wire(int messageStreamId, int chunkSize) {
+  public Buffer wire(int chunkSize) {
     Wire cached = wire;
-    if (cached != null && cached.messageStreamId == messageStreamId && cached.chunkSize == chunkSize) {
+    if (cached != null && cached.chunkSize == chunkSize) {
       return cached.bytes;
     }
-    RtmpMessage message = new RtmpMessage(chunkStreamId(), type, playTimestamp, messageStreamId, payload);
+    RtmpMessage message = new RtmpMessage(chunkStreamId(), type, playTimestamp, WIRE_MESSAGE_STREAM, payload);
+    if (cached != null) {
+      Buffer own = Buffer.buffer(ChunkEncoder.sizeHint(message, chunkSize));
+      ChunkEncoder.encodeStandalone(message, chunkSize, own);
+      return own;
+    }
     Buffer bytes = DirectBuffers.allocate(ChunkEncoder.sizeHint(message, chunkSize));
     ChunkEncoder.encodeStandalone(message, chunkSize, bytes);
-    if (cached == null) {
-      // Two loops may both get here first; either's bytes are right, and one of them is kept.
-      wire = new Wire(bytes, messageStreamId, chunkSize);
-    }
+    // Two loops may both get here first; either's bytes are right, and one of them is kept.
+    wire = new Wire(bytes, chunkSize);
     return bytes;
   }
 

@@ -52,6 +52,37 @@ public final class ChunkEncoder {
     fresh.encode(message, out);
   }
 
+  /**
+   * Length of the type-0 header that begins {@code chunks} as {@link #encodeStandalone} makes
+   * them: the basic header (1 to 3 bytes, spec 5.3.1.1) and the 11-byte message header, whose
+   * last four bytes are the message stream id (5.3.1.2.1). An extended timestamp follows it.
+   */
+  public static int firstHeaderLength(Buffer chunks) {
+    int basicLength = switch (chunks.getUnsignedByte(0) & 0x3F) {
+      case 0 -> 2;
+      case 1 -> 3;
+      default -> 1;
+    };
+    return basicLength + 11;
+  }
+
+  /** The message stream id in the type-0 header that begins {@code chunks}. */
+  public static int messageStreamIdOf(Buffer chunks) {
+    return chunks.getIntLE(firstHeaderLength(chunks) - 4);
+  }
+
+  /**
+   * A copy of the type-0 header that begins {@code chunks}, for another message stream. Only
+   * that header names the stream (continuation chunks do not), so this header followed by the
+   * rest of the chunks is the same message on the other stream, at the cost of a dozen bytes.
+   */
+  public static Buffer firstHeaderFor(Buffer chunks, int messageStreamId) {
+    int length = firstHeaderLength(chunks);
+    Buffer header = chunks.getBuffer(0, length);
+    header.setIntLE(length - 4, messageStreamId);
+    return header;
+  }
+
   /** Room for a message's chunks in the usual case; a buffer grows past it when needed. */
   public static int sizeHint(RtmpMessage message, int chunkSize) {
     return message.length() + 18 + message.length() / chunkSize * 5;

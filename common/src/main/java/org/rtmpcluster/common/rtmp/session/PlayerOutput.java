@@ -10,7 +10,10 @@ public interface PlayerOutput {
 
   void send(RtmpMessage message);
 
-  /** Writes chunks made once for many players (see {@code MediaFrame.wire}). */
+  /**
+   * Writes chunks made once for many players (see {@code MediaFrame.wire}), whichever message
+   * stream they were made for: they go out on this player's.
+   */
   void sendEncoded(io.vertx.core.buffer.Buffer chunks, int chunkStreamId);
 
   /** The chunk size the player's connection sends with. */

@@ -202,10 +202,12 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
   }
 
   /**
-   * Writes bytes chunked elsewhere (shared by many players) on one chunk stream; this
+   * Writes a message chunked elsewhere (shared by many players, beginning with a type-0 header)
+   * on one chunk stream, for message stream {@code messageStreamId}: when the chunks were made for
+   * another, a header of this connection's own goes first, and the rest is written as it is. This
    * connection's own encoder forgets that chunk stream's header state, since the peer's changed.
    */
-  public void sendEncoded(Buffer chunks, int chunkStreamId) {
+  public void sendEncoded(Buffer chunks, int chunkStreamId, int messageStreamId) {
     if (phase != Phase.OPEN) {
       return;
     }
@@ -214,7 +216,13 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
     // frame's fan-out, audio and video read together), which cuts the write system calls that
     // dominate an edge's CPU.
     registry.countBytesOut(chunks.length());
-    writer.writeMedia(chunks);
+    if (ChunkEncoder.messageStreamIdOf(chunks) == messageStreamId) {
+      writer.writeMedia(chunks);
+    } else {
+      int headerLength = ChunkEncoder.firstHeaderLength(chunks);
+      writer.writeMedia(ChunkEncoder.firstHeaderFor(chunks, messageStreamId));
+      writer.writeMedia(chunks.slice(headerLength, chunks.length()));
+    }
   }
 
   /** The chunk size this connection sends with. */

@@ -474,7 +474,7 @@ public final class ServerSession implements RtmpConnection.Handler {
 
     @Override
     public void sendEncoded(Buffer chunks, int chunkStreamId) {
-      connection.sendEncoded(chunks, chunkStreamId);
+      connection.sendEncoded(chunks, chunkStreamId, msid);
     }
 
     @Override

@@ -75,6 +75,27 @@ class ChunkEncoderTest {
   }
 
   @Test
+  void theFirstHeaderOfSharedChunksIsReaddressedForAnotherMessageStream() {
+    Buffer chunks = new ChunkEncoder().encode(message(4, 9, 0x80000000L, 1, filled(200, 5)));
+    assertEquals(12, ChunkEncoder.firstHeaderLength(chunks));
+    assertEquals(1, ChunkEncoder.messageStreamIdOf(chunks));
+    assertEquals(Buffer.buffer(bytes(0x04, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0xC8, 0x09, 0x02, 0x01, 0x00, 0x00)),
+        ChunkEncoder.firstHeaderFor(chunks, 0x102), "message stream 0x102, little-endian");
+    assertEquals(1, ChunkEncoder.messageStreamIdOf(chunks), "the shared chunks are not touched");
+
+    Buffer onAnother = ChunkEncoder.firstHeaderFor(chunks, 7).appendBuffer(chunks.slice(12, chunks.length()));
+    ChunkDecoderTest.Collector decoded = new ChunkDecoderTest.Collector();
+    new ChunkDecoder(ChunkLimits.DEFAULT, decoded).feed(onAnother);
+    assertEquals(List.of(message(4, 9, 0x80000000L, 7, filled(200, 5))), decoded.messages);
+  }
+
+  @Test
+  void theFirstHeaderOfAChunkStreamAbove63IsTwoOrThreeBytesLonger() {
+    assertEquals(13, ChunkEncoder.firstHeaderLength(new ChunkEncoder().encode(message(64, 9, 0, 1, filled(1, 0)))));
+    assertEquals(14, ChunkEncoder.firstHeaderLength(new ChunkEncoder().encode(message(320, 9, 0, 1, filled(1, 0)))));
+  }
+
+  @Test
   void basicHeaderFormsMatchChunkStreamIdRanges() {
     assertBasicHeader(2, bytes(0x02));
     assertBasicHeader(63, bytes(0x3F));

@@ -89,7 +89,7 @@ class RtmpConnectionTest {
         } else {
           Buffer shared = Buffer.buffer();
           ChunkEncoder.encodeStandalone(frame, ChunkDecoder.DEFAULT_CHUNK_SIZE, shared);
-          connection.sendEncoded(shared, ChunkStreams.VIDEO);
+          connection.sendEncoded(shared, ChunkStreams.VIDEO, 1);
         }
       }
     });
