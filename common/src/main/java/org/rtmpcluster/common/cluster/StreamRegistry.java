@@ -5,8 +5,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The cluster's map of live streams: which origin publishes each name, with which epoch, since
@@ -14,15 +19,19 @@ import java.util.Map;
  * the origin releases it, when the origin's node leaves, or when the lease runs out.
  *
  * <p>Every change is a compare-and-set on the exact JSON string last written (the Hazelcast map
- * behind Vert.x has no compare-and-set with a time to live), and the lease is a time stamp in the
- * entry: an entry not renewed within the lease counts as absent and may be taken over.
+ * behind Vert.x has no compare-and-set with a time to live). Each renewal writes a new renewal
+ * count, so the entry's value changes while its holder lives; a node judges the lease by what it
+ * observed itself, on its own monotonic clock: an entry it has seen unchanged for longer than the
+ * lease counts as absent and may be taken over. No node compares its clock with another's, so a
+ * standby whose clock runs ahead cannot take a healthy stream (one seen for the first time counts
+ * as renewed just now). A holder's node that leaves the cluster has its entries removed at once.
  */
 public final class StreamRegistry {
   public static final String MAP_NAME = "rtmp.streams";
 
   /** One registry entry. */
   public record Entry(String stream, String nodeId, String nodeName, String publisherId, long epoch,
-      long startedAtMs, String videoCodec, String audioCodec, long renewedAtMs) {
+      long startedAtMs, String videoCodec, String audioCodec, long renewals) {
 
     String encode() {
       return toJson().encode();
@@ -32,21 +41,17 @@ public final class StreamRegistry {
       JsonObject o = new JsonObject(json);
       return new Entry(o.getString("stream"), o.getString("nodeId"), o.getString("nodeName"),
           o.getString("publisherId"), o.getLong("epoch", 0L), o.getLong("startedAt", 0L),
-          o.getString("videoCodec"), o.getString("audioCodec"), o.getLong("renewedAt", 0L));
+          o.getString("videoCodec"), o.getString("audioCodec"), o.getLong("renewals", 0L));
     }
 
     public JsonObject toJson() {
       return new JsonObject().put("stream", stream).put("nodeId", nodeId).put("nodeName", nodeName)
           .put("publisherId", publisherId).put("epoch", epoch).put("startedAt", startedAtMs)
-          .put("videoCodec", videoCodec).put("audioCodec", audioCodec).put("renewedAt", renewedAtMs);
+          .put("videoCodec", videoCodec).put("audioCodec", audioCodec).put("renewals", renewals);
     }
 
     public Entry withCodecs(String video, String audio) {
-      return new Entry(stream, nodeId, nodeName, publisherId, epoch, startedAtMs, video, audio, renewedAtMs);
-    }
-
-    Entry renewedAt(long nowMs) {
-      return new Entry(stream, nodeId, nodeName, publisherId, epoch, startedAtMs, videoCodec, audioCodec, nowMs);
+      return new Entry(stream, nodeId, nodeName, publisherId, epoch, startedAtMs, video, audio, renewals);
     }
   }
 
@@ -66,30 +71,46 @@ public final class StreamRegistry {
 
     /** Extends the lease (and updates the entry); false when the claim was lost. */
     public Future<Boolean> renew(Entry update) {
-      Entry updated = update.renewedAt(System.currentTimeMillis());
+      Entry updated = new Entry(update.stream(), update.nodeId(), update.nodeName(), update.publisherId(),
+          update.epoch(), update.startedAtMs(), update.videoCodec(), update.audioCodec(), entry.renewals() + 1);
       String next = updated.encode();
       return map().compose(m -> m.replaceIfPresent(updated.stream(), written, next))
           .map(ok -> {
             if (ok) {
               entry = updated;
               written = next;
+              sighted(updated.stream(), next);
             }
             return ok;
           });
     }
 
     public Future<Boolean> release() {
+      sightings.remove(entry.stream());
       return map().compose(m -> m.removeIfPresent(entry.stream(), written));
     }
   }
 
+  /** A value of an entry as this node saw it, and since when (this node's monotonic clock). */
+  private record Sighting(String value, long sinceMs) {
+  }
+
   private final Vertx vertx;
   private final long leaseMs;
+  private final LongSupplier clockMs;
+  /** The last value seen of each name: a name seen with the same value for a lease has lapsed. */
+  private final Map<String, Sighting> sightings = new ConcurrentHashMap<>();
   private Future<AsyncMap<String, String>> map;
 
   public StreamRegistry(Vertx vertx, long leaseMs) {
+    this(vertx, leaseMs, () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime()));
+  }
+
+  /** @param clockMs this node's monotonic clock, in ms; leases are judged on it alone */
+  public StreamRegistry(Vertx vertx, long leaseMs, LongSupplier clockMs) {
     this.vertx = vertx;
     this.leaseMs = leaseMs;
+    this.clockMs = clockMs;
   }
 
   private Future<AsyncMap<String, String>> map() {
@@ -104,44 +125,63 @@ public final class StreamRegistry {
    * An entry whose lease ran out is taken over.
    */
   public Future<Claim> claim(Entry request) {
-    Entry entry = request.renewedAt(System.currentTimeMillis());
+    Entry entry = request;
     String value = entry.encode();
     return map().compose(m -> m.putIfAbsent(entry.stream(), value).compose(existing -> {
       if (existing == null) {
+        sighted(entry.stream(), value);
         return Future.succeededFuture(new Claim(entry, value));
       }
       Entry holder = Entry.decode(existing);
-      if (!expired(holder)) {
+      if (!lapsed(entry.stream(), existing)) {
         return Future.failedFuture(new StreamTakenException(holder));
       }
-      return m.replaceIfPresent(entry.stream(), existing, value).compose(replaced -> replaced
-          ? Future.succeededFuture(new Claim(entry, value))
-          : Future.failedFuture(new StreamTakenException(holder)));
+      return m.replaceIfPresent(entry.stream(), existing, value).compose(replaced -> {
+        if (!replaced) {
+          return Future.failedFuture(new StreamTakenException(holder));
+        }
+        sighted(entry.stream(), value);
+        return Future.succeededFuture(new Claim(entry, value));
+      });
     }));
   }
 
-  private boolean expired(Entry entry) {
-    return System.currentTimeMillis() - entry.renewedAtMs() > leaseMs;
+  /** Notes the name's value as seen now, unless it was seen before; returns the sighting in force. */
+  private Sighting sighted(String stream, String value) {
+    long now = clockMs.getAsLong();
+    return sightings.compute(stream,
+        (name, last) -> last != null && last.value.equals(value) ? last : new Sighting(value, now));
+  }
+
+  /** Whether this node has seen the name's entry unchanged for longer than the lease. */
+  private boolean lapsed(String stream, String value) {
+    return clockMs.getAsLong() - sighted(stream, value).sinceMs > leaseMs;
   }
 
   /** The live entry for a name, or null (none, or its lease ran out). */
   public Future<Entry> get(String stream) {
     return map().compose(m -> m.get(stream)).map(v -> {
-      Entry entry = v == null ? null : Entry.decode(v);
-      return entry == null || expired(entry) ? null : entry;
+      if (v == null) {
+        sightings.remove(stream);
+        return null;
+      }
+      return lapsed(stream, v) ? null : Entry.decode(v);
     });
   }
 
   /** Every live entry. */
   public Future<List<Entry>> all() {
-    return map().compose(AsyncMap::values).map(values -> {
-      List<Entry> entries = new ArrayList<>(values.size());
-      for (String value : values) {
-        Entry entry = Entry.decode(value);
-        if (!expired(entry)) {
-          entries.add(entry);
+    return map().compose(AsyncMap::entries).map(all -> {
+      List<Entry> entries = new ArrayList<>(all.size());
+      for (Map.Entry<String, String> e : all.entrySet()) {
+        if (!lapsed(e.getKey(), e.getValue())) {
+          entries.add(Entry.decode(e.getValue()));
         }
       }
+      // Names no longer in the map need no sighting: the table stays as large as the map.
+      Set<String> gone = new HashSet<>(sightings.keySet());
+      gone.removeAll(all.keySet());
+      gone.forEach(sightings::remove);
       return entries;
     });
   }

@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
  * ("publisher" only where a publisher is attached on that node; "framesReceived", "epoch" and
  * "gaps" only where the node pulls the stream from the cluster.)
  *
- * <p>Entries of nodes that are gone must not show: each is written with a time to live, readers
- * skip entries older than {@link #STALE_AFTER_MS}, and a node that sees a member leave removes
- * its entry at once. Used from the node's event loop.
+ * <p>Entries of nodes that are gone must not show: each is written with a time to live, which
+ * the map judges on one clock (the member that owns the entry's partition, never comparing two
+ * machines' clocks), and a node that sees a member leave removes its entry at once. Used from
+ * the node's event loop.
  */
 public final class NodeStatsBoard {
   private static final Logger log = LoggerFactory.getLogger(NodeStatsBoard.class);
@@ -35,10 +36,7 @@ public final class NodeStatsBoard {
   public static final String MAP_NAME = "rtmp.node-stats";
   /** How often a node writes its entry: the API's per-node numbers are at most this old. */
   public static final long WRITE_INTERVAL_MS = 1_000;
-  /**
-   * An entry not rewritten for this long is from a node that died or is cut off (five missed
-   * writes, and room for some clock skew between machines); also the entries' time to live.
-   */
+  /** An entry not rewritten for this long is from a node that died or is cut off: five missed writes. */
   public static final long STALE_AFTER_MS = 5_000;
 
   private final Vertx vertx;
@@ -111,16 +109,12 @@ public final class NodeStatsBoard {
     return lastWriteAtMs > 0 && nowMs - lastWriteAtMs <= STALE_AFTER_MS;
   }
 
-  /** Every node's entry that is fresh, this node's included. */
+  /** Every node's entry that has not expired, this node's included. */
   public Future<List<JsonObject>> fresh() {
     return map().compose(AsyncMap::values).map(values -> {
-      long now = System.currentTimeMillis();
       List<JsonObject> entries = new ArrayList<>(values.size());
       for (String value : values) {
-        JsonObject node = new JsonObject(value);
-        if (now - node.getLong("updatedAt", 0L) <= STALE_AFTER_MS) {
-          entries.add(node);
-        }
+        entries.add(new JsonObject(value));
       }
       return entries;
     });
