@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.rtmpcluster.common.config.StreamSettings;
 import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
 import org.rtmpcluster.common.rtmp.client.RtmpCallException;
 import org.rtmpcluster.common.rtmp.client.RtmpClient;
@@ -268,8 +267,9 @@ class PublishPlayTest {
 
   @Test
   void secondPublisherTakesOverFromAPublisherQuietPastTheTakeoverTime() {
-    node = TestNode.start(c -> c.withStreams(new StreamSettings(100, 10_000, 1 << 20, 300, 5_000,
-        1 << 20, 4 << 20, c.streams().keys())));
+    node = TestNode.start(c -> c.withStreams(c.streams().toBuilder().gopCacheMaxBytes(1 << 20)
+        .publisherTakeoverMs(300).playerGraceMs(5_000).playerQueueSoftLimitBytes(1 << 20)
+        .playerQueueHardLimitBytes(4 << 20).build()));
     RtmpClient first = node.connect();
     int msid = publish(first, TestNode.KEY.key());
     sendGops(first, msid, 0, 0, 1, 3, true);
@@ -347,8 +347,9 @@ class PublishPlayTest {
 
   @Test
   void afterTheGracePeriodPlayersGetUnpublishNotifyAndStreamEof() {
-    node = TestNode.start(c -> c.withStreams(new StreamSettings(100, 10_000, 1 << 20, 300, 300,
-        1 << 20, 4 << 20, c.streams().keys())));
+    node = TestNode.start(c -> c.withStreams(c.streams().toBuilder().gopCacheMaxBytes(1 << 20)
+        .publisherTakeoverMs(300).playerGraceMs(300).playerQueueSoftLimitBytes(1 << 20)
+        .playerQueueHardLimitBytes(4 << 20).build()));
     RtmpClient publisher = node.connect();
     int msid = publish(publisher, TestNode.KEY.key());
     sendGops(publisher, msid, 0, 0, 1, 3, true);
@@ -392,8 +393,8 @@ class PublishPlayTest {
 
   @Test
   void playerThatStopsReadingIsCutAtTheHardLimitWhileOthersPlayOn() {
-    node = TestNode.start(c -> c.withStreams(new StreamSettings(100, 10_000, 8 << 20, 5_000, 5_000,
-        256 << 10, 1 << 20, c.streams().keys())));
+    node = TestNode.start(c -> c.withStreams(c.streams().toBuilder().gopCacheMaxBytes(8 << 20)
+        .playerGraceMs(5_000).playerQueueSoftLimitBytes(256 << 10).playerQueueHardLimitBytes(1 << 20).build()));
     RtmpClient publisher = node.connect();
     int msid = publish(publisher, TestNode.KEY.key());
     sendGops(publisher, msid, 0, 0, 1, 1, true);

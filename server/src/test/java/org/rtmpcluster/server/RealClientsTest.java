@@ -105,6 +105,36 @@ class RealClientsTest {
     }
   }
 
+  /**
+   * Issue 8, defect 6: an encoder whose timestamps wrap 3 s into an 8 s stream. ffmpeg writes FLV
+   * timestamps as signed 32 bits, so 4294964 s (2^32 ms less 3.3 s) goes out as 2^31 ms less 3.3 s,
+   * and drops to 0 after 3.3 s. Before, every frame after the drop got the same timestamp.
+   */
+  @Test
+  void aStreamWhoseTimestampsWrapPlaysLinearlyInFfmpegAndRtmpdump() throws Exception {
+    node = TestNode.start(c -> c.withStreams(withGrace(c.streams(), GRACE_MS)));
+    Future<PlayResult> ffmpeg = playWithFfmpeg("ffmpeg-wrap.flv");
+    Future<PlayResult> rtmpdump = playWithRtmpdump("rtmpdump-wrap.flv");
+    awaitPlayers(2);
+
+    int seconds = 8;
+    try (FfmpegPublish publish = RealClients.publishWithTimestampOffset(publishUrl(), seconds, GOP_FRAMES, 4_294_964)) {
+      ProcessResult published = publish.awaitExit(PUBLISH_WAIT);
+      assertTrue(published.exitedCleanly(), published::describe);
+      for (Future<PlayResult> player : List.of(ffmpeg, rtmpdump)) {
+        PlayResult play = endedWithTheStream(player);
+        MediaReport report = assertPlaysCleanly(play);
+        long expectedSpan = 1000L * (publish.expectedVideoFrames() - 1) / RealClients.FPS;
+        assertAll(report + "\n" + play,
+            () -> assertEquals(publish.expectedVideoFrames(), report.videoFrames(), "decoded video frames"),
+            () -> assertTrue(Math.abs(report.videoSpanMillis() - expectedSpan) <= 100,
+                "video spans " + report.videoSpanMillis() + " ms, " + expectedSpan + " expected"),
+            () -> assertTrue(report.largestVideoStepMillis() <= CONTINUOUS_VIDEO_STEP_MS,
+                "largest step " + report.largestVideoStepMillis() + " ms"));
+      }
+    }
+  }
+
   @Test
   void lateJoinerStartsOnAKeyframeWithinOneSecond() throws Exception {
     node = TestNode.start(c -> c.withStreams(withGrace(c.streams(), GRACE_MS)));
@@ -273,7 +303,6 @@ class RealClientsTest {
   }
 
   private static StreamSettings withGrace(StreamSettings s, int graceMs) {
-    return new StreamSettings(s.maxStreams(), s.gopCacheMaxDurationMs(), s.gopCacheMaxBytes(),
-        s.publisherTakeoverMs(), graceMs, s.playerQueueSoftLimitBytes(), s.playerQueueHardLimitBytes(), s.keys());
+    return s.toBuilder().playerGraceMs(graceMs).build();
   }
 }

@@ -51,7 +51,8 @@ final class TestCluster implements AutoCloseable {
         .withMembers(seed == null ? List.of() : List.of(seed));
     NodeConfig config = NodeConfig.DEFAULT.withNodeName(name).withRoles(roles).withCluster(cluster)
         .withRtmp(NodeConfig.DEFAULT.rtmp().withHost("127.0.0.1").withPort(0).withEventLoops(2))
-        .withStreams(new StreamSettings(100, 10_000, 16 << 20, 1_000, 5_000, 3 << 20, 12 << 20, KEYS))
+        .withStreams(StreamSettings.DEFAULT.toBuilder().maxStreams(100).publisherTakeoverMs(1_000)
+            .playerGraceMs(5_000).keys(KEYS).build())
         // Every member serves the HTTP API on a free port, for tests that read it.
         .withHttp(new HttpSettings(true, "127.0.0.1", 0));
     ClusterBootstrap.Clustered clustered = Await.result(ClusterBootstrap.start(cluster), java.time.Duration.ofSeconds(60));

@@ -76,8 +76,79 @@ public record StreamSettings(int maxStreams, int gopCacheMaxDurationMs, int gopC
   }
 
   public StreamSettings withKeys(List<StreamKey> newKeys) {
-    return new StreamSettings(maxStreams, gopCacheMaxDurationMs, gopCacheMaxBytes, publisherTakeoverMs,
-        playerGraceMs, playerQueueSoftLimitBytes, playerQueueHardLimitBytes, newKeys);
+    return toBuilder().keys(newKeys).build();
+  }
+
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** Settings that differ from others in the fields named: {@code DEFAULT.toBuilder().playerGraceMs(300).build()}. */
+  public static final class Builder {
+    private int maxStreams;
+    private int gopCacheMaxDurationMs;
+    private int gopCacheMaxBytes;
+    private int publisherTakeoverMs;
+    private int playerGraceMs;
+    private int playerQueueSoftLimitBytes;
+    private int playerQueueHardLimitBytes;
+    private List<StreamKey> keys;
+
+    private Builder(StreamSettings s) {
+      maxStreams = s.maxStreams;
+      gopCacheMaxDurationMs = s.gopCacheMaxDurationMs;
+      gopCacheMaxBytes = s.gopCacheMaxBytes;
+      publisherTakeoverMs = s.publisherTakeoverMs;
+      playerGraceMs = s.playerGraceMs;
+      playerQueueSoftLimitBytes = s.playerQueueSoftLimitBytes;
+      playerQueueHardLimitBytes = s.playerQueueHardLimitBytes;
+      keys = s.keys;
+    }
+
+    public Builder maxStreams(int value) {
+      maxStreams = value;
+      return this;
+    }
+
+    public Builder gopCacheMaxDurationMs(int value) {
+      gopCacheMaxDurationMs = value;
+      return this;
+    }
+
+    public Builder gopCacheMaxBytes(int value) {
+      gopCacheMaxBytes = value;
+      return this;
+    }
+
+    public Builder publisherTakeoverMs(int value) {
+      publisherTakeoverMs = value;
+      return this;
+    }
+
+    public Builder playerGraceMs(int value) {
+      playerGraceMs = value;
+      return this;
+    }
+
+    public Builder playerQueueSoftLimitBytes(int value) {
+      playerQueueSoftLimitBytes = value;
+      return this;
+    }
+
+    public Builder playerQueueHardLimitBytes(int value) {
+      playerQueueHardLimitBytes = value;
+      return this;
+    }
+
+    public Builder keys(List<StreamKey> value) {
+      keys = value;
+      return this;
+    }
+
+    public StreamSettings build() {
+      return new StreamSettings(maxStreams, gopCacheMaxDurationMs, gopCacheMaxBytes, publisherTakeoverMs,
+          playerGraceMs, playerQueueSoftLimitBytes, playerQueueHardLimitBytes, keys);
+    }
   }
 
   /** The keys in force: the configured ones, or the demo key when there are none. */

@@ -8,7 +8,8 @@ import java.util.List;
  * The frames since the latest video keyframe, so that a player who joins starts decoding at once.
  * Bounded in duration and bytes: a GOP that outgrows either bound is dropped whole (a player could
  * not start decoding it without its keyframe), and caching resumes at the next keyframe. For a
- * stream without video the most recent audio within the bounds is kept.
+ * stream without video the most recent audio within the bounds is kept. Durations are measured on
+ * the players' timeline, which does not wrap as a publisher's 32-bit timestamps do.
  */
 public final class GopCache {
   private final long maxDurationMs;
@@ -42,19 +43,19 @@ public final class GopCache {
     }
     frames.addLast(frame);
     bytes += frame.size();
-    enforceBounds(frame.timestamp());
+    enforceBounds(frame.playTimestamp());
   }
 
   private void enforceBounds(long newest) {
     if (hasVideo) {
-      if (bytes > maxBytes || newest - frames.peekFirst().timestamp() > maxDurationMs) {
+      if (bytes > maxBytes || newest - frames.peekFirst().playTimestamp() > maxDurationMs) {
         clear();
         collecting = false;
       }
       return;
     }
     while (!frames.isEmpty()
-        && (bytes > maxBytes || newest - frames.peekFirst().timestamp() > maxDurationMs)) {
+        && (bytes > maxBytes || newest - frames.peekFirst().playTimestamp() > maxDurationMs)) {
       bytes -= frames.removeFirst().size();
     }
   }

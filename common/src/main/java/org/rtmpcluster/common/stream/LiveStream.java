@@ -42,6 +42,9 @@ public final class LiveStream {
   private AudienceWatcher audienceWatcher;
   private long epoch;
   private long sequence;
+  /** The publisher's timestamps of each track, which wrap, on timelines that do not. */
+  private final TimestampUnwrapper videoTime = new TimestampUnwrapper();
+  private final TimestampUnwrapper audioTime = new TimestampUnwrapper();
   /** The players' timeline: each publisher's timestamps are shifted to continue it. */
   private long playOffset;
   private long lastPlayTimestamp;
@@ -146,6 +149,8 @@ public final class LiveStream {
     epoch++;
     sequence = 0;
     rebasePending = true;
+    videoTime.reset();
+    audioTime.reset();
     lastPublisherActivityMs = clock.getAsLong();
     publishedAtMs = lastPublisherActivityMs;
     inputBytes.reset();
@@ -231,19 +236,26 @@ public final class LiveStream {
   /**
    * Where a frame goes on the players' timeline. The first audio or video frame of a publisher
    * fixes the shift for all of its frames: the first publisher starts at 0, later ones a small
-   * gap after the last frame players got. Nothing ever goes backwards.
+   * gap after the last frame players got. Nothing ever goes backwards, and the timeline goes on
+   * linearly where the publisher's 32-bit timestamps wrap (each track is followed on its own, see
+   * {@link TimestampUnwrapper}; both start from the publisher's values, so they stay in sync).
+   *
+   * <p>Only audio and video move the timeline. Metadata and sequence headers take its current
+   * point: encoders stamp them 0 or anything, and read against media timestamps near the wrap, a
+   * 0 would be a jump forward that froze every later frame.
    */
   private long playTimestampOf(MediaFrame frame) {
     boolean media = (frame.isAudio() || frame.isVideo()) && !frame.isSequenceHeader();
+    if (!media) {
+      return lastPlayTimestamp;
+    }
+    long publisherMs = (frame.isVideo() ? videoTime : audioTime).unwrap(frame.timestamp());
     if (rebasePending) {
-      if (!media) {
-        return lastPlayTimestamp;
-      }
-      playOffset = lastPlayTimestamp + rebaseGapMs - frame.timestamp();
+      playOffset = lastPlayTimestamp + rebaseGapMs - publisherMs;
       rebasePending = false;
       rebaseGapMs = REBASE_GAP_MS;
     }
-    long play = Math.max(lastPlayTimestamp, frame.timestamp() + playOffset);
+    long play = Math.max(lastPlayTimestamp, publisherMs + playOffset);
     lastPlayTimestamp = play;
     return play;
   }

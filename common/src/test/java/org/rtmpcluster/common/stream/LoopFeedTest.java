@@ -23,10 +23,7 @@ import org.rtmpcluster.common.testing.StreamFixtures;
 class LoopFeedTest {
   private static final int GRACE_MS = 200;
   private static final int BEHIND_LIMIT_BYTES = 1000;
-  private static final StreamSettings SETTINGS = new StreamSettings(StreamSettings.DEFAULT.maxStreams(),
-      StreamSettings.DEFAULT.gopCacheMaxDurationMs(), StreamSettings.DEFAULT.gopCacheMaxBytes(),
-      StreamSettings.DEFAULT.publisherTakeoverMs(), GRACE_MS, StreamSettings.DEFAULT.playerQueueSoftLimitBytes(),
-      StreamSettings.DEFAULT.playerQueueHardLimitBytes(), List.of());
+  private static final StreamSettings SETTINGS = StreamSettings.DEFAULT.toBuilder().playerGraceMs(GRACE_MS).build();
 
   private final Vertx vertx = Vertx.vertx();
   private final Context homeContext = EventLoops.newContext(vertx);

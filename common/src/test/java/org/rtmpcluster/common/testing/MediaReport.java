@@ -23,6 +23,8 @@ import java.util.List;
  * @param audioTimestampsMonotonic whether audio packet DTS never decrease in file order
  * @param largestVideoStepMillis the largest DTS step between consecutive video packets: about one
  *     frame interval for continuous video, more where the picture froze or frames are missing
+ * @param videoSpanMillis from the first video packet's DTS to the last's: about the recording's
+ *     length for continuous video, much less where frames share timestamps
  * @param decodeErrors what {@code ffmpeg -v error -i file -f null -} printed, one entry a line;
  *     empty for a clean decode
  * @param probeError ffprobe's stderr when it failed on the file, else null
@@ -42,6 +44,7 @@ public record MediaReport(
     boolean videoTimestampsMonotonic,
     boolean audioTimestampsMonotonic,
     long largestVideoStepMillis,
+    long videoSpanMillis,
     List<String> decodeErrors,
     String probeError) {
 

@@ -68,7 +68,18 @@ public final class RealClients {
    * {@value #AUDIO_SAMPLE_RATE} Hz stereo, for {@code durationSeconds}; ffmpeg then ends by itself.
    */
   public static FfmpegPublish publish(String rtmpUrl, int durationSeconds, int gopFrames) {
-    return startSynthetic(rtmpUrl, true, durationSeconds, gopFrames);
+    return startSynthetic(rtmpUrl, true, durationSeconds, gopFrames, List.of());
+  }
+
+  /**
+   * Like {@link #publish}, with every timestamp shifted by {@code offsetSeconds}
+   * ({@code -output_ts_offset}): an encoder whose clock starts high. RTMP timestamps are 32-bit
+   * milliseconds; ffmpeg writes them as signed FLV timestamps, so they drop to 0 after 2^31 ms.
+   */
+  public static FfmpegPublish publishWithTimestampOffset(String rtmpUrl, int durationSeconds, int gopFrames,
+      long offsetSeconds) {
+    return startSynthetic(rtmpUrl, true, durationSeconds, gopFrames,
+        List.of("-output_ts_offset", Long.toString(offsetSeconds)));
   }
 
   /**
@@ -76,7 +87,7 @@ public final class RealClients {
    * (no -re): a reference recording, or test input that needs no server.
    */
   public static FfmpegPublish publishToFile(Path flv, int durationSeconds, int gopFrames) {
-    return startSynthetic(flv.toString(), false, durationSeconds, gopFrames);
+    return startSynthetic(flv.toString(), false, durationSeconds, gopFrames, List.of());
   }
 
   /**
@@ -168,12 +179,14 @@ public final class RealClients {
         dtsNeverDecreases(packets, videoIndex),
         dtsNeverDecreases(packets, audioIndex),
         largestDtsStep(packets, videoIndex),
+        dtsSpan(packets, videoIndex),
         decodeErrors,
         probeError);
   }
 
   /** The argument list shared by the rtmp and file variants of the synthetic stream. */
-  static List<String> syntheticStreamCommand(String target, boolean realtime, int durationSeconds, int gopFrames) {
+  static List<String> syntheticStreamCommand(String target, boolean realtime, int durationSeconds, int gopFrames,
+      List<String> outputOptions) {
     if (durationSeconds <= 0 || gopFrames <= 0) {
       throw new IllegalArgumentException("durationSeconds and gopFrames must be positive");
     }
@@ -198,8 +211,10 @@ public final class RealClients {
         // No B-frames: frames leave in display order, one per tag, so counts and DTS are exact.
         "-bf", "0",
         "-c:a", "aac", "-b:a", "64k",
-        "-ar", Integer.toString(AUDIO_SAMPLE_RATE), "-ac", Integer.toString(AUDIO_CHANNELS),
-        "-f", "flv"));
+        "-ar", Integer.toString(AUDIO_SAMPLE_RATE), "-ac", Integer.toString(AUDIO_CHANNELS)));
+    command.addAll(outputOptions);
+    command.add("-f");
+    command.add("flv");
     if (target.startsWith("rtmp://") || target.startsWith("rtmps://")) {
       command.addAll(List.of(
           // A live stream has no duration or size to patch into onMetaData at the end.
@@ -210,9 +225,10 @@ public final class RealClients {
     return command;
   }
 
-  private static FfmpegPublish startSynthetic(String target, boolean realtime, int durationSeconds, int gopFrames) {
+  private static FfmpegPublish startSynthetic(String target, boolean realtime, int durationSeconds, int gopFrames,
+      List<String> outputOptions) {
     requireTools("ffmpeg");
-    List<String> command = syntheticStreamCommand(target, realtime, durationSeconds, gopFrames);
+    List<String> command = syntheticStreamCommand(target, realtime, durationSeconds, gopFrames, outputOptions);
     Duration hardLimit = Duration.ofSeconds(durationSeconds).plus(STARTUP_SLACK);
     return new FfmpegPublish(ToolProcess.start(command, hardLimit, false), target, durationSeconds, gopFrames);
   }
@@ -275,6 +291,21 @@ public final class RealClients {
       previous = dts;
     }
     return true;
+  }
+
+  private static long dtsSpan(JsonArray packets, Integer streamIndex) {
+    long first = MediaReport.NO_TIMESTAMP;
+    long last = MediaReport.NO_TIMESTAMP;
+    for (int i = 0; streamIndex != null && i < packets.size(); i++) {
+      JsonObject packet = packets.getJsonObject(i);
+      long dts = millis(packet.getString("dts_time"));
+      if (!streamIndex.equals(packet.getInteger("stream_index")) || dts == MediaReport.NO_TIMESTAMP) {
+        continue;
+      }
+      first = first == MediaReport.NO_TIMESTAMP ? dts : first;
+      last = dts;
+    }
+    return first == MediaReport.NO_TIMESTAMP ? 0 : last - first;
   }
 
   private static long largestDtsStep(JsonArray packets, Integer streamIndex) {

@@ -444,4 +444,24 @@ class ChunkDecoderTest {
     assertEquals(0, node.used());
     assertEquals(0, decoder.incompleteBytes());
   }
+
+  @Test
+  void timestampDeltasCarryAcrossTheExtendedTimestampBoundary() {
+    Collector c = decodeAtEverySplit(concat(
+        bytes(0x06, 0xFF, 0xFF, 0xF0, 0, 0, 2, 0x08, 1, 0, 0, 0), bytes(0xAF, 1), // fmt 0 at 0xFFFFF0
+        bytes(0x86, 0, 0, 0x20), bytes(0xAF, 1),                                  // fmt 2, delta 32
+        bytes(0xC6), bytes(0xAF, 1)));                                            // fmt 3: delta 32 again
+    assertEquals(List.of(0xFFFFF0L, 0x1000010L, 0x1000030L),
+        c.messages.stream().map(RtmpMessage::timestamp).toList());
+  }
+
+  /** Issue 8, defect 6, on ingest: a timestamp past 2^32 - 1 wraps to the low 32 bits. */
+  @Test
+  void timestampDeltasWrapAt2To32() {
+    Collector c = decodeAtEverySplit(concat(
+        bytes(0x06, 0xFF, 0xFF, 0xFF, 0, 0, 2, 0x08, 1, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xF0), bytes(0xAF, 1),
+        bytes(0x86, 0, 0, 0x20), bytes(0xAF, 1),
+        bytes(0xC6), bytes(0xAF, 1)));
+    assertEquals(List.of(0xFFFFFFF0L, 0x10L, 0x30L), c.messages.stream().map(RtmpMessage::timestamp).toList());
+  }
 }
