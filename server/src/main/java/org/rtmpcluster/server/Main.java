@@ -13,9 +13,6 @@ import org.rtmpcluster.common.config.StreamSettings;
 
 /** Entry point of rtmp-cluster.jar. Exit codes: 0 normal, 1 could not start, 2 bad flags or config. */
 public final class Main {
-  /** How long a leaving node waits for its connections to take their last messages. */
-  private static final long DRAIN_TIMEOUT_MS = 2_000;
-
   private Main() {
   }
 
@@ -62,14 +59,15 @@ public final class Main {
       vertx = Vertx.vertx(vertxOptions(config));
     }
     AtomicReference<RtmpNode> running = new AtomicReference<>();
+    long drainTimeoutMs = config.drainTimeoutMs();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       // Players and publishers are told before the node leaves the cluster, then Vert.x closes
       // (and with it Hazelcast, whose own hook the cluster manager turns off).
       RtmpNode node = running.get();
       try {
         if (node != null) {
-          node.drain(DRAIN_TIMEOUT_MS).toCompletionStage().toCompletableFuture()
-              .get(DRAIN_TIMEOUT_MS + 1000, TimeUnit.MILLISECONDS);
+          node.drain(drainTimeoutMs).toCompletionStage().toCompletableFuture()
+              .get(drainTimeoutMs + 1000, TimeUnit.MILLISECONDS);
         }
       } catch (Exception e) {
         // Closing anyway.

@@ -19,10 +19,14 @@ import java.util.List;
  * @param edgeLingerMs         an edge keeps pulling a stream this long after its last player left
  * @param registryLeaseMs      a stream registry entry not renewed for this long expires
  * @param standbyRetryMs       a standby publisher tries to take over this often
+ * @param snapshotTimeoutMs    an edge that asked an origin for a stream's snapshot asks again
+ *                             after this long without an answer
+ * @param resyncHoldBytes      frames an edge holds per stream while its snapshot is on its way;
+ *                             past this the oldest go, and the edge resyncs once more
  */
 public record ClusterSettings(boolean enabled, String name, String host, int port, int eventBusPort,
     List<String> members, int heartbeatIntervalMs, int memberTimeoutMs, int streamStallMs,
-    int edgeLingerMs, int registryLeaseMs, int standbyRetryMs) {
+    int edgeLingerMs, int registryLeaseMs, int standbyRetryMs, int snapshotTimeoutMs, int resyncHoldBytes) {
 
   public static final String DEFAULT_NAME = "rtmp-cluster";
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -38,10 +42,15 @@ public record ClusterSettings(boolean enabled, String name, String host, int por
   /** Renewed every third of it, so two missed renewals are tolerated. */
   public static final int DEFAULT_REGISTRY_LEASE_MS = 6_000;
   public static final int DEFAULT_STANDBY_RETRY_MS = 500;
+  /** An origin answers in milliseconds; 2 s covers a busy one without leaving players waiting long. */
+  public static final int DEFAULT_SNAPSHOT_TIMEOUT_MS = 2_000;
+  /** About 30 s of a 4 Mbit/s stream: a snapshot that takes longer than that is not coming. */
+  public static final int DEFAULT_RESYNC_HOLD_BYTES = 16 << 20;
 
   public static final ClusterSettings DEFAULT = new ClusterSettings(false, DEFAULT_NAME, DEFAULT_HOST,
       DEFAULT_PORT, 0, List.of(), DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_MEMBER_TIMEOUT_MS,
-      DEFAULT_STREAM_STALL_MS, DEFAULT_EDGE_LINGER_MS, DEFAULT_REGISTRY_LEASE_MS, DEFAULT_STANDBY_RETRY_MS);
+      DEFAULT_STREAM_STALL_MS, DEFAULT_EDGE_LINGER_MS, DEFAULT_REGISTRY_LEASE_MS, DEFAULT_STANDBY_RETRY_MS,
+      DEFAULT_SNAPSHOT_TIMEOUT_MS, DEFAULT_RESYNC_HOLD_BYTES);
 
   public ClusterSettings {
     members = List.copyOf(members);
@@ -74,39 +83,52 @@ public record ClusterSettings(boolean enabled, String name, String host, int por
         r.integer("stream-stall-ms", d.streamStallMs, 100, 600_000),
         r.integer("edge-linger-ms", d.edgeLingerMs, 0, 3_600_000),
         r.integer("registry-lease-ms", d.registryLeaseMs, 300, 3_600_000),
-        r.integer("standby-retry-ms", d.standbyRetryMs, 50, 60_000));
+        r.integer("standby-retry-ms", d.standbyRetryMs, 50, 60_000),
+        r.integer("snapshot-timeout-ms", d.snapshotTimeoutMs, 100, 60_000),
+        r.integer("resync-hold-bytes", d.resyncHoldBytes, 64 << 10, 1 << 30));
     r.rejectUnknownKeys();
     return settings;
   }
 
   public ClusterSettings withEnabled(boolean on) {
     return new ClusterSettings(on, name, host, port, eventBusPort, members, heartbeatIntervalMs,
-        memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs);
+        memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs, snapshotTimeoutMs,
+        resyncHoldBytes);
   }
 
   public ClusterSettings withName(String newName) {
     return new ClusterSettings(enabled, newName, host, port, eventBusPort, members, heartbeatIntervalMs,
-        memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs);
+        memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs, snapshotTimeoutMs,
+        resyncHoldBytes);
   }
 
   public ClusterSettings withHost(String newHost) {
     return new ClusterSettings(enabled, name, newHost, port, eventBusPort, members, heartbeatIntervalMs,
-        memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs);
+        memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs, snapshotTimeoutMs,
+        resyncHoldBytes);
   }
 
   public ClusterSettings withPort(int newPort) {
     return new ClusterSettings(enabled, name, host, newPort, eventBusPort, members, heartbeatIntervalMs,
-        memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs);
+        memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs, snapshotTimeoutMs,
+        resyncHoldBytes);
   }
 
   public ClusterSettings withMembers(List<String> newMembers) {
     return new ClusterSettings(enabled, name, host, port, eventBusPort, newMembers, heartbeatIntervalMs,
-        memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs);
+        memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs, snapshotTimeoutMs,
+        resyncHoldBytes);
+  }
+
+  public ClusterSettings withResync(int newSnapshotTimeoutMs, int newResyncHoldBytes) {
+    return new ClusterSettings(enabled, name, host, port, eventBusPort, members, heartbeatIntervalMs,
+        memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs, newSnapshotTimeoutMs,
+        newResyncHoldBytes);
   }
 
   public ClusterSettings withTimings(int heartbeatMs, int memberTimeout, int stallMs, int lingerMs,
       int leaseMs, int standbyMs) {
     return new ClusterSettings(enabled, name, host, port, eventBusPort, members, heartbeatMs,
-        memberTimeout, stallMs, lingerMs, leaseMs, standbyMs);
+        memberTimeout, stallMs, lingerMs, leaseMs, standbyMs, snapshotTimeoutMs, resyncHoldBytes);
   }
 }

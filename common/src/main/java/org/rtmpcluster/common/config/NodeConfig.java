@@ -5,13 +5,21 @@ import io.vertx.core.json.JsonObject;
 import java.util.EnumSet;
 import java.util.Set;
 
-/** Everything a node is configured with; see conf/node.yaml for every key and its default. */
+/**
+ * Everything a node is configured with; see conf/node.yaml for every key and its default.
+ *
+ * @param drainTimeoutMs a node that is told to stop gives its players and publishers this long
+ *                       to take their last messages (StreamEOF, a status) before it leaves
+ */
 public record NodeConfig(String nodeName, Set<Role> roles, RtmpSettings rtmp, StreamSettings streams,
-    ClusterSettings cluster, HttpSettings http, MemorySettings memory) {
+    ClusterSettings cluster, HttpSettings http, MemorySettings memory, int drainTimeoutMs) {
+
+  /** Enough for a last status to reach a reading peer; a stop should not wait on the others. */
+  public static final int DEFAULT_DRAIN_TIMEOUT_MS = 2_000;
 
   public static final NodeConfig DEFAULT = new NodeConfig(null, EnumSet.allOf(Role.class),
       RtmpSettings.DEFAULT, StreamSettings.DEFAULT, ClusterSettings.DEFAULT, HttpSettings.DEFAULT,
-      MemorySettings.DEFAULT);
+      MemorySettings.DEFAULT, DEFAULT_DRAIN_TIMEOUT_MS);
 
   public NodeConfig {
     if (roles.isEmpty()) {
@@ -26,10 +34,11 @@ public record NodeConfig(String nodeName, Set<Role> roles, RtmpSettings rtmp, St
     ConfigReader node = root.section("node");
     String name = node.string("name", null);
     Set<Role> roles = readRoles(node);
+    int drainTimeoutMs = node.integer("drain-timeout-ms", DEFAULT_DRAIN_TIMEOUT_MS, 0, 600_000);
     node.rejectUnknownKeys();
     NodeConfig config = new NodeConfig(name, roles, RtmpSettings.read(root.section("rtmp")),
         StreamSettings.read(root.section("streams")), ClusterSettings.read(root.section("cluster")),
-        HttpSettings.read(root.section("http")), MemorySettings.read(root.section("memory")));
+        HttpSettings.read(root.section("http")), MemorySettings.read(root.section("memory")), drainTimeoutMs);
     root.rejectUnknownKeys();
     return config;
   }
@@ -57,30 +66,30 @@ public record NodeConfig(String nodeName, Set<Role> roles, RtmpSettings rtmp, St
   }
 
   public NodeConfig withNodeName(String newName) {
-    return new NodeConfig(newName, roles, rtmp, streams, cluster, http, memory);
+    return new NodeConfig(newName, roles, rtmp, streams, cluster, http, memory, drainTimeoutMs);
   }
 
   public NodeConfig withRoles(Set<Role> newRoles) {
-    return new NodeConfig(nodeName, newRoles, rtmp, streams, cluster, http, memory);
+    return new NodeConfig(nodeName, newRoles, rtmp, streams, cluster, http, memory, drainTimeoutMs);
   }
 
   public NodeConfig withRtmp(RtmpSettings newRtmp) {
-    return new NodeConfig(nodeName, roles, newRtmp, streams, cluster, http, memory);
+    return new NodeConfig(nodeName, roles, newRtmp, streams, cluster, http, memory, drainTimeoutMs);
   }
 
   public NodeConfig withStreams(StreamSettings newStreams) {
-    return new NodeConfig(nodeName, roles, rtmp, newStreams, cluster, http, memory);
+    return new NodeConfig(nodeName, roles, rtmp, newStreams, cluster, http, memory, drainTimeoutMs);
   }
 
   public NodeConfig withCluster(ClusterSettings newCluster) {
-    return new NodeConfig(nodeName, roles, rtmp, streams, newCluster, http, memory);
+    return new NodeConfig(nodeName, roles, rtmp, streams, newCluster, http, memory, drainTimeoutMs);
   }
 
   public NodeConfig withHttp(HttpSettings newHttp) {
-    return new NodeConfig(nodeName, roles, rtmp, streams, cluster, newHttp, memory);
+    return new NodeConfig(nodeName, roles, rtmp, streams, cluster, newHttp, memory, drainTimeoutMs);
   }
 
   public NodeConfig withMemory(MemorySettings newMemory) {
-    return new NodeConfig(nodeName, roles, rtmp, streams, cluster, http, newMemory);
+    return new NodeConfig(nodeName, roles, rtmp, streams, cluster, http, newMemory, drainTimeoutMs);
   }
 }

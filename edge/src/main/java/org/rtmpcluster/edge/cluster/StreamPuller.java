@@ -29,9 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class StreamPuller implements PublisherHandle, AudienceWatcher {
   private static final Logger log = LoggerFactory.getLogger(StreamPuller.class);
-  /** Frames held while a snapshot is on its way: about 30 s of a 30 fps stream with audio. */
-  static final int MAX_PENDING_FRAMES = 2_000;
-  static final long SNAPSHOT_TIMEOUT_MS = 2_000;
   static final long SNAPSHOT_RETRY_MS = 500;
   /**
    * The longest wait between asks for a stream nobody publishes. Each ask finds no origin, which
@@ -50,7 +47,9 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
   private final Vertx vertx;
   private final LiveStream stream;
   private final ClusterSettings settings;
+  /** Frames that came while a snapshot is on its way, at most {@code cluster.resync-hold-bytes} of them. */
   private final ArrayDeque<ClusterFrame> pending = new ArrayDeque<>();
+  private long pendingBytes;
 
   private MessageConsumer<ClusterFrame> consumer;
   private boolean stopped;
@@ -68,6 +67,8 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
   private long interestTimer = -1;
   private long framesReceived;
   private long gaps;
+  /** Frames let go because they passed the hold bound while a snapshot was on its way. */
+  private long droppedWhileSyncing;
 
   public StreamPuller(Vertx vertx, LiveStream stream, ClusterSettings settings) {
     this.vertx = vertx;
@@ -102,6 +103,10 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
 
   public long gaps() {
     return gaps;
+  }
+
+  public long droppedWhileSyncing() {
+    return droppedWhileSyncing;
   }
 
   public long epoch() {
@@ -168,17 +173,29 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
     requestSnapshot();
   }
 
+  /**
+   * Holds a frame until the snapshot comes. Past the bound the oldest go: the gap they leave makes
+   * the puller resync once more when the snapshot is applied, rather than hold without end.
+   */
   private void hold(ClusterFrame frame) {
-    if (pending.size() >= MAX_PENDING_FRAMES) {
-      pending.removeFirst();
-    }
     pending.addLast(frame);
+    pendingBytes += frame.encodedLength();
+    while (pendingBytes > settings.resyncHoldBytes() && pending.size() > 1) {
+      pendingBytes -= pending.removeFirst().encodedLength();
+      droppedWhileSyncing++;
+    }
+  }
+
+  private ClusterFrame takePending() {
+    ClusterFrame frame = pending.removeFirst();
+    pendingBytes -= frame.encodedLength();
+    return frame;
   }
 
   private void requestSnapshot() {
     syncing = true;
     vertx.eventBus().request(StreamAddresses.snapshot(stream.name()), Buffer.buffer(),
-        new DeliveryOptions().setSendTimeout(SNAPSHOT_TIMEOUT_MS)).onComplete(ar -> {
+        new DeliveryOptions().setSendTimeout(settings.snapshotTimeoutMs())).onComplete(ar -> {
           if (stopped) {
             return;
           }
@@ -238,7 +255,7 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
         requestSnapshot();
         return;
       }
-      pending.removeFirst();
+      takePending();
       if (frame.epoch() == epoch) {
         accept(frame);
       }
@@ -298,6 +315,7 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
       }
     }
     pending.clear();
+    pendingBytes = 0;
     if (consumer != null) {
       consumer.unregister();
     }

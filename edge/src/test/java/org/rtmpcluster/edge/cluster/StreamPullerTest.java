@@ -25,6 +25,7 @@ import org.rtmpcluster.common.stream.MediaFrame;
 import org.rtmpcluster.common.stream.StreamHub;
 import org.rtmpcluster.common.stream.StreamListener;
 import org.rtmpcluster.common.testing.Await;
+import org.rtmpcluster.common.testing.StreamFixtures;
 
 /**
  * The puller against a scripted origin on a local event bus: which frames reach the edge's
@@ -114,6 +115,33 @@ class StreamPullerTest {
     Await.until(() -> seen.size() == 6, "live frames");
     assertEquals(List.of("E", "K10", "11", "12", "13", "14"), seen, "frame 12 came twice and was taken once");
     assertEquals(3, puller.framesReceived(), "counts the media frames that came over the bus");
+  }
+
+  /**
+   * Frames that come while no snapshot answers are held up to cluster.resync-hold-bytes; past it
+   * the oldest go, so an edge whose origin does not answer holds a bounded amount.
+   */
+  @Test
+  void framesHeldWhileNoSnapshotComesAreBoundedInBytes() {
+    int holdBytes = 64 << 10;
+    StreamPuller[] bounded = new StreamPuller[1];
+    Await.run(vertx.getOrCreateContext(), () -> {
+      LiveStream big = new StreamHub(vertx, StreamSettings.DEFAULT).getOrCreate("big");
+      bounded[0] = new StreamPuller(vertx, big,
+          ClusterSettings.DEFAULT.withTimings(1_000, 3_000, 60_000, 100, 2_000, 100).withResync(200, holdBytes));
+      big.watchAudience(bounded[0]);
+      big.addListener(StreamFixtures.framesInto(new ArrayList<>()));
+      bounded[0].start();
+    });
+    for (int i = 1; i <= 100; i++) { // 100 frames of 10 KB of an epoch whose origin never answers
+      vertx.eventBus().publish(StreamAddresses.frames("big"), new ClusterFrame(1, i, MessageType.VIDEO, 0, i * 33L,
+          Buffer.buffer(new byte[10_000])));
+    }
+    Await.until(() -> Await.on(vertx.getOrCreateContext(),
+        () -> io.vertx.core.Future.succeededFuture(bounded[0].framesReceived())) == 100, "the frames at the puller");
+    long dropped = Await.on(vertx.getOrCreateContext(),
+        () -> io.vertx.core.Future.succeededFuture(bounded[0].droppedWhileSyncing()));
+    assertTrue(dropped >= 100 - holdBytes / 10_000 - 1, dropped + " of 100 frames let go");
   }
 
   @Test
