@@ -2,10 +2,11 @@ package org.rtmpcluster.edge;
 
 import java.util.concurrent.atomic.AtomicLong;
 
-/** What happened to slow players on this node, for operators. */
+/** What happened to slow players, and to players turned away under load, on this node, for operators. */
 public final class PlayerCounters {
   private final AtomicLong framesSkipped = new AtomicLong();
   private final AtomicLong playersCut = new AtomicLong();
+  private final AtomicLong playersRefusedOverBudget = new AtomicLong();
 
   void frameSkipped() {
     framesSkipped.incrementAndGet();
@@ -15,9 +16,18 @@ public final class PlayerCounters {
     playersCut.incrementAndGet();
   }
 
+  void playerRefusedOverBudget() {
+    playersRefusedOverBudget.incrementAndGet();
+  }
+
   /** Video frames not sent to players over their soft queue limit. */
   public long framesSkipped() {
     return framesSkipped.get();
+  }
+
+  /** Players turned away because the node was over its queued-bytes budget. */
+  public long playersRefusedOverBudget() {
+    return playersRefusedOverBudget.get();
   }
 
   /** Players disconnected over their hard queue limit. */

@@ -1,6 +1,7 @@
 package org.rtmpcluster.edge;
 
 import io.vertx.core.buffer.Buffer;
+import java.util.function.BooleanSupplier;
 import org.rtmpcluster.common.config.StreamSettings;
 import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
 import org.rtmpcluster.common.rtmp.message.UserControl;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *   <li>timestamps are the stream's player timeline, shared by all its players so that each
  *       frame is chunked once, and never go backwards;</li>
  *   <li>a slow player skips video to the next keyframe past the soft queue limit (audio goes on)
- *       and is disconnected past the hard limit.</li>
+ *       and is disconnected past the hard limit; while the node is over its budget of queued
+ *       bytes, a quarter of the soft limit is enough to skip.</li>
  * </ul>
  */
 final class PlayerSession implements StreamListener, Playback {
@@ -34,6 +36,7 @@ final class PlayerSession implements StreamListener, Playback {
   private final PlayerOutput output;
   private final StreamSettings settings;
   private final PlayerCounters counters;
+  private final BooleanSupplier nodeOverBudget;
 
   private boolean started;
   private boolean closed;
@@ -50,11 +53,13 @@ final class PlayerSession implements StreamListener, Playback {
   private Buffer sentVideoSequenceHeader;
   private Buffer sentAudioSequenceHeader;
 
-  PlayerSession(LiveStream stream, PlayerOutput output, StreamSettings settings, PlayerCounters counters) {
+  PlayerSession(LiveStream stream, PlayerOutput output, StreamSettings settings, PlayerCounters counters,
+      BooleanSupplier nodeOverBudget) {
     this.stream = stream;
     this.output = output;
     this.settings = settings;
     this.counters = counters;
+    this.nodeOverBudget = nodeOverBudget;
   }
 
   @Override
@@ -132,13 +137,19 @@ final class PlayerSession implements StreamListener, Playback {
     send(frame);
   }
 
-  /** Soft limit: skip video to the next keyframe; hard limit: disconnect. */
+  /**
+   * Soft limit: skip video to the next keyframe; hard limit: disconnect. While the node is over
+   * its budget the players that are behind give way first: those with a quarter of the soft limit
+   * queued skip, which sheds the most memory for the fewest players.
+   */
   private boolean admitUnderLoad(MediaFrame frame) {
     long queued = output.queuedBytes();
     if (cutIfOverHardLimit(queued)) {
       return false;
     }
-    if (queued > settings.playerQueueSoftLimitBytes()) {
+    long softLimit = nodeOverBudget.getAsBoolean() ? settings.playerQueueSoftLimitBytes() / 4
+        : settings.playerQueueSoftLimitBytes();
+    if (queued > softLimit) {
       if (!skippingForSlowness) {
         log.info("{} is slow ({} bytes queued): skipping video of {} to the next keyframe",
             output.remote(), queued, stream.name());
@@ -146,7 +157,7 @@ final class PlayerSession implements StreamListener, Playback {
       skippingForSlowness = true;
     }
     if (skippingForSlowness) {
-      if (frame.isKeyframe() && queued <= settings.playerQueueSoftLimitBytes()) {
+      if (frame.isKeyframe() && queued <= softLimit) {
         skippingForSlowness = false;
         return true;
       }

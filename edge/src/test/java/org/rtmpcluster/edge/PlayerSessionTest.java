@@ -1,6 +1,7 @@
 package org.rtmpcluster.edge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,7 +18,9 @@ import org.rtmpcluster.common.rtmp.chunk.ChunkLimits;
 import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
 import org.rtmpcluster.common.rtmp.message.ChunkStreams;
 import org.rtmpcluster.common.rtmp.message.MessageType;
+import org.rtmpcluster.common.rtmp.session.PlayService;
 import org.rtmpcluster.common.rtmp.session.PlayerOutput;
+import org.rtmpcluster.common.rtmp.session.Status;
 import org.rtmpcluster.common.stream.LiveStream;
 import org.rtmpcluster.common.stream.MediaFrame;
 import org.rtmpcluster.common.stream.PublisherHandle;
@@ -29,6 +32,8 @@ class PlayerSessionTest {
   private Vertx vertx;
   private LiveStream stream;
   private final PublisherHandle publisher = StreamFixtures.publisher();
+  private final PlayerCounters counters = new PlayerCounters();
+  private boolean nodeOverBudget;
 
   /** Records what a player's connection would write. */
   static final class RecordingOutput implements PlayerOutput {
@@ -120,7 +125,7 @@ class PlayerSessionTest {
   }
 
   private PlayerSession player(RecordingOutput output) {
-    PlayerSession session = new PlayerSession(stream, output, StreamSettings.DEFAULT, new PlayerCounters());
+    PlayerSession session = new PlayerSession(stream, output, StreamSettings.DEFAULT, counters, () -> nodeOverBudget);
     session.start();
     return session;
   }
@@ -194,5 +199,41 @@ class PlayerSessionTest {
     video(33, false, 4);
     List<Long> times = output.decoded().stream().map(RtmpMessage::timestamp).toList();
     assertEquals(List.of(0L, 33L, 73L, 106L), times, "a 40 ms gap, then the new publisher's spacing");
+  }
+
+  @Test
+  void overTheNodesBudgetAPlayerAQuarterOfItsSoftLimitBehindSkipsVideoToTheNextKeyframe() {
+    RecordingOutput behind = new RecordingOutput();
+    player(behind);
+    video(0, true, 1);
+    behind.queued = StreamSettings.DEFAULT.playerQueueSoftLimitBytes() / 2;
+    video(33, false, 2);
+    assertEquals(2, behind.shared.size(), "within its soft limit while the node is within budget");
+
+    nodeOverBudget = true;
+    video(66, false, 3);
+    video(99, true, 4);
+    assertEquals(2, behind.shared.size(), "over budget, half the soft limit behind is too far");
+    assertEquals(2, counters.framesSkipped());
+
+    behind.queued = 0;
+    video(132, false, 5);
+    video(165, true, 6);
+    assertEquals(3, behind.shared.size(), "caught up: it resumes on a keyframe");
+    assertEquals(List.of(1, 2, 6), behind.decoded().stream().map(m -> m.payload().getInt(5)).toList());
+  }
+
+  @Test
+  void overTheNodesBudgetNewPlayersAreRefusedAndCounted() {
+    EdgePlayService service = new EdgePlayService(new StreamHub(vertx, StreamSettings.DEFAULT), StreamSettings.DEFAULT,
+        counters, s -> { }, () -> nodeOverBudget);
+    PlayService.PlayRequest request = new PlayService.PlayRequest("live", "s", "", -2, "test");
+    assertTrue(service.play(request, new RecordingOutput()).playback() != null);
+    nodeOverBudget = true;
+    PlayService.PlayResult refused = service.play(request, new RecordingOutput());
+    assertNull(refused.playback());
+    assertEquals(Status.PLAY_FAILED, refused.code());
+    assertTrue(refused.description().contains("memory.queued-bytes"), refused.description());
+    assertEquals(1, counters.playersRefusedOverBudget());
   }
 }

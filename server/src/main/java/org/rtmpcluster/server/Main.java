@@ -10,6 +10,7 @@ import org.rtmpcluster.common.config.NodeConfig;
 import org.rtmpcluster.common.config.Role;
 import org.rtmpcluster.common.config.StreamKey;
 import org.rtmpcluster.common.config.StreamSettings;
+import org.rtmpcluster.common.memory.MemoryLimits;
 
 /** Entry point of rtmp-cluster.jar. Exit codes: 0 normal, 1 could not start, 2 bad flags or config. */
 public final class Main {
@@ -106,12 +107,32 @@ public final class Main {
     return options;
   }
 
+  /**
+   * The memory the node runs with, and the budgets sized from it. Players' chunks live in direct
+   * memory, which the JVM frees only when a garbage collection finds them unused; without
+   * -XX:MaxDirectMemorySize it may hold as much as the heap before it collects.
+   */
+  private static void logMemory(org.slf4j.Logger log, RtmpNode node) {
+    long heap = MemoryLimits.maxHeapBytes();
+    long direct = MemoryLimits.maxDirectBytes();
+    log.info("memory: heap up to {}, direct memory up to {}{}; budgets: {} for messages in progress, "
+            + "{} queued for players", MemoryLimits.describe(heap), MemoryLimits.describe(direct),
+        MemoryLimits.directMemorySet() ? "" : " (as much as the heap: -XX:MaxDirectMemorySize is not set)",
+        MemoryLimits.describe(node.connections().incompleteMessages().limit()),
+        MemoryLimits.describe(node.connections().queuedBudgetBytes()));
+    if (!MemoryLimits.directMemorySet()) {
+      log.info("for a node of its own, set both: java -Xmx2g -XX:MaxDirectMemorySize=1g -jar rtmp-cluster.jar "
+          + "(see the README's memory section)");
+    }
+  }
+
   private static void logStarted(org.slf4j.Logger log, RtmpNode node) {
     NodeConfig config = node.nodeConfig();
     String roles = config.roles().stream().map(Role::label).sorted().reduce((a, b) -> a + "," + b).orElse("");
     String host = config.rtmp().host().equals("0.0.0.0") ? "localhost" : config.rtmp().host();
     log.info("rtmp-cluster node ready: roles {}, RTMP on {}:{} ({} transport, {} event loop(s))", roles,
         config.rtmp().host(), node.port(), node.nativeTransport() ? "epoll" : "NIO", node.eventLoops());
+    logMemory(log, node);
     if (node.httpApi() != null) {
       log.info("HTTP API on http://{}:{}/ (/health, /api/node, /api/streams)", config.http().host(),
           node.httpApi().port());

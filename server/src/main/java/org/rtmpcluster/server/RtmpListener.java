@@ -74,7 +74,8 @@ final class RtmpListener extends VerticleBase {
     if (homeStreams != null) {
       copies = StreamHub.copies(vertx, config.streams());
       playService = new EdgePlayService(copies, config.streams(), playerCounters,
-          stream -> LoopFeed.connect(stream, homeStreams, config.streams().playerQueueSoftLimitBytes()));
+          stream -> LoopFeed.connect(stream, homeStreams, config.streams().playerQueueSoftLimitBytes()),
+          connections::overQueuedBudget);
     }
     registry.start();
     server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true));

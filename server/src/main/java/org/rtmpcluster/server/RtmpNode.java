@@ -77,7 +77,8 @@ public final class RtmpNode extends VerticleBase {
   @Override
   public Future<?> start() {
     connections = new NodeConnections(config.rtmp(),
-        new ByteBudget("messages in progress", config.memory().effectiveIncompleteBytes()));
+        new ByteBudget("messages in progress", config.memory().effectiveIncompleteBytes()),
+        config.memory().effectiveQueuedBytes());
     stats = new NodeStats(vertx, this);
     if (identity == null) {
       // Standalone: players read the publishers' streams.

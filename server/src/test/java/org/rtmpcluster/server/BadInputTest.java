@@ -106,7 +106,7 @@ class BadInputTest {
   @BeforeEach
   void startNodeWithAPublisherAndAPlayer() {
     node = TestNode.start(c -> c.withRtmp(strict(c.rtmp()))
-        .withMemory(new MemorySettings(NODE_INCOMPLETE_BYTES)));
+        .withMemory(new MemorySettings(NODE_INCOMPLETE_BYTES, 0)));
     node.node.connections().closeListener((remote, reason) -> closes.add(new Close(remote, reason)));
 
     publisher = node.connect();

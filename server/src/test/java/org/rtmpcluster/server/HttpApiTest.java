@@ -161,6 +161,17 @@ class HttpApiTest {
     assertNull(before.getString("nodeId"));
     assertEquals(node.port(), before.getInteger("rtmpPort"));
     assertEquals(2, before.getInteger("eventLoops"), "as TestNode configures");
+    assertEquals(2, before.getJsonArray("loops").size(), "one load entry per event loop");
+    JsonObject loop = before.getJsonArray("loops").getJsonObject(0);
+    assertTrue(loop.getLong("lagMs") >= 0 && loop.getLong("maxLagMs10s") >= loop.getLong("lagMs"), loop.encode());
+    assertEquals(0, loop.getLong("queuedBytes"));
+    JsonObject memory = before.getJsonObject("memory");
+    assertEquals(Runtime.getRuntime().maxMemory(), memory.getLong("heapMaxBytes"));
+    assertEquals(Runtime.getRuntime().maxMemory() / 8, memory.getJsonObject("incompleteMessages").getLong("budgetBytes"),
+        "the default budget: an eighth of the heap");
+    assertEquals(0, memory.getJsonObject("incompleteMessages").getLong("usedBytes"));
+    assertEquals(false, memory.getJsonObject("queuedForPlayers").getBoolean("overBudget"));
+    assertTrue(memory.getJsonObject("queuedForPlayers").getLong("budgetBytes") > 0);
 
     RtmpClient client = node.connect();
     JsonObject after = getUntil(httpPort(), "/api/node", n -> n.getInteger("connections") == 1, "one connection");

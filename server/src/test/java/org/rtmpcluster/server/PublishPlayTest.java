@@ -20,9 +20,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
 import org.rtmpcluster.common.rtmp.client.RtmpCallException;
+import org.rtmpcluster.common.config.MemorySettings;
 import org.rtmpcluster.common.rtmp.client.RtmpClient;
 import org.rtmpcluster.common.rtmp.client.RtmpStatusException;
 import org.rtmpcluster.common.rtmp.message.MessageType;
+import org.rtmpcluster.common.rtmp.session.NodeConnections;
 import org.rtmpcluster.common.rtmp.session.Status;
 import org.rtmpcluster.common.testing.Await;
 
@@ -430,6 +432,44 @@ class PublishPlayTest {
     Await.run(publisher.context(), () -> publisher.sendVideo(msid, 33L * 1000, videoFrame(true, 1000, 1000)));
     Await.until(() -> healthy.videoMarkers().size() == before + 1, "healthy player still plays");
     healthy.assertMonotonic();
+  }
+
+  /**
+   * Over its budget of queued bytes the node degrades instead of collapsing: new players are
+   * refused with a status that says why, and come in again once the backlog is gone.
+   */
+  @Test
+  void overItsQueuedBudgetTheNodeRefusesNewPlayersUntilTheBacklogIsGone() {
+    node = TestNode.start(c -> c.withMemory(new MemorySettings(0, 256 << 10))
+        .withStreams(c.streams().toBuilder().playerQueueSoftLimitBytes(16 << 20).playerQueueHardLimitBytes(64 << 20)
+            .build()));
+    RtmpClient publisher = node.connect();
+    int msid = publish(publisher, TestNode.KEY.key());
+    sendGops(publisher, msid, 0, 0, 1, 1, true);
+    Viewer stuck = play("show");
+    Await.until(() -> stuck.videoMarkers().size() == 1, "first frame");
+    Await.run(stuck.client.context(), stuck.client::pauseReading);
+    NodeConnections connections = node.node.connections();
+    int[] marker = {1};
+    // A frame of 100 KB each time the condition is polled, until the loops' sampled load says so.
+    Await.until(() -> {
+      int m = marker[0]++;
+      Await.run(publisher.context(), () -> publisher.sendVideo(msid, 33L * m, videoFrame(false, m, 100_000)));
+      return connections.overQueuedBudget();
+    }, "the stuck player's backlog to pass the budget");
+
+    RtmpClient refusedClient = node.connect();
+    Viewer refused = new Viewer(refusedClient);
+    Throwable failure = Await.failure(onContext(refusedClient, () -> refusedClient.play("show")));
+    assertInstanceOf(RtmpStatusException.class, failure);
+    Await.until(() -> !refused.statuses.isEmpty(), "the refusal's status");
+    assertEquals(List.of(Status.PLAY_FAILED), List.copyOf(refused.statuses));
+    assertEquals(1, node.node.playerCounters().playersRefusedOverBudget());
+
+    Await.run(stuck.client.context(), stuck.client::resumeReading);
+    Await.until(() -> !connections.overQueuedBudget(), "the backlog to drain");
+    Viewer admitted = play("show");
+    Await.until(() -> admitted.statuses.contains(Status.PLAY_START), "the player admitted");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package org.rtmpcluster.common.memory;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 
 /**
@@ -19,6 +20,16 @@ public final class MemoryLimits {
   public static long maxDirectBytes() {
     long configured = directMemoryOption();
     return configured > 0 ? configured : maxHeapBytes();
+  }
+
+  /** Direct memory the JVM's buffers hold now (the "direct" buffer pool), or -1 where unknown. */
+  public static long directUsedBytes() {
+    for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+      if (pool.getName().equals("direct")) {
+        return pool.getMemoryUsed();
+      }
+    }
+    return -1;
   }
 
   /** Whether {@code -XX:MaxDirectMemorySize} was given, rather than the JVM's default. */

@@ -7,6 +7,9 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.rtmpcluster.common.cluster.StreamRegistry;
 import org.rtmpcluster.common.config.Role;
+import org.rtmpcluster.common.memory.ByteBudget;
+import org.rtmpcluster.common.memory.MemoryLimits;
+import org.rtmpcluster.common.rtmp.session.ConnectionRegistry;
 import org.rtmpcluster.common.rtmp.session.NodeConnections;
 import org.rtmpcluster.common.stream.LiveStream;
 import org.rtmpcluster.common.stream.StreamHub;
@@ -136,9 +139,38 @@ public final class NodeStats {
         .put("slowPlayers", new JsonObject()
             .put("framesSkipped", slow.framesSkipped())
             .put("playersCut", slow.playersCut()))
+        .put("loops", loops(connections))
+        .put("memory", memory(connections, slow))
         .put("streamsPublished", published)
         .put("streamsPlayed", played)
         .put("players", players);
+  }
+
+  /** Each event loop's load: its connections, the bytes queued for them, and how late it runs. */
+  private static JsonArray loops(NodeConnections connections) {
+    JsonArray loops = new JsonArray();
+    for (ConnectionRegistry loop : connections.registries()) {
+      loops.add(new JsonObject().put("connections", loop.size()).put("queuedBytes", loop.queuedBytes())
+          .put("lagMs", loop.lagMs()).put("maxLagMs10s", loop.maxLagMs()));
+    }
+    return loops;
+  }
+
+  /** The JVM's limits and the node's budgets, with what is in use. */
+  private static JsonObject memory(NodeConnections connections, PlayerCounters players) {
+    Runtime runtime = Runtime.getRuntime();
+    ByteBudget incomplete = connections.incompleteMessages();
+    return new JsonObject()
+        .put("heapMaxBytes", MemoryLimits.maxHeapBytes())
+        .put("heapUsedBytes", runtime.totalMemory() - runtime.freeMemory())
+        .put("directMaxBytes", MemoryLimits.maxDirectBytes())
+        .put("directUsedBytes", MemoryLimits.directUsedBytes())
+        .put("incompleteMessages", new JsonObject().put("usedBytes", incomplete.used())
+            .put("budgetBytes", incomplete.limit()).put("refusals", incomplete.refusals()))
+        .put("queuedForPlayers", new JsonObject().put("usedBytes", connections.queuedBytes())
+            .put("budgetBytes", connections.queuedBudgetBytes())
+            .put("overBudget", connections.overQueuedBudget())
+            .put("playersRefused", players.playersRefusedOverBudget()));
   }
 
   /** GET /api/streams: clustered, every node's view merged; standalone, this node's streams. */

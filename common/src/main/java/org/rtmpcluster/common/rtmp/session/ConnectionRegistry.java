@@ -13,7 +13,9 @@ import org.rtmpcluster.common.memory.ByteBudget;
 /**
  * The RTMP connections of one event loop: admission against the node's limits (kept by
  * {@link NodeConnections}), one timer for every connection's timeouts and pings (instead of timers
- * per connection), and the flush windows of players' writes. Used from that event loop only.
+ * per connection), the flush windows of players' writes, and the loop's load: the bytes queued for
+ * its connections and how late its timers fire (its lag). Used from that event loop only, but for
+ * the load figures, which any thread may read.
  */
 public final class ConnectionRegistry implements ConnectionWriter.Flushes {
   private final Vertx vertx;
@@ -27,6 +29,17 @@ public final class ConnectionRegistry implements ConnectionWriter.Flushes {
   private final ArrayList<ConnectionWriter> toFlushSoon = new ArrayList<>();
   private boolean promptFlushScheduled;
   private boolean windowFlushScheduled;
+  /** The load is measured this often; a timer that fires late by more says the loop is busy. */
+  static final long SAMPLE_MS = 100;
+  /** Samples of lag kept for the maximum operators see: the last 10 s. */
+  private static final int LAG_SAMPLES = 100;
+  private final long[] lagSamples = new long[LAG_SAMPLES];
+  private int lagIndex;
+  private long sampleDueNanos;
+  private long sampleTimer = -1;
+  private volatile long queuedBytes;
+  private volatile long lagMs;
+  private volatile long maxLagMs;
 
   /** Create it on the event loop that owns the connections. */
   public ConnectionRegistry(Vertx vertx, NodeConnections node) {
@@ -42,6 +55,7 @@ public final class ConnectionRegistry implements ConnectionWriter.Flushes {
     long period = Math.max(50, Math.min(1000, Math.min(settings.pingIntervalMs(),
         Math.min(settings.handshakeTimeoutMs(), settings.idleTimeoutMs())) / 2));
     timer = vertx.setPeriodic(period, id -> sweep());
+    scheduleSample();
   }
 
   public void stop() {
@@ -50,6 +64,50 @@ public final class ConnectionRegistry implements ConnectionWriter.Flushes {
       vertx.cancelTimer(timer);
       timer = -1;
     }
+    if (sampleTimer >= 0) {
+      vertx.cancelTimer(sampleTimer);
+      sampleTimer = -1;
+    }
+  }
+
+  /** A timer of its own, each set when the last fired, so that how late each fires is this loop's lag. */
+  private void scheduleSample() {
+    sampleDueNanos = System.nanoTime() + SAMPLE_MS * 1_000_000;
+    sampleTimer = vertx.setTimer(SAMPLE_MS, id -> sample());
+  }
+
+  private void sample() {
+    long lag = Math.max(0, (System.nanoTime() - sampleDueNanos) / 1_000_000);
+    lagSamples[lagIndex] = lag;
+    lagIndex = (lagIndex + 1) % LAG_SAMPLES;
+    long max = 0;
+    for (long sampled : lagSamples) {
+      max = Math.max(max, sampled);
+    }
+    lagMs = lag;
+    maxLagMs = max;
+    long queued = 0;
+    for (RtmpConnection connection : connections) {
+      queued += connection.queuedBytes();
+    }
+    queuedBytes = queued;
+    node.loadSampled();
+    scheduleSample();
+  }
+
+  /** Bytes queued for this loop's connections at the last sample. */
+  public long queuedBytes() {
+    return queuedBytes;
+  }
+
+  /** How late this loop's last load sample ran: the time a task waits for the loop now. */
+  public long lagMs() {
+    return lagMs;
+  }
+
+  /** The largest lag of the last 10 s. */
+  public long maxLagMs() {
+    return maxLagMs;
   }
 
   Context context() {

@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import org.rtmpcluster.common.config.RtmpSettings;
 import org.rtmpcluster.common.memory.ByteBudget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every RTMP connection of the node, whichever event loop holds it: the node-wide connection
@@ -15,8 +17,11 @@ import org.rtmpcluster.common.memory.ByteBudget;
  * Thread-safe: each loop admits and counts its own connections here.
  */
 public final class NodeConnections {
+  private static final Logger log = LoggerFactory.getLogger(NodeConnections.class);
   private final RtmpSettings settings;
   private final ByteBudget incompleteMessages;
+  private final long queuedBudgetBytes;
+  private volatile boolean overQueuedBudget;
   private final List<ConnectionRegistry> registries = new CopyOnWriteArrayList<>();
   private final AtomicInteger total = new AtomicInteger();
   private final ConcurrentHashMap<String, Integer> perHost = new ConcurrentHashMap<>();
@@ -30,11 +35,55 @@ public final class NodeConnections {
   /**
    * @param incompleteMessages the bytes all connections may hold in messages they have begun and
    *                           not finished
+   * @param queuedBudgetBytes  the bytes all connections may have queued before the node counts as
+   *                           over its budget
    */
-  public NodeConnections(RtmpSettings settings, ByteBudget incompleteMessages) {
+  public NodeConnections(RtmpSettings settings, ByteBudget incompleteMessages, long queuedBudgetBytes) {
     this.settings = settings;
     this.incompleteMessages = incompleteMessages;
+    this.queuedBudgetBytes = queuedBudgetBytes;
   }
+
+  /** The event loops' registries, for their load figures. */
+  public List<ConnectionRegistry> registries() {
+    return List.copyOf(registries);
+  }
+
+  /** Bytes queued for every connection of the node, as the loops last sampled them. */
+  public long queuedBytes() {
+    long queued = 0;
+    for (ConnectionRegistry registry : registries) {
+      queued += registry.queuedBytes();
+    }
+    return queued;
+  }
+
+  public long queuedBudgetBytes() {
+    return queuedBudgetBytes;
+  }
+
+  /**
+   * Whether the bytes queued for the node's connections passed {@code memory.queued-bytes} at the
+   * last sample: new players are refused and players that are behind skip video until it is not.
+   */
+  public boolean overQueuedBudget() {
+    return overQueuedBudget;
+  }
+
+  /** A loop sampled its load: the node's budget state is worked out again. */
+  void loadSampled() {
+    boolean over = queuedBytes() > queuedBudgetBytes;
+    if (over != overQueuedBudget) {
+      overQueuedBudget = over;
+      if (over) {
+        log.warn("{} bytes queued for players, over the budget of {}: refusing new players, "
+            + "players that are behind skip video", queuedBytes(), queuedBudgetBytes);
+      } else {
+        log.info("bytes queued for players back under the budget of {}", queuedBudgetBytes);
+      }
+    }
+  }
+
 
   /** What every connection's chunk decoder reserves the messages it assembles from. */
   public ByteBudget incompleteMessages() {
