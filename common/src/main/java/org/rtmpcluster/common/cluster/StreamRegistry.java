@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The cluster's map of live streams: which origin publishes each name, with which epoch, since
@@ -59,6 +60,8 @@ public final class StreamRegistry {
   public final class Claim {
     private Entry entry;
     private String written;
+    /** The renewal on its way, if any: a renewal never overlaps another. */
+    private Future<Boolean> renewing;
 
     private Claim(Entry entry, String written) {
       this.entry = entry;
@@ -69,20 +72,42 @@ public final class StreamRegistry {
       return entry;
     }
 
-    /** Extends the lease (and updates the entry); false when the claim was lost. */
+    /**
+     * Extends the lease (and updates the entry); false when the claim was lost, a failure when the
+     * map could not be reached (the claim may still hold: try again). A renewal asked for while
+     * one is on its way is that one: two at once would each compare against the value before
+     * both, and the second would find the first's and take the claim for lost.
+     */
     public Future<Boolean> renew(Entry update) {
+      if (renewing != null && !renewing.isComplete()) {
+        return renewing;
+      }
       Entry updated = new Entry(update.stream(), update.nodeId(), update.nodeName(), update.publisherId(),
           update.epoch(), update.startedAtMs(), update.videoCodec(), update.audioCodec(), entry.renewals() + 1);
       String next = updated.encode();
-      return map().compose(m -> m.replaceIfPresent(updated.stream(), written, next))
-          .map(ok -> {
-            if (ok) {
+      Future<Boolean> renewal = map().compose(m -> m.replaceIfPresent(updated.stream(), written, next)
+          .compose(replaced -> {
+            if (replaced) {
               entry = updated;
               written = next;
               sighted(updated.stream(), next);
+              return Future.succeededFuture(true);
             }
-            return ok;
-          });
+            // The value is not the one last written. It is still this claim's if it names this
+            // claim's publisher and epoch: a write whose answer never came back.
+            return m.get(updated.stream()).map(current -> {
+              Entry now = current == null ? null : Entry.decode(current);
+              if (now == null || !now.publisherId().equals(entry.publisherId()) || now.epoch() != entry.epoch()) {
+                return false;
+              }
+              entry = now;
+              written = current;
+              sighted(updated.stream(), current);
+              return true;
+            });
+          }));
+      renewing = renewal;
+      return renewal;
     }
 
     public Future<Boolean> release() {
@@ -95,7 +120,7 @@ public final class StreamRegistry {
   private record Sighting(String value, long sinceMs) {
   }
 
-  private final Vertx vertx;
+  private final Supplier<Future<AsyncMap<String, String>>> mapSource;
   private final long leaseMs;
   private final LongSupplier clockMs;
   /** The last value seen of each name: a name seen with the same value for a lease has lapsed. */
@@ -108,14 +133,19 @@ public final class StreamRegistry {
 
   /** @param clockMs this node's monotonic clock, in ms; leases are judged on it alone */
   public StreamRegistry(Vertx vertx, long leaseMs, LongSupplier clockMs) {
-    this.vertx = vertx;
+    this(() -> vertx.sharedData().getAsyncMap(MAP_NAME), leaseMs, clockMs);
+  }
+
+  /** A registry over the map {@code mapSource} gives, for tests that slow the map down. */
+  StreamRegistry(Supplier<Future<AsyncMap<String, String>>> mapSource, long leaseMs, LongSupplier clockMs) {
+    this.mapSource = mapSource;
     this.leaseMs = leaseMs;
     this.clockMs = clockMs;
   }
 
   private Future<AsyncMap<String, String>> map() {
     if (map == null) {
-      map = vertx.sharedData().getAsyncMap(MAP_NAME);
+      map = mapSource.get();
     }
     return map;
   }

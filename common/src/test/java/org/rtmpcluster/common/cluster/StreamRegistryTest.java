@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.AsyncMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -84,5 +86,127 @@ class StreamRegistryTest {
     assertInstanceOf(StreamTakenException.class, standbyClaimFails());
     assertTrue(Await.result(claim.release()));
     assertEquals("standby", Await.result(standby.claim(request("standby", 2))).entry().nodeName());
+  }
+
+  /**
+   * A renewal slower than the renewal period (a loaded cluster: seconds) must not make its holder
+   * think it lost the claim. The map here answers writes 100 ms late, and the holder asks twice.
+   */
+  @Test
+  void renewalsAskedForWhileOneIsOnItsWayDoNotLoseTheClaim() {
+    AsyncMap<String, String> map = Await.result(vertx.sharedData().getAsyncMap(StreamRegistry.MAP_NAME));
+    StreamRegistry slow = new StreamRegistry(() -> Future.succeededFuture(new SlowWrites(vertx, map)), LEASE_MS,
+        activeClock::get);
+    Claim claim = Await.result(slow.claim(request("active", 1)));
+    boolean both = Await.on(vertx.getOrCreateContext(), () -> {
+      Future<Boolean> a = claim.renew(claim.entry());
+      Future<Boolean> b = claim.renew(claim.entry()); // asked for before the first is answered
+      return Future.all(a, b).map(all -> a.result() && b.result());
+    });
+    assertTrue(both);
+    assertTrue(Await.result(claim.renew(claim.entry())), "and it renews on");
+  }
+
+  /** A map whose compare-and-set answers 100 ms late, as a busy cluster's does. */
+  private static final class SlowWrites implements AsyncMap<String, String> {
+    private final Vertx vertx;
+    private final AsyncMap<String, String> map;
+
+    SlowWrites(Vertx vertx, AsyncMap<String, String> map) {
+      this.vertx = vertx;
+      this.map = map;
+    }
+
+    @Override
+    public Future<Boolean> replaceIfPresent(String k, String oldValue, String newValue) {
+      return map.replaceIfPresent(k, oldValue, newValue)
+          .compose(result -> Future.future(p -> vertx.setTimer(100, id -> p.complete(result))));
+    }
+
+    @Override
+    public Future<String> get(String k) {
+      return map.get(k);
+    }
+
+    @Override
+    public Future<Void> put(String k, String v) {
+      return map.put(k, v);
+    }
+
+    @Override
+    public Future<Void> put(String k, String v, long ttl) {
+      return map.put(k, v, ttl);
+    }
+
+    @Override
+    public Future<String> putIfAbsent(String k, String v) {
+      return map.putIfAbsent(k, v);
+    }
+
+    @Override
+    public Future<String> putIfAbsent(String k, String v, long ttl) {
+      return map.putIfAbsent(k, v, ttl);
+    }
+
+    @Override
+    public Future<String> remove(String k) {
+      return map.remove(k);
+    }
+
+    @Override
+    public Future<Boolean> removeIfPresent(String k, String v) {
+      return map.removeIfPresent(k, v);
+    }
+
+    @Override
+    public Future<String> replace(String k, String v) {
+      return map.replace(k, v);
+    }
+
+    @Override
+    public Future<Void> clear() {
+      return map.clear();
+    }
+
+    @Override
+    public Future<Integer> size() {
+      return map.size();
+    }
+
+    @Override
+    public Future<java.util.Set<String>> keys() {
+      return map.keys();
+    }
+
+    @Override
+    public Future<java.util.List<String>> values() {
+      return map.values();
+    }
+
+    @Override
+    public Future<java.util.Map<String, String>> entries() {
+      return map.entries();
+    }
+  }
+
+  @Test
+  void aRenewalWhoseAnswerWasLostStillHoldsTheClaim() {
+    Claim claim = Await.result(active.claim(request("active", 1)));
+    // The map took a renewal, but its answer never reached the holder: the value moved on.
+    Entry written = claim.entry();
+    Entry newer = new Entry(written.stream(), written.nodeId(), written.nodeName(), written.publisherId(),
+        written.epoch(), written.startedAtMs(), "avc1", null, written.renewals() + 1);
+    AsyncMap<String, String> map = Await.result(vertx.sharedData().getAsyncMap(StreamRegistry.MAP_NAME));
+    Await.result(map.put("a", newer.toJson().encode()));
+    assertTrue(Await.result(claim.renew(claim.entry())));
+    assertTrue(Await.result(claim.renew(claim.entry())), "renewing from the value it found");
+  }
+
+  @Test
+  void aClaimTakenByAnotherPublisherIsLost() {
+    Claim claim = Await.result(active.claim(request("active", 1)));
+    AsyncMap<String, String> map = Await.result(vertx.sharedData().getAsyncMap(StreamRegistry.MAP_NAME));
+    Await.result(map.put("a", request("standby", 2).toJson().encode()));
+    assertEquals(false, Await.result(claim.renew(claim.entry())));
   }
 }

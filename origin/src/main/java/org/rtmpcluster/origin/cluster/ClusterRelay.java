@@ -179,8 +179,13 @@ public final class ClusterRelay implements PublishObserver {
       if (claim != current || (ar.succeeded() && ar.result())) {
         return;
       }
-      log.warn("stream {}: lost its registry claim ({}); going to standby", stream.name(),
-          ar.succeeded() ? "taken or expired" : ar.cause().getMessage());
+      if (ar.failed()) {
+        // The map is out of reach for now; the claim holds until others see it lapse, and then
+        // the next renewal finds it taken.
+        log.warn("stream {}: could not renew its registry claim: {}", stream.name(), ar.cause().toString());
+        return;
+      }
+      log.warn("stream {}: lost its registry claim (taken over after it lapsed); going to standby", stream.name());
       stopRelaying(false);
       state = State.STANDBY;
       long forAttachment = attachment;
