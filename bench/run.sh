@@ -35,7 +35,7 @@
 #   SERVER_CPUS []         with CLIENT_CPUS, pin servers and clients to separate CPUs (taskset -c
 #   CLIENT_CPUS []           lists, e.g. 0 and 1), so that the load client does not take the
 #                            servers' CPU and add to the delay it measures
-#   BASE_PORT [19350]      ports BASE+1.. are used (RTMP 1-4, Hazelcast 11-12)
+#   BASE_PORT [19350]      ports BASE+1.. are used (RTMP 1-4, Hazelcast 11-12, our HTTP APIs 21-22)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -75,6 +75,8 @@ OUR_ORIGIN_PORT=$((BASE_PORT + 3))
 OUR_EDGE_PORT=$((BASE_PORT + 4))
 OUR_ORIGIN_CLUSTER_PORT=$((BASE_PORT + 11))
 OUR_EDGE_CLUSTER_PORT=$((BASE_PORT + 12))
+OUR_ORIGIN_HTTP_PORT=$((BASE_PORT + 21))
+OUR_EDGE_HTTP_PORT=$((BASE_PORT + 22))
 NODE_JAR=$ROOT/server/target/rtmp-cluster.jar
 BENCH_JAR=$ROOT/bench/target/rtmp-bench.jar
 RTMP_MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
@@ -189,13 +191,18 @@ node_keys() {
   fi
 }
 
-# rtmp-cluster: a cluster node with the given roles, cluster members and number of stream keys.
+# rtmp-cluster: a cluster node with the given roles, cluster members, number of stream keys and
+# HTTP API port (sampled during each run for the event loops' lag, see sample_node).
 start_node() {
-  local name=$1 roles=$2 port=$3 cluster_port=$4 members=$5 streams=$6 dir=$OUT/$1
+  local name=$1 roles=$2 port=$3 cluster_port=$4 members=$5 streams=$6 http_port=$7 dir=$OUT/$1
   port_free "$port"
   port_free "$cluster_port"
+  port_free "$http_port"
   mkdir -p "$dir"
   cat >"$dir/node.yaml" <<EOF
+http:
+  enabled: true
+  port: $http_port
 rtmp:
   event-loops: $EVENT_LOOPS
   max-connections: 20000
@@ -211,6 +218,17 @@ EOF
     --members "$members" >"$dir/node.log" 2>&1 &
   STARTED+=($!)
   echo $! >"$dir/pid"
+}
+
+# Samples a node's /api/node once a second into $2 (JSON lines) until killed: the event loops' lag
+# and the memory budgets over the run.
+sample_node() {
+  local port=$1 into=$2
+  while true; do
+    # The API indents its JSON; one line per sample.
+    curl -s --max-time 1 "http://127.0.0.1:$port/api/node" 2>/dev/null | tr -d '\n' >>"$into" && echo >>"$into"
+    sleep 1
+  done
 }
 
 wait_ready() {
@@ -257,9 +275,10 @@ run_players() {
     # The origin also has the edge role, so that the reference player can play there.
     local members=127.0.0.1:$OUR_ORIGIN_CLUSTER_PORT,127.0.0.1:$OUR_EDGE_CLUSTER_PORT
     log "starting rtmp-cluster origin :$OUR_ORIGIN_PORT and edge :$OUR_EDGE_PORT"
-    start_node ours-origin origin,edge "$OUR_ORIGIN_PORT" "$OUR_ORIGIN_CLUSTER_PORT" "$members" "$STREAMS"
+    start_node ours-origin origin,edge "$OUR_ORIGIN_PORT" "$OUR_ORIGIN_CLUSTER_PORT" "$members" "$STREAMS" \
+      "$OUR_ORIGIN_HTTP_PORT"
     wait_ready ours-origin
-    start_node ours-edge edge "$OUR_EDGE_PORT" "$OUR_EDGE_CLUSTER_PORT" "$members" "$STREAMS"
+    start_node ours-edge edge "$OUR_EDGE_PORT" "$OUR_EDGE_CLUSTER_PORT" "$members" "$STREAMS" "$OUR_EDGE_HTTP_PORT"
     wait_ready ours-edge
     publish_urls+=("rtmp://127.0.0.1:$OUR_ORIGIN_PORT/live/bench-key")
   fi
@@ -288,9 +307,15 @@ run_players() {
       esac
       name=$(run_name "$server" "$players")
       log "$server: $players players over $STREAMS stream(s) at $RAMP/s, ${DURATION}s window"
+      local sampler=
+      if [ "$server" = ours ]; then
+        sample_node "$OUR_EDGE_HTTP_PORT" "$OUT/$name.edge-api.jsonl" &
+        sampler=$!
+      fi
       "${ON_CLIENT_CPUS[@]}" java -Djava.net.preferIPv4Stack=true -jar "$BENCH_JAR" load "$edge" --reference "$reference" \
         --streams "$STREAMS" --players "$players" --ramp "$RAMP" --settle "$SETTLE" --duration "$DURATION" \
         "${pid_flags[@]}" --json "$OUT/$name.json" 2>"$OUT/load-$name.log" | tail -1 >&2
+      [ -n "$sampler" ] && kill "$sampler" 2>/dev/null
       sleep "$COOLDOWN"
     done
   done
@@ -314,7 +339,7 @@ run_publishers() {
   if [[ " $SERVERS " == *" ours "* ]]; then
     log "starting rtmp-cluster origin :$OUR_ORIGIN_PORT"
     start_node ours-origin origin "$OUR_ORIGIN_PORT" "$OUR_ORIGIN_CLUSTER_PORT" \
-      "127.0.0.1:$OUR_ORIGIN_CLUSTER_PORT" "$most"
+      "127.0.0.1:$OUR_ORIGIN_CLUSTER_PORT" "$most" "$OUR_ORIGIN_HTTP_PORT"
     wait_ready ours-origin
   fi
 
@@ -384,6 +409,10 @@ player_rows = [
     ("first frame cold (1st player), ms", lambda d: get(d, "coldFirstFrameMs"), 0, True),
     ("first frame cold p95 (1st player of each stream), ms", lambda d: get(d, "coldStreamsFirstFrameMs", "p95"), 0, True),
     ("edge RSS per player, KB", lambda d: get(d, "server", "rssPerPlayerKb"), 1, True),
+    ("edge RSS at the end, MB", lambda d: None if get(d, "server", "rssAfterKb") is None else d["server"]["rssAfterKb"] / 1024, 0, True),
+    ("edge event-loop lag, max ms (ours: /api/node)", lambda d: get(d, "edgeApi", "maxLagMs"), 0, False),
+    ("edge direct memory, max MB (ours: /api/node)", lambda d: get(d, "edgeApi", "maxQueuedMb"), 1, False),
+    ("players refused over the memory budget", lambda d: get(d, "edgeApi", "refused"), 0, False),
     ("edge live heap per player, KB", lambda d: get(d, "server", "heapPerPlayerKb"), 1, False),
     ("load client CPU, cores", lambda d: get(d, "clientCpuCores"), 2, False),
 ]
@@ -418,7 +447,20 @@ else:
 
 def load(server, n):
     path = os.path.join(out, name(server, n) + ".json")
-    return json.load(open(path)) if os.path.exists(path) else None
+    if not os.path.exists(path):
+        return None
+    d = json.load(open(path))
+    # Our edge's own view, sampled once a second from /api/node during the run (see sample_node).
+    samples = os.path.join(out, name(server, n) + ".edge-api.jsonl")
+    if os.path.exists(samples):
+        nodes = [json.loads(l) for l in open(samples) if l.strip().startswith("{")]
+        lags = [loop["maxLagMs10s"] for node in nodes for loop in node.get("loops", [])]
+        queued = [get(node, "memory", "directForPlayers", "usedBytes") or 0 for node in nodes]
+        d["edgeApi"] = {"maxLagMs": max(lags) if lags else None,
+                        "maxQueuedMb": max(queued) / 1048576 if queued else None,
+                        "refused": max((get(node, "memory", "directForPlayers", "playersRefused") or 0) for node in nodes)
+                                   if nodes else None}
+    return d
 
 names = {"nginx": "nginx-rtmp", "ours": "rtmp-cluster"}
 for n in counts:

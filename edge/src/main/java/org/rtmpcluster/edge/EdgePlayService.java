@@ -29,7 +29,7 @@ public final class EdgePlayService implements PlayService {
    * @param counters   where slow players are counted (may be shared by several event loops)
    * @param feed       called for each stream a player asks for, so that it gets fed (from the
    *                   node's home event loop); must be idempotent
-   * @param overBudget whether the node is over its budget of bytes queued for players
+   * @param overBudget whether the node is over its budget of direct memory for players
    */
   public EdgePlayService(StreamHub hub, StreamSettings settings, PlayerCounters counters,
       Consumer<LiveStream> feed, BooleanSupplier overBudget) {
@@ -46,7 +46,7 @@ public final class EdgePlayService implements PlayService {
       // A new player starts with a GOP's worth queued; the players already here come first.
       counters.playerRefusedOverBudget();
       return PlayResult.refused(Status.PLAY_FAILED, "this node is over its memory budget for players "
-          + "(memory.queued-bytes); try again shortly or play from another edge");
+          + "(memory.direct-bytes); try again shortly or play from another edge");
     }
     LiveStream stream = hub.getOrCreate(request.streamName());
     if (stream == null) {

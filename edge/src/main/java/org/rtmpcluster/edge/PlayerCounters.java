@@ -25,7 +25,7 @@ public final class PlayerCounters {
     return framesSkipped.get();
   }
 
-  /** Players turned away because the node was over its queued-bytes budget. */
+  /** Players turned away because the node was over its budget of direct memory. */
   public long playersRefusedOverBudget() {
     return playersRefusedOverBudget.get();
   }

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  *   <li>timestamps are the stream's player timeline, shared by all its players so that each
  *       frame is chunked once, and never go backwards;</li>
  *   <li>a slow player skips video to the next keyframe past the soft queue limit (audio goes on)
- *       and is disconnected past the hard limit; while the node is over its budget of queued
- *       bytes, a quarter of the soft limit is enough to skip.</li>
+ *       and is disconnected past the hard limit; while the node is over its budget of direct
+ *       memory, a quarter of the soft limit is enough to skip.</li>
  * </ul>
  */
 final class PlayerSession implements StreamListener, Playback {

@@ -116,10 +116,10 @@ public final class Main {
     long heap = MemoryLimits.maxHeapBytes();
     long direct = MemoryLimits.maxDirectBytes();
     log.info("memory: heap up to {}, direct memory up to {}{}; budgets: {} for messages in progress, "
-            + "{} queued for players", MemoryLimits.describe(heap), MemoryLimits.describe(direct),
+            + "{} of direct memory for players", MemoryLimits.describe(heap), MemoryLimits.describe(direct),
         MemoryLimits.directMemorySet() ? "" : " (as much as the heap: -XX:MaxDirectMemorySize is not set)",
         MemoryLimits.describe(node.connections().incompleteMessages().limit()),
-        MemoryLimits.describe(node.connections().queuedBudgetBytes()));
+        MemoryLimits.describe(node.connections().directBudgetBytes()));
     if (!MemoryLimits.directMemorySet()) {
       log.info("for a node of its own, set both: java -Xmx2g -XX:MaxDirectMemorySize=1g -jar rtmp-cluster.jar "
           + "(see the README's memory section)");

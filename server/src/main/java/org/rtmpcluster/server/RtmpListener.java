@@ -75,7 +75,7 @@ final class RtmpListener extends VerticleBase {
       copies = StreamHub.copies(vertx, config.streams());
       playService = new EdgePlayService(copies, config.streams(), playerCounters,
           stream -> LoopFeed.connect(stream, homeStreams, config.streams().playerQueueSoftLimitBytes()),
-          connections::overQueuedBudget);
+          connections::overDirectBudget);
     }
     registry.start();
     server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true));

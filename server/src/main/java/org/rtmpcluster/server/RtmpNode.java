@@ -16,11 +16,13 @@ import org.rtmpcluster.common.config.ClusterSettings;
 import org.rtmpcluster.common.config.NodeConfig;
 import org.rtmpcluster.common.config.Role;
 import org.rtmpcluster.common.memory.ByteBudget;
+import org.rtmpcluster.common.memory.MemoryLimits;
 import org.rtmpcluster.common.rtmp.session.NodeConnections;
 import org.rtmpcluster.common.rtmp.session.PublishService;
 import org.rtmpcluster.common.stream.LiveStream;
 import org.rtmpcluster.common.stream.LoopFeed;
 import org.rtmpcluster.common.stream.StreamHub;
+import org.rtmpcluster.common.stream.WireBuffers;
 import org.rtmpcluster.edge.PlayerCounters;
 import org.rtmpcluster.edge.cluster.StreamPuller;
 import org.rtmpcluster.origin.OriginPublishService;
@@ -78,7 +80,7 @@ public final class RtmpNode extends VerticleBase {
   public Future<?> start() {
     connections = new NodeConnections(config.rtmp(),
         new ByteBudget("messages in progress", config.memory().effectiveIncompleteBytes()),
-        config.memory().effectiveQueuedBytes());
+        config.memory().effectiveDirectBytes(), RtmpNode::directHeldForPlayers);
     stats = new NodeStats(vertx, this);
     if (identity == null) {
       // Standalone: players read the publishers' streams.
@@ -181,6 +183,15 @@ public final class RtmpNode extends VerticleBase {
         return stream;
       });
     }
+  }
+
+  /**
+   * The direct memory the node holds for what it sends, as its budget counts it: of the players'
+   * chunk pool what is in use (a pool keeps memory it no longer uses, ready to be used again), and
+   * all other direct memory, Netty's socket buffers among it.
+   */
+  static long directHeldForPlayers() {
+    return MemoryLimits.directUsedBytes() - WireBuffers.poolBytes() + WireBuffers.activeBytes();
   }
 
   /** A member left the cluster: free the names its origins held, so standbys take over now. */

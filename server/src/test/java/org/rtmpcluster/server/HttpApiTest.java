@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.rtmpcluster.common.memory.MemoryLimits;
 import org.rtmpcluster.common.config.HttpSettings;
 import org.rtmpcluster.common.rtmp.client.RtmpClient;
 import org.rtmpcluster.common.testing.Await;
@@ -170,8 +171,9 @@ class HttpApiTest {
     assertEquals(Runtime.getRuntime().maxMemory() / 8, memory.getJsonObject("incompleteMessages").getLong("budgetBytes"),
         "the default budget: an eighth of the heap");
     assertEquals(0, memory.getJsonObject("incompleteMessages").getLong("usedBytes"));
-    assertEquals(false, memory.getJsonObject("queuedForPlayers").getBoolean("overBudget"));
-    assertTrue(memory.getJsonObject("queuedForPlayers").getLong("budgetBytes") > 0);
+    assertEquals(false, memory.getJsonObject("directForPlayers").getBoolean("overBudget"));
+    assertEquals(MemoryLimits.maxDirectBytes() / 4 * 3, memory.getJsonObject("directForPlayers").getLong("budgetBytes"),
+        "the default budget: three quarters of the direct-memory limit");
 
     RtmpClient client = node.connect();
     JsonObject after = getUntil(httpPort(), "/api/node", n -> n.getInteger("connections") == 1, "one connection");

@@ -26,6 +26,7 @@ import org.rtmpcluster.common.rtmp.client.RtmpStatusException;
 import org.rtmpcluster.common.rtmp.message.MessageType;
 import org.rtmpcluster.common.rtmp.session.NodeConnections;
 import org.rtmpcluster.common.rtmp.session.Status;
+import org.rtmpcluster.common.stream.WireBuffers;
 import org.rtmpcluster.common.testing.Await;
 
 /** Publish and play through a standalone node with the project's own client. */
@@ -140,6 +141,27 @@ class PublishPlayTest {
     } catch (Exception e) {
       throw new AssertionError(e);
     }
+  }
+
+  /**
+   * Players' chunks are pooled memory: once a stream has ended and its players have gone, no frame
+   * holds any, on any event loop, whatever the sockets still had to write.
+   */
+  @Test
+  void onceAStreamEndsItsFramesHoldNoChunks() {
+    node = TestNode.start(c -> c.withStreams(c.streams().toBuilder().playerGraceMs(100).build()));
+    long before = WireBuffers.heldByFrames();
+    RtmpClient publisher = node.connect();
+    int msid = publish(publisher, TestNode.KEY.key());
+    Viewer one = play("show");
+    Viewer two = play("show");
+    sendGops(publisher, msid, 0, 0, 3, 10, true);
+    Await.until(() -> one.videoMarkers().size() == 30 && two.videoMarkers().size() == 30, "both players' frames");
+    assertTrue(WireBuffers.heldByFrames() > before, "the GOP caches hold chunked frames");
+    Await.result(publisher.close());
+    Await.until(() -> one.client.closeFuture().isComplete() && two.client.closeFuture().isComplete(),
+        "the players told the stream ended");
+    Await.until(() -> WireBuffers.heldByFrames() == before, "every frame's chunks let go of");
   }
 
   @Test
@@ -435,14 +457,17 @@ class PublishPlayTest {
   }
 
   /**
-   * Over its budget of queued bytes the node degrades instead of collapsing: new players are
-   * refused with a status that says why, and come in again once the backlog is gone.
+   * Over its budget of direct memory the node degrades instead of collapsing: new players are
+   * refused with a status that says why, and come in again once the backlog is gone. The budget
+   * here is 32 MiB more than the process holds already (Netty's socket buffers take some of that
+   * once connections come); a player that stops reading makes up the difference.
    */
   @Test
-  void overItsQueuedBudgetTheNodeRefusesNewPlayersUntilTheBacklogIsGone() {
-    node = TestNode.start(c -> c.withMemory(new MemorySettings(0, 256 << 10))
-        .withStreams(c.streams().toBuilder().playerQueueSoftLimitBytes(16 << 20).playerQueueHardLimitBytes(64 << 20)
-            .build()));
+  void overItsDirectMemoryBudgetTheNodeRefusesNewPlayersUntilTheBacklogIsGone() {
+    long budget = RtmpNode.directHeldForPlayers() + (32 << 20);
+    node = TestNode.start(c -> c.withMemory(new MemorySettings(0, budget))
+        .withStreams(c.streams().toBuilder().playerQueueSoftLimitBytes(128 << 20).playerQueueHardLimitBytes(256 << 20)
+            .gopCacheMaxBytes(1 << 20).build())); // what the GOP cache holds stays well inside the budget
     RtmpClient publisher = node.connect();
     int msid = publish(publisher, TestNode.KEY.key());
     sendGops(publisher, msid, 0, 0, 1, 1, true);
@@ -455,7 +480,7 @@ class PublishPlayTest {
     Await.until(() -> {
       int m = marker[0]++;
       Await.run(publisher.context(), () -> publisher.sendVideo(msid, 33L * m, videoFrame(false, m, 100_000)));
-      return connections.overQueuedBudget();
+      return connections.overDirectBudget();
     }, "the stuck player's backlog to pass the budget");
 
     RtmpClient refusedClient = node.connect();
@@ -467,7 +492,7 @@ class PublishPlayTest {
     assertEquals(1, node.node.playerCounters().playersRefusedOverBudget());
 
     Await.run(stuck.client.context(), stuck.client::resumeReading);
-    Await.until(() -> !connections.overQueuedBudget(), "the backlog to drain");
+    Await.until(() -> !connections.overDirectBudget(), "the backlog to drain");
     Viewer admitted = play("show");
     Await.until(() -> admitted.statuses.contains(Status.PLAY_START), "the player admitted");
   }

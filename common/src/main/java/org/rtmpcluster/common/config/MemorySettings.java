@@ -10,17 +10,18 @@ import org.rtmpcluster.common.memory.MemoryLimits;
  *
  * @param incompleteBytes bytes all connections may hold in messages they have begun to send and
  *                        not finished (0: an eighth of the maximum heap)
- * @param queuedBytes     bytes queued for all players and not yet taken by their sockets
- *                        (0: a quarter of the maximum direct memory)
+ * @param directBytes     direct memory the node may hold for what it sends: frames chunked for
+ *                        players (each counted once, however many players share it), what sockets
+ *                        have queued, Netty's buffers (0: three quarters of the direct limit)
  */
-public record MemorySettings(long incompleteBytes, long queuedBytes) {
+public record MemorySettings(long incompleteBytes, long directBytes) {
 
   public static final MemorySettings DEFAULT = new MemorySettings(0, 0);
 
   static MemorySettings read(ConfigReader r) {
     MemorySettings settings = new MemorySettings(
         r.whole("incomplete-bytes", 0, 0, 1L << 40),
-        r.whole("queued-bytes", 0, 0, 1L << 40));
+        r.whole("direct-bytes", 0, 0, 1L << 40));
     r.rejectUnknownKeys();
     return settings;
   }
@@ -35,11 +36,10 @@ public record MemorySettings(long incompleteBytes, long queuedBytes) {
   }
 
   /**
-   * Players' queues hold chunks in direct memory, many of them shared by all the players of a
-   * stream, so the sum of the queues overstates the memory they hold; a quarter of the limit keeps
-   * even that sum well inside it.
+   * Players' bytes are direct memory, and past the JVM's limit an allocation fails: a quarter of
+   * the limit is left for a burst (players joining with a GOP each) while the node sheds load.
    */
-  public long effectiveQueuedBytes() {
-    return queuedBytes > 0 ? queuedBytes : MemoryLimits.maxDirectBytes() / 4;
+  public long effectiveDirectBytes() {
+    return directBytes > 0 ? directBytes : MemoryLimits.maxDirectBytes() / 4 * 3;
   }
 }

@@ -1,6 +1,7 @@
 package org.rtmpcluster.common.memory;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import io.netty.util.internal.PlatformDependent;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 
@@ -22,14 +23,19 @@ public final class MemoryLimits {
     return configured > 0 ? configured : maxHeapBytes();
   }
 
-  /** Direct memory the JVM's buffers hold now (the "direct" buffer pool), or -1 where unknown. */
+  /**
+   * Direct memory taken now: the JVM's direct buffers (its "direct" buffer pool) and what Netty
+   * allocates past them for its pools. Both count against the limit. A pool keeps what it took
+   * for reuse, so this is at least what is in use.
+   */
   public static long directUsedBytes() {
+    long jvm = 0;
     for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
       if (pool.getName().equals("direct")) {
-        return pool.getMemoryUsed();
+        jvm = pool.getMemoryUsed();
       }
     }
-    return -1;
+    return jvm + Math.max(0, PlatformDependent.usedDirectMemory());
   }
 
   /** Whether {@code -XX:MaxDirectMemorySize} was given, rather than the JVM's default. */

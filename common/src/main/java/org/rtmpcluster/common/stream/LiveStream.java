@@ -156,10 +156,7 @@ public final class LiveStream {
     inputBytes.reset();
     inputVideoFrames.reset();
     // A new publisher sends its own metadata and headers first; the old ones may not fit it.
-    metadata = null;
-    videoSequenceHeader = null;
-    audioSequenceHeader = null;
-    gopCache.reset();
+    forgetJoinState();
     for (StreamListener listener : listeners) {
       listener.onPublisherStarted(epoch);
     }
@@ -204,23 +201,51 @@ public final class LiveStream {
       countInput(frame);
       frame = frame.inStream(++sequence, playTimestampOf(frame));
     }
-    if (frame.isMetadata()) {
-      metadata = frame;
-    } else if (frame.isSequenceHeader()) {
-      if (frame.isVideo()) {
-        videoSequenceHeader = frame;
-      } else if (frame.isAudio()) {
-        audioSequenceHeader = frame;
+    try {
+      if (frame.isMetadata()) {
+        metadata = hold(frame, metadata);
+      } else if (frame.isSequenceHeader()) {
+        if (frame.isVideo()) {
+          videoSequenceHeader = hold(frame, videoSequenceHeader);
+        } else if (frame.isAudio()) {
+          audioSequenceHeader = hold(frame, audioSequenceHeader);
+        }
+      } else {
+        gopCache.add(frame);
       }
-    } else {
-      gopCache.add(frame);
+      for (StreamListener listener : listeners) {
+        listener.onFrame(frame);
+      }
+      if (observer != null) {
+        observer.onFrame(frame);
+      }
+    } finally {
+      if (!hub.holdsCopies()) {
+        frame.release(); // the home stream made it (inStream); what keeps it has its own hold
+      }
     }
-    for (StreamListener listener : listeners) {
-      listener.onFrame(frame);
+  }
+
+  /** Keeps {@code frame} in place of {@code previous}, holding the one and letting go of the other. */
+  private static MediaFrame hold(MediaFrame frame, MediaFrame previous) {
+    frame.retain();
+    if (previous != null) {
+      previous.release();
     }
-    if (observer != null) {
-      observer.onFrame(frame);
+    return frame;
+  }
+
+  /** Lets go of what a late joiner would get: metadata, sequence headers, the GOP. */
+  private void forgetJoinState() {
+    for (MediaFrame kept : new MediaFrame[] {metadata, videoSequenceHeader, audioSequenceHeader}) {
+      if (kept != null) {
+        kept.release();
+      }
     }
+    metadata = null;
+    videoSequenceHeader = null;
+    audioSequenceHeader = null;
+    gopCache.reset();
   }
 
   private void countInput(MediaFrame frame) {
@@ -342,6 +367,7 @@ public final class LiveStream {
   public void remove() {
     cancelGrace();
     hub.remove(this);
+    forgetJoinState();
     if (audienceWatcher != null) {
       AudienceWatcher watcher = audienceWatcher;
       audienceWatcher = null;

@@ -105,10 +105,15 @@ public final class LoopFeed implements StreamListener, PublisherHandle, Audience
     }
     int size = frame.size();
     inFlightBytes.addAndGet(size);
+    frame.retain(); // held on its way to the loop: the home stream may let go of it meanwhile
     loop.runOnContext(v -> {
       inFlightBytes.addAndGet(-size);
-      if (!closed) {
-        copy.publish(this, frame);
+      try {
+        if (!closed) {
+          copy.publish(this, frame);
+        }
+      } finally {
+        frame.release();
       }
     });
   }

@@ -1,6 +1,7 @@
 package org.rtmpcluster.common.stream;
 
 import io.vertx.core.buffer.Buffer;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.rtmpcluster.common.rtmp.chunk.ChunkEncoder;
 import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
 import org.rtmpcluster.common.rtmp.message.ChunkStreams;
@@ -16,6 +17,12 @@ import org.rtmpcluster.common.rtmp.message.MessageType;
  * sees the same timestamps, the frame is chunked once ({@link #wire}) and the same bytes are
  * written to all of them, on every event loop of the node, whatever message stream each plays on.
  * Immutable but for that cache, which is safe to fill from any loop.
+ *
+ * <p>The chunks are pooled direct memory ({@link WireBuffers}), held while something holds the
+ * frame: the stream that is handing it out, a GOP cache, a stream's latest metadata or sequence
+ * header, a hop to another event loop. Each of those {@link #retain}s it and {@link #release}s it
+ * when done; a new frame is held by whoever made it. When the last holder lets go, the chunks go
+ * back to the pool (sockets still writing them keep their own reference).
  */
 public final class MediaFrame {
   public static final int KEYFRAME = 1;
@@ -42,6 +49,7 @@ public final class MediaFrame {
   }
 
   private volatile Wire wire;
+  private final AtomicInteger holds = new AtomicInteger(1);
 
   public MediaFrame(int type, long timestamp, Buffer payload, int flags) {
     this(type, timestamp, payload, flags, 0, timestamp);
@@ -56,7 +64,27 @@ public final class MediaFrame {
     this.playTimestamp = playTimestamp;
   }
 
-  /** The frame at its place in a stream. */
+  /** Another holder of the frame (see the class comment); returns the frame. */
+  public MediaFrame retain() {
+    holds.incrementAndGet();
+    return this;
+  }
+
+  /** A holder lets go; the last one gives the chunks back to the pool. */
+  public void release() {
+    int left = holds.decrementAndGet();
+    if (left == 0) {
+      Wire made = wire;
+      wire = null;
+      if (made != null) {
+        WireBuffers.release(made.bytes);
+      }
+    } else if (left < 0) {
+      throw new IllegalStateException("frame released more often than held: " + this);
+    }
+  }
+
+  /** The frame at its place in a stream: a new frame, held by the caller. */
   public MediaFrame inStream(long newSequence, long newPlayTimestamp) {
     return new MediaFrame(type, timestamp, payload, flags, newSequence, newPlayTimestamp);
   }
@@ -93,24 +121,33 @@ public final class MediaFrame {
 
   /**
    * The frame as RTMP chunks at its play timestamp, on {@link #WIRE_MESSAGE_STREAM}: made on first
-   * use, in direct memory, and then shared by every player. A node sends with one chunk size, so
-   * there is one such buffer per frame; asked for another chunk size, the frame is chunked for that
-   * caller alone, on the heap.
+   * use, in pooled direct memory, and then shared by every player. Only a holder of the frame may
+   * ask (the chunks live as long as the holds); a socket write takes a reference of its own. A
+   * node sends with one chunk size, so there is one such buffer per frame; asked for another chunk
+   * size, or for a frame no one holds, the frame is chunked for that caller alone, on the heap.
    */
   public Buffer wire(int chunkSize) {
     Wire cached = wire;
     if (cached != null && cached.chunkSize == chunkSize) {
       return cached.bytes;
     }
+    return chunk(chunkSize);
+  }
+
+  /** Two loops may ask first at once: the one that comes second finds the other's chunks. */
+  private synchronized Buffer chunk(int chunkSize) {
+    Wire cached = wire;
+    if (cached != null && cached.chunkSize == chunkSize) {
+      return cached.bytes;
+    }
     RtmpMessage message = new RtmpMessage(chunkStreamId(), type, playTimestamp, WIRE_MESSAGE_STREAM, payload);
-    if (cached != null) {
+    if (cached != null || holds.get() <= 0) {
       Buffer own = Buffer.buffer(ChunkEncoder.sizeHint(message, chunkSize));
       ChunkEncoder.encodeStandalone(message, chunkSize, own);
       return own;
     }
-    Buffer bytes = DirectBuffers.allocate(ChunkEncoder.sizeHint(message, chunkSize));
+    Buffer bytes = WireBuffers.allocate(ChunkEncoder.sizeHint(message, chunkSize));
     ChunkEncoder.encodeStandalone(message, chunkSize, bytes);
-    // Two loops may both get here first; either's bytes are right, and one of them is kept.
     wire = new Wire(bytes, chunkSize);
     return bytes;
   }

@@ -217,4 +217,31 @@ class LoopFeedTest {
     Await.until(() -> player.frames.size() == 5, "video again from a keyframe");
     assertEquals(List.of(0L, 33L, 70L, 166L, 200L), player.frames.stream().map(MediaFrame::timestamp).toList());
   }
+
+  /**
+   * The chunks players get are pooled memory that frames hold while a stream does: once the
+   * streams are gone, whatever crossed between loops and sat in GOP caches has been let go of.
+   */
+  @Test
+  void framesLetGoOfTheirChunksOnceNoStreamHoldsThem() {
+    long before = WireBuffers.heldByFrames();
+    Await.run(homeContext, () -> homeHub.getOrCreate("s").attachPublisher(PUBLISHER));
+    Player player = joinCopy();
+    Await.until(() -> player.events.contains("started"), "publisher seen on the copy");
+    Await.run(homeContext, () -> {
+      LiveStream stream = homeHub.get("s");
+      stream.publish(PUBLISHER, video(0, MediaFrame.SEQUENCE_HEADER));
+      for (int i = 0; i < 90; i++) {
+        stream.publish(PUBLISHER, video(33L * i, i % 30 == 0 ? MediaFrame.KEYFRAME : 0));
+      }
+    });
+    Await.until(() -> player.frames.size() == 91, "every frame at the copy's player");
+    // The copy's player had each frame chunked, as a player's connection does.
+    Await.run(loopContext, () -> player.frames.forEach(f -> f.wire(4096)));
+    assertTrue(WireBuffers.heldByFrames() > before, "the GOP caches hold chunked frames");
+
+    Await.run(loopContext, () -> copies.get("s").removeListener(player));
+    Await.run(homeContext, () -> homeHub.get("s").end());
+    Await.until(() -> WireBuffers.heldByFrames() == before, "every frame's chunks let go of");
+  }
 }

@@ -13,6 +13,7 @@ import org.rtmpcluster.common.rtmp.session.ConnectionRegistry;
 import org.rtmpcluster.common.rtmp.session.NodeConnections;
 import org.rtmpcluster.common.stream.LiveStream;
 import org.rtmpcluster.common.stream.StreamHub;
+import org.rtmpcluster.common.stream.WireBuffers;
 import org.rtmpcluster.edge.PlayerCounters;
 import org.rtmpcluster.edge.cluster.StreamPuller;
 import org.rtmpcluster.origin.cluster.ClusterRelay;
@@ -165,11 +166,14 @@ public final class NodeStats {
         .put("heapUsedBytes", runtime.totalMemory() - runtime.freeMemory())
         .put("directMaxBytes", MemoryLimits.maxDirectBytes())
         .put("directUsedBytes", MemoryLimits.directUsedBytes())
+        .put("playerChunks", new JsonObject().put("poolBytes", WireBuffers.poolBytes())
+            .put("framesHolding", WireBuffers.heldByFrames()))
         .put("incompleteMessages", new JsonObject().put("usedBytes", incomplete.used())
             .put("budgetBytes", incomplete.limit()).put("refusals", incomplete.refusals()))
-        .put("queuedForPlayers", new JsonObject().put("usedBytes", connections.queuedBytes())
-            .put("budgetBytes", connections.queuedBudgetBytes())
-            .put("overBudget", connections.overQueuedBudget())
+        .put("directForPlayers", new JsonObject().put("usedBytes", connections.directUsedBytes())
+            .put("budgetBytes", connections.directBudgetBytes())
+            .put("overBudget", connections.overDirectBudget())
+            .put("queuedForSocketsBytes", connections.queuedBytes())
             .put("playersRefused", players.playersRefusedOverBudget()));
   }
 

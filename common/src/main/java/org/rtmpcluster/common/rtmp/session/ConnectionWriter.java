@@ -80,9 +80,10 @@ final class ConnectionWriter {
     int length = bytes.length();
     bytesWritten += length;
     unflushedBytes += length;
-    // getByteBuf is a slice of the buffer's bytes, unreleasable when the buffer is shared, so the
-    // same buffer may be written to any number of channels.
-    channel.write(((BufferInternal) bytes).getByteBuf(), channel.voidPromise());
+    // A reference of the write's own to the bytes, which Netty lets go of once they are written
+    // (or the channel closes): shared frames' pooled chunks stay alive for a slow socket even when
+    // their frame is gone, and the same bytes may be written to any number of channels.
+    channel.write(((BufferInternal) bytes).unwrap().retainedDuplicate(), channel.voidPromise());
   }
 
   /** Called by {@link Flushes} when the time comes. */

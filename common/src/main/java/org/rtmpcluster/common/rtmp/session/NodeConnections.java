@@ -6,6 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 import org.rtmpcluster.common.config.RtmpSettings;
 import org.rtmpcluster.common.memory.ByteBudget;
 import org.slf4j.Logger;
@@ -20,8 +21,10 @@ public final class NodeConnections {
   private static final Logger log = LoggerFactory.getLogger(NodeConnections.class);
   private final RtmpSettings settings;
   private final ByteBudget incompleteMessages;
-  private final long queuedBudgetBytes;
-  private volatile boolean overQueuedBudget;
+  private final long directBudgetBytes;
+  private final LongSupplier directUsed;
+  private volatile long directUsedBytes;
+  private volatile boolean overDirectBudget;
   private final List<ConnectionRegistry> registries = new CopyOnWriteArrayList<>();
   private final AtomicInteger total = new AtomicInteger();
   private final ConcurrentHashMap<String, Integer> perHost = new ConcurrentHashMap<>();
@@ -35,13 +38,16 @@ public final class NodeConnections {
   /**
    * @param incompleteMessages the bytes all connections may hold in messages they have begun and
    *                           not finished
-   * @param queuedBudgetBytes  the bytes all connections may have queued before the node counts as
-   *                           over its budget
+   * @param directBudgetBytes  the direct memory the node may hold before it counts as over its
+   *                           budget ({@code memory.direct-bytes})
+   * @param directUsed         the direct memory the node holds now
    */
-  public NodeConnections(RtmpSettings settings, ByteBudget incompleteMessages, long queuedBudgetBytes) {
+  public NodeConnections(RtmpSettings settings, ByteBudget incompleteMessages, long directBudgetBytes,
+      LongSupplier directUsed) {
     this.settings = settings;
     this.incompleteMessages = incompleteMessages;
-    this.queuedBudgetBytes = queuedBudgetBytes;
+    this.directBudgetBytes = directBudgetBytes;
+    this.directUsed = directUsed;
   }
 
   /** The event loops' registries, for their load figures. */
@@ -58,28 +64,36 @@ public final class NodeConnections {
     return queued;
   }
 
-  public long queuedBudgetBytes() {
-    return queuedBudgetBytes;
+  public long directBudgetBytes() {
+    return directBudgetBytes;
+  }
+
+  /** The direct memory the node held at the last sample. */
+  public long directUsedBytes() {
+    return directUsedBytes;
   }
 
   /**
-   * Whether the bytes queued for the node's connections passed {@code memory.queued-bytes} at the
-   * last sample: new players are refused and players that are behind skip video until it is not.
+   * Whether the direct memory the node holds passed {@code memory.direct-bytes} at the last
+   * sample: new players are refused and players that are behind skip video until it is not.
    */
-  public boolean overQueuedBudget() {
-    return overQueuedBudget;
+  public boolean overDirectBudget() {
+    return overDirectBudget;
   }
 
-  /** A loop sampled its load: the node's budget state is worked out again. */
+  /** A loop sampled its load (every 100 ms): the node's budget state is worked out again. */
   void loadSampled() {
-    boolean over = queuedBytes() > queuedBudgetBytes;
-    if (over != overQueuedBudget) {
-      overQueuedBudget = over;
+    long used = directUsed.getAsLong();
+    directUsedBytes = used;
+    boolean over = used > directBudgetBytes;
+    if (over != overDirectBudget) {
+      overDirectBudget = over;
       if (over) {
-        log.warn("{} bytes queued for players, over the budget of {}: refusing new players, "
-            + "players that are behind skip video", queuedBytes(), queuedBudgetBytes);
+        log.warn("{} bytes of direct memory held for players, over the budget of {} (memory.direct-bytes): "
+            + "refusing new players, players that are behind skip video; {} bytes queued for sockets",
+            used, directBudgetBytes, queuedBytes());
       } else {
-        log.info("bytes queued for players back under the budget of {}", queuedBudgetBytes);
+        log.info("direct memory back under the budget of {}", directBudgetBytes);
       }
     }
   }

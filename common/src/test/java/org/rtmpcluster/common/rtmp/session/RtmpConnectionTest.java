@@ -52,7 +52,7 @@ class RtmpConnectionTest {
     Promise<Accepted> accepted = Promise.promise();
     NetServer server = vertx.createNetServer(new NetServerOptions().setSendBufferSize(4096));
     server.connectHandler(socket -> {
-      NodeConnections node = new NodeConnections(RtmpSettings.DEFAULT, ByteBudget.unlimited("test"), Long.MAX_VALUE);
+      NodeConnections node = new NodeConnections(RtmpSettings.DEFAULT, ByteBudget.unlimited("test"), Long.MAX_VALUE, () -> 0);
       ConnectionRegistry registry = new ConnectionRegistry(vertx, node);
       RtmpConnection connection = new RtmpConnection(socket, RtmpSettings.DEFAULT, registry, System.currentTimeMillis());
       connection.start(new RtmpConnection.Handler() {
