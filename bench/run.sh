@@ -32,6 +32,7 @@
 #   OUT [bench/target/run-<time>]      logs, configs and the JSON of every run
 #   NODE_JAVA_OPTS []      extra JVM flags for the rtmp-cluster nodes
 #   EVENT_LOOPS [0]        rtmp.event-loops of the rtmp-cluster nodes (0: one per core)
+#   WRITE_COALESCE_MS []   rtmp.write-coalesce-ms of the rtmp-cluster nodes (empty: the default)
 #   SERVER_CPUS []         with CLIENT_CPUS, pin servers and clients to separate CPUs (taskset -c
 #   CLIENT_CPUS []           lists, e.g. 0 and 1), so that the load client does not take the
 #                            servers' CPU and add to the delay it measures
@@ -53,6 +54,7 @@ FLV=${FLV:-$ROOT/bench/target/bench-720p.flv}
 OUT=${OUT:-$ROOT/bench/target/run-$(date +%Y%m%d-%H%M%S)}
 NODE_JAVA_OPTS=${NODE_JAVA_OPTS:-}
 EVENT_LOOPS=${EVENT_LOOPS:-0}
+WRITE_COALESCE_MS=${WRITE_COALESCE_MS:-}
 SERVER_CPUS=${SERVER_CPUS:-}
 CLIENT_CPUS=${CLIENT_CPUS:-}
 if [ -n "$SERVER_CPUS" ] && [ -n "$CLIENT_CPUS" ]; then
@@ -205,6 +207,7 @@ http:
   port: $http_port
 rtmp:
   event-loops: $EVENT_LOOPS
+$([ -n "$WRITE_COALESCE_MS" ] && echo "  write-coalesce-ms: $WRITE_COALESCE_MS")
   max-connections: 20000
   max-connections-per-ip: 20000     # every player comes from 127.0.0.1
 streams:
@@ -252,7 +255,7 @@ write_header() {
   else
     echo "stream: $(basename "$FLV"), looped, $STREAMS stream(s); window ${DURATION}s, ramp ${RAMP}/s, settle ${SETTLE}s"
   fi
-  echo "rtmp-cluster event loops: $EVENT_LOOPS (0: one per core);"\
+  echo "rtmp-cluster event loops: $EVENT_LOOPS (0: one per core); write-coalesce-ms: ${WRITE_COALESCE_MS:-default};"\
     "CPUs: ${SERVER_CPUS:-any} for servers, ${CLIENT_CPUS:-any} for clients"
   echo
 }
@@ -307,15 +310,17 @@ run_players() {
       esac
       name=$(run_name "$server" "$players")
       log "$server: $players players over $STREAMS stream(s) at $RAMP/s, ${DURATION}s window"
-      local sampler=
+      local samplers=()
       if [ "$server" = ours ]; then
         sample_node "$OUR_EDGE_HTTP_PORT" "$OUT/$name.edge-api.jsonl" &
-        sampler=$!
+        samplers+=($!)
+        sample_node "$OUR_ORIGIN_HTTP_PORT" "$OUT/$name.origin-api.jsonl" &
+        samplers+=($!)
       fi
       "${ON_CLIENT_CPUS[@]}" java -Djava.net.preferIPv4Stack=true -jar "$BENCH_JAR" load "$edge" --reference "$reference" \
         --streams "$STREAMS" --players "$players" --ramp "$RAMP" --settle "$SETTLE" --duration "$DURATION" \
         "${pid_flags[@]}" --json "$OUT/$name.json" 2>"$OUT/load-$name.log" | tail -1 >&2
-      [ -n "$sampler" ] && kill "$sampler" 2>/dev/null
+      [ ${#samplers[@]} -gt 0 ] && kill "${samplers[@]}" 2>/dev/null
       sleep "$COOLDOWN"
     done
   done

@@ -12,8 +12,8 @@ import java.util.Map;
 
 /**
  * rtmp-bench.jar: {@code load} (the load client), {@code publish} (a real-time FLV publisher),
- * {@code publish-load} (many publishers on one origin, measured) and {@code jmh} (the
- * microbenchmarks). Exit code 2 for bad arguments.
+ * {@code publish-load} (many publishers on one origin, measured), {@code hostile} (peers that try
+ * to take a node down, for the soak) and {@code jmh} (the microbenchmarks). Exit code 2 for bad arguments.
  */
 public final class BenchMain {
 
@@ -52,6 +52,14 @@ public final class BenchMain {
           --jvm-pid PID         server JVM to read the live heap of with jcmd, before and after
           --json FILE           also write the summary there
 
+        hostile URL             peers that try to take the node down, in rounds (see bench/soak.sh):
+                                length-declaring peers, an amplifying publisher, a player that
+                                stops reading, garbage; URL is the stream the player plays
+          --key KEY             the key the amplifying publisher publishes with (required)
+          --peers N             length-declaring peers per round (default 10)
+          --every S             seconds between rounds (default 60)
+          --seconds S           stop after S seconds (default: until killed)
+
         jmh [JMH OPTIONS]       run the microbenchmarks (default: -f 1 -wi 3 -w 1s -i 3 -r 1s)
       """;
 
@@ -69,6 +77,7 @@ public final class BenchMain {
         case "load" -> load(rest);
         case "publish" -> publish(rest);
         case "publish-load" -> publishLoad(rest);
+        case "hostile" -> hostile(rest);
         case "jmh" -> jmh(rest);
         default -> throw new IllegalArgumentException("unknown command " + args[0]);
       }
@@ -143,6 +152,33 @@ public final class BenchMain {
     }
     JsonObject summary = new PublishLoad(options).run();
     writeSummary(p, summary, PublishLoad.humanLine(summary));
+  }
+
+  private static void hostile(String[] args) throws Exception {
+    Parsed p = Parsed.of(args, "--key", "--peers", "--every", "--seconds");
+    if (p.positional.size() != 1 || !p.has("--key")) {
+      throw new IllegalArgumentException("hostile needs one URL and --key");
+    }
+    Vertx vertx = Vertx.vertx();
+    HostilePeers peers = new HostilePeers(vertx, RtmpUrl.parse(p.positional.get(0)), p.one("--key"),
+        p.integer("--peers", 10));
+    double seconds = p.number("--seconds", Double.POSITIVE_INFINITY);
+    long end = Double.isInfinite(seconds) ? Long.MAX_VALUE : System.nanoTime() + (long) (seconds * 1e9);
+    long everyMs = (long) (p.number("--every", 60) * 1000);
+    int rounds = 0;
+    while (System.nanoTime() < end) {
+      try {
+        peers.round();
+        rounds++;
+      } catch (Exception e) {
+        // The node refusing or closing a hostile peer is what it should do; the next round tries again.
+        System.err.println("hostile round: " + e);
+      }
+      Thread.sleep(Math.max(1, Math.min(everyMs, (end - System.nanoTime()) / 1_000_000)));
+    }
+    peers.closeHeld();
+    System.err.println(rounds + " hostile rounds");
+    vertx.close().toCompletionStage().toCompletableFuture().get();
   }
 
   private static Path publishFile(Parsed p, String command) {
