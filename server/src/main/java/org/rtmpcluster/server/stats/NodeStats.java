@@ -226,7 +226,7 @@ public final class NodeStats {
         JsonObject entry = entryOf(streams, stream.name()).put("players", stream.playerCount());
         if (stream.audienceWatcher() instanceof StreamPuller puller) {
           entry.put("framesReceived", puller.framesReceived()).put("epoch", puller.epoch())
-              .put("gaps", puller.gaps());
+              .put("gaps", puller.gaps()).put("framesLetGoWhileResyncing", puller.droppedWhileSyncing());
         }
       }
     }

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * <p>Map {@value #MAP_NAME}, key: node id, value: a JSON string
  * <pre>
  * {"nodeId": "...", "node": "edge-1", "roles": ["edge"], "updatedAt": 1700000000000,
- *  "streams": {"a": {"players": 5, "framesReceived": 1234, "epoch": 3, "gaps": 0,
+ *  "streams": {"a": {"players": 5, "framesReceived": 1234, "epoch": 3, "gaps": 0, "framesLetGoWhileResyncing": 0,
  *                    "publisher": {"state": "active", "epoch": 3, "inputBitrate": 2500000,
  *                                  "fps": 30.0, "framesSent": 1234}}}}
  * </pre>

@@ -51,7 +51,7 @@ final class StreamsReport {
         JsonObject stream = streams.computeIfAbsent(name, n -> stream(n, null));
         if (here.containsKey("players")) {
           JsonObject share = new JsonObject().put("node", node.getString("node")).put("players", here.getValue("players"));
-          for (String field : List.of("framesReceived", "epoch", "gaps")) {
+          for (String field : List.of("framesReceived", "epoch", "gaps", "framesLetGoWhileResyncing")) {
             if (here.containsKey(field)) {
               share.put(field, here.getValue(field));
             }
