@@ -134,20 +134,11 @@ fi
 for tool in ffmpeg java python3; do
   command -v "$tool" >/dev/null || { log "$tool is needed (apt-get install ffmpeg default-jdk-headless python3)"; exit 1; }
 done
-if [ ! -f "$NODE_JAR" ] || [ ! -f "$BENCH_JAR" ]; then
-  log "building the node and bench jars"
-  mvn -q -DskipTests -pl server,bench -am package
-fi
-mkdir -p "$OUT" "$(dirname "$FLV")"
-if [ ! -f "$FLV" ]; then
-  # 30 s of 720p30 H.264 at ~2.5 Mbit/s (key frame every 2 s) with 128 kbit/s AAC; the publisher loops it.
-  log "making $FLV with ffmpeg"
-  ffmpeg -nostdin -hide_banner -loglevel error -y \
-    -f lavfi -i testsrc2=size=1280x720:rate=30 -f lavfi -i sine=frequency=440:sample_rate=44100 \
-    -t 30 -c:v libx264 -preset veryfast -b:v 2500k -maxrate 2500k -bufsize 5000k \
-    -g 60 -keyint_min 60 -sc_threshold 0 -pix_fmt yuv420p -c:a aac -b:a 128k -ac 2 \
-    -f flv "$FLV.tmp" && mv "$FLV.tmp" "$FLV"
-fi
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
+ensure_jars
+mkdir -p "$OUT"
+ensure_flv
 
 # ---- servers ----------------------------------------------------------------------------------
 # nginx-rtmp: two instances, so that the edge's CPU (master + worker) is its own.

@@ -13,8 +13,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.rtmpcluster.common.config.StreamSettings;
-import org.rtmpcluster.common.rtmp.chunk.ChunkDecoder;
-import org.rtmpcluster.common.rtmp.chunk.ChunkLimits;
 import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
 import org.rtmpcluster.common.rtmp.message.ChunkStreams;
 import org.rtmpcluster.common.rtmp.message.MessageType;
@@ -25,6 +23,7 @@ import org.rtmpcluster.common.stream.LiveStream;
 import org.rtmpcluster.common.stream.MediaFrame;
 import org.rtmpcluster.common.stream.PublisherHandle;
 import org.rtmpcluster.common.stream.StreamHub;
+import org.rtmpcluster.common.testing.Chunks;
 import org.rtmpcluster.common.testing.StreamFixtures;
 
 /** What a player is sent, with a recording output in place of a connection. */
@@ -98,21 +97,7 @@ class PlayerSessionTest {
 
     /** The shared chunks decoded back into messages, as the player would read them. */
     List<RtmpMessage> decoded() {
-      List<RtmpMessage> messages = new ArrayList<>();
-      ChunkDecoder decoder = new ChunkDecoder(ChunkLimits.DEFAULT, new ChunkDecoder.Listener() {
-        @Override
-        public void onMessage(RtmpMessage message) {
-          messages.add(message);
-        }
-
-        @Override
-        public void onProtocolError(String reason) {
-          throw new AssertionError(reason);
-        }
-      });
-      decoder.feed(Buffer.buffer().appendBytes(new byte[] {2, 0, 0, 0, 0, 0, 4, 1, 0, 0, 0, 0, 0, 0, 16, 0}));
-      written.forEach(decoder::feed);
-      return messages;
+      return Chunks.decode(written, chunkSize());
     }
   }
 

@@ -10,9 +10,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.rtmpcluster.common.config.StreamSettings;
 import org.rtmpcluster.common.rtmp.chunk.ChunkDecoder;
-import org.rtmpcluster.common.rtmp.chunk.ChunkLimits;
 import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
 import org.rtmpcluster.common.rtmp.message.MessageType;
+import org.rtmpcluster.common.testing.Chunks;
 import org.rtmpcluster.common.testing.StreamFixtures;
 
 /**
@@ -149,21 +149,8 @@ class LiveStreamTimelineTest {
       video(step * i, i == 0);
     }
     assertEquals(6 * step, played.get(6).playTimestamp(), "the timeline itself does not wrap");
-    List<RtmpMessage> decoded = new ArrayList<>();
-    ChunkDecoder decoder = new ChunkDecoder(ChunkLimits.DEFAULT, new ChunkDecoder.Listener() {
-      @Override
-      public void onMessage(RtmpMessage message) {
-        decoded.add(message);
-      }
-
-      @Override
-      public void onProtocolError(String reason) {
-        throw new AssertionError(reason);
-      }
-    });
-    for (MediaFrame frame : played) {
-      decoder.feed(frame.wire(ChunkDecoder.DEFAULT_CHUNK_SIZE));
-    }
+    List<RtmpMessage> decoded = Chunks.decode(
+        played.stream().map(frame -> frame.wire(ChunkDecoder.DEFAULT_CHUNK_SIZE)).toList(), ChunkDecoder.DEFAULT_CHUNK_SIZE);
     for (int i = 0; i < 7; i++) {
       assertEquals((step * i) & 0xFFFFFFFFL, decoded.get(i).timestamp());
       if (i > 0) {

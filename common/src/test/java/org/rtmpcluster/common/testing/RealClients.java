@@ -158,6 +158,7 @@ public final class RealClients {
     Integer audioIndex = audio == null ? null : audio.getInteger("index");
     JsonArray packets = streams.json().getJsonArray("packets", new JsonArray());
     JsonArray videoFrames = frames.json().getJsonArray("frames", new JsonArray());
+    List<Long> videoDts = dtsOf(packets, videoIndex);
 
     int keyframes = 0;
     for (int i = 0; i < videoFrames.size(); i++) {
@@ -176,10 +177,10 @@ public final class RealClients {
         keyframes,
         firstFrame != null && firstFrame.getInteger("key_frame", 0) == 1,
         firstFrame == null ? MediaReport.NO_TIMESTAMP : millis(firstFrame.getString("best_effort_timestamp_time")),
-        dtsNeverDecreases(packets, videoIndex),
-        dtsNeverDecreases(packets, audioIndex),
-        largestDtsStep(packets, videoIndex),
-        dtsSpan(packets, videoIndex),
+        dtsNeverDecreases(videoDts),
+        dtsNeverDecreases(dtsOf(packets, audioIndex)),
+        largestDtsStep(videoDts),
+        dtsSpan(videoDts),
         decodeErrors,
         probeError);
   }
@@ -277,53 +278,40 @@ public final class RealClients {
     return count;
   }
 
-  private static boolean dtsNeverDecreases(JsonArray packets, Integer streamIndex) {
-    long previous = Long.MIN_VALUE;
+  /** The DTS of one stream's packets in file order, ms; packets without one are left out. */
+  private static List<Long> dtsOf(JsonArray packets, Integer streamIndex) {
+    List<Long> dts = new ArrayList<>();
     for (int i = 0; streamIndex != null && i < packets.size(); i++) {
       JsonObject packet = packets.getJsonObject(i);
-      long dts = millis(packet.getString("dts_time"));
-      if (!streamIndex.equals(packet.getInteger("stream_index")) || dts == MediaReport.NO_TIMESTAMP) {
-        continue;
+      long value = millis(packet.getString("dts_time"));
+      if (streamIndex.equals(packet.getInteger("stream_index")) && value != MediaReport.NO_TIMESTAMP) {
+        dts.add(value);
       }
-      if (dts < previous) {
+    }
+    return dts;
+  }
+
+  private static boolean dtsNeverDecreases(List<Long> dts) {
+    for (int i = 1; i < dts.size(); i++) {
+      if (dts.get(i) < dts.get(i - 1)) {
         return false;
       }
-      previous = dts;
     }
     return true;
   }
 
-  private static long dtsSpan(JsonArray packets, Integer streamIndex) {
-    long first = MediaReport.NO_TIMESTAMP;
-    long last = MediaReport.NO_TIMESTAMP;
-    for (int i = 0; streamIndex != null && i < packets.size(); i++) {
-      JsonObject packet = packets.getJsonObject(i);
-      long dts = millis(packet.getString("dts_time"));
-      if (!streamIndex.equals(packet.getInteger("stream_index")) || dts == MediaReport.NO_TIMESTAMP) {
-        continue;
-      }
-      first = first == MediaReport.NO_TIMESTAMP ? dts : first;
-      last = dts;
-    }
-    return first == MediaReport.NO_TIMESTAMP ? 0 : last - first;
+  private static long dtsSpan(List<Long> dts) {
+    return dts.isEmpty() ? 0 : dts.get(dts.size() - 1) - dts.get(0);
   }
 
-  private static long largestDtsStep(JsonArray packets, Integer streamIndex) {
-    long previous = MediaReport.NO_TIMESTAMP;
+  private static long largestDtsStep(List<Long> dts) {
     long largest = 0;
-    for (int i = 0; streamIndex != null && i < packets.size(); i++) {
-      JsonObject packet = packets.getJsonObject(i);
-      long dts = millis(packet.getString("dts_time"));
-      if (!streamIndex.equals(packet.getInteger("stream_index")) || dts == MediaReport.NO_TIMESTAMP) {
-        continue;
-      }
-      if (previous != MediaReport.NO_TIMESTAMP) {
-        largest = Math.max(largest, dts - previous);
-      }
-      previous = dts;
+    for (int i = 1; i < dts.size(); i++) {
+      largest = Math.max(largest, dts.get(i) - dts.get(i - 1));
     }
     return largest;
   }
+
 
   /** ffprobe's "1.234000" seconds as milliseconds; NO_TIMESTAMP for absent or "N/A". */
   private static long millis(String seconds) {
