@@ -5,7 +5,7 @@ package org.rtmpcluster.common.amf;
  * count or length read from the wire is compared with these (and with the bytes actually left)
  * before anything is allocated.
  */
-public record AmfLimits(int maxDepth, int maxStringLength, int maxElements) {
+public record AmfLimits(int maxDepth, int maxStringLength, int maxElements, int maxExpansion) {
 
   /**
    * Nested objects/arrays. Real RTMP commands nest 2 or 3 deep (connect's command object, an
@@ -25,13 +25,25 @@ public record AmfLimits(int maxDepth, int maxStringLength, int maxElements) {
    */
   public static final int DEFAULT_MAX_ELEMENTS = 65536;
 
+  /**
+   * How many times its wire size a value decoded with shared references (AMF0 2.9, AMF3) may take
+   * once written out without them, for players: AMF3's compact forms (U29 integers, string
+   * references) take up to 4 times less than AMF0's.
+   */
+  public static final int DEFAULT_MAX_EXPANSION = 4;
+
   public static final AmfLimits DEFAULT =
-      new AmfLimits(DEFAULT_MAX_DEPTH, DEFAULT_MAX_STRING_LENGTH, DEFAULT_MAX_ELEMENTS);
+      new AmfLimits(DEFAULT_MAX_DEPTH, DEFAULT_MAX_STRING_LENGTH, DEFAULT_MAX_ELEMENTS, DEFAULT_MAX_EXPANSION);
 
   public AmfLimits {
-    if (maxDepth < 1 || maxStringLength < 0 || maxElements < 0) {
+    if (maxDepth < 1 || maxStringLength < 0 || maxElements < 0 || maxExpansion < 1) {
       throw new IllegalArgumentException("AMF limits must be positive: depth " + maxDepth
-          + ", string length " + maxStringLength + ", elements " + maxElements);
+          + ", string length " + maxStringLength + ", elements " + maxElements + ", expansion " + maxExpansion);
     }
+  }
+
+  /** Limits with the default expansion. */
+  public AmfLimits(int maxDepth, int maxStringLength, int maxElements) {
+    this(maxDepth, maxStringLength, maxElements, DEFAULT_MAX_EXPANSION);
   }
 }

@@ -102,7 +102,8 @@ public record RtmpSettings(String host, int port, int chunkSize, int windowAckSi
         .amfLimits(new AmfLimits(
             r.integer("amf-max-depth", d.amfLimits.maxDepth(), 1, 1000),
             r.integer("amf-max-string-length", d.amfLimits.maxStringLength(), 64, 1 << 24),
-            r.integer("amf-max-elements", d.amfLimits.maxElements(), 16, 1 << 24)))
+            r.integer("amf-max-elements", d.amfLimits.maxElements(), 16, 1 << 24),
+            r.integer("amf-max-expansion", d.amfLimits.maxExpansion(), 1, 1024)))
         .nativeTransport(r.bool("native-transport", d.nativeTransport))
         .writeCoalesceMs(r.integer("write-coalesce-ms", d.writeCoalesceMs, 0, MAX_WRITE_COALESCE_MS))
         .eventLoops(r.integer("event-loops", d.eventLoops, 0, MAX_EVENT_LOOPS))

@@ -17,14 +17,13 @@ import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
  * <p>The body is the publisher's own bytes when they are plain AMF0, as every encoder sends them:
  * validated by decoding, never re-encoded, so a data message costs its wire size. Only a body with
  * references or AMF3 values, which ffmpeg's and librtmp's readers lack, is written out again as
- * plain AMF0, and that may grow to at most {@value #MAX_EXPANSION} times its wire size (plus
+ * plain AMF0, and that may grow to at most {@link AmfLimits#maxExpansion} times its wire size (plus
  * {@value #SLACK} bytes): written without references, a value that refers to one large array a
  * thousand times would otherwise be a thousand arrays.
  */
 public record DataMessage(String handler, Buffer body) {
   public static final String SET_DATA_FRAME = "@setDataFrame";
-  /** AMF3's compact forms (U29 integers, string references) take up to 4 times less than AMF0's. */
-  static final int MAX_EXPANSION = 4;
+  /** Room for the smallest values, whose AMF0 form is a few bytes longer than any compact one. */
   static final int SLACK = 1024;
 
   /**
@@ -55,12 +54,12 @@ public record DataMessage(String handler, Buffer body) {
     if (reader.plainSoFar()) {
       return new DataMessage(handler, payload.slice(bodyStart, payload.length()));
     }
-    long bound = (long) MAX_EXPANSION * (payload.length() - bodyStart) + SLACK;
+    long bound = (long) limits.maxExpansion() * (payload.length() - bodyStart) + SLACK;
     try {
       return new DataMessage(handler, Amf0Writer.encodeBounded(bound, values));
     } catch (Amf0Writer.TooLongException e) {
       throw new AmfException("its values, written without references, take more than " + bound
-          + " bytes (" + MAX_EXPANSION + " times its " + (payload.length() - bodyStart) + " bytes)");
+          + " bytes (" + limits.maxExpansion() + " times its " + (payload.length() - bodyStart) + " bytes)");
     } catch (IllegalArgumentException e) {
       throw new AmfException("its values have no AMF0 form: " + e.getMessage());
     }

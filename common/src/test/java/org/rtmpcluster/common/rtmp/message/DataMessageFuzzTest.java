@@ -22,7 +22,7 @@ class DataMessageFuzzTest {
     for (int type : new int[] {MessageType.DATA_AMF0, MessageType.DATA_AMF3}) {
       try {
         DataMessage data = DataMessage.forPlayers(new RtmpMessage(4, type, 0, 1, Buffer.buffer(input)), AmfLimits.DEFAULT);
-        long bound = (long) DataMessage.MAX_EXPANSION * input.length + DataMessage.SLACK;
+        long bound = (long) AmfLimits.DEFAULT.maxExpansion() * input.length + DataMessage.SLACK;
         if (data != null && data.body().length() > bound) {
           throw new AssertionError("a body of " + data.body().length() + " bytes from " + input.length);
         }
