@@ -19,9 +19,11 @@ import org.rtmpcluster.common.rtmp.chunk.ChunkLimits;
  * @param chunkLimits             chunk size, message length and chunk stream caps
  * @param amfLimits               AMF nesting, string length and element caps
  * @param nativeTransport         use Linux epoll when it loads (NIO otherwise)
- * @param writeCoalesceMs         players' media is flushed this long after it was written, so that
- *                                one system call carries several messages (0: at the end of the
- *                                event-loop task, no added delay)
+ * @param writeCoalesceMs         the longest players' media waits for its flush, so that one system
+ *                                call carries several messages; the wait grows toward it with the
+ *                                load of the event loop (0: at the end of the event-loop task, always)
+ * @param writeCoalesceFullAtConnections connections on one event loop at which the wait reaches
+ *                                {@code writeCoalesceMs} (see {@code WriteWindow})
  * @param eventLoops              event loops the node's connections are spread over (0: one per
  *                                core); each loop chunks a stream's frames once for its players
  * @param closeFlushTimeoutMs     a connection closed gracefully (its last status to be written
@@ -30,7 +32,8 @@ import org.rtmpcluster.common.rtmp.chunk.ChunkLimits;
 public record RtmpSettings(String host, int port, int chunkSize, int windowAckSize,
     int handshakeTimeoutMs, int idleTimeoutMs, int pingIntervalMs, int maxConnections,
     int maxConnectionsPerIp, int maxStreamsPerConnection, ChunkLimits chunkLimits, AmfLimits amfLimits,
-    boolean nativeTransport, int writeCoalesceMs, int eventLoops, int closeFlushTimeoutMs) {
+    boolean nativeTransport, int writeCoalesceMs, int writeCoalesceFullAtConnections, int eventLoops,
+    int closeFlushTimeoutMs) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 1935;
@@ -51,11 +54,14 @@ public record RtmpSettings(String host, int port, int chunkSize, int windowAckSi
 
   /**
    * Measured on a 1000-player node (docs/performance.md): 0 ms cost 850 us of CPU per
-   * player-second, 10 ms 600 us, 20 ms 507 us; 10 ms adds 5 ms of delay on average.
+   * player-second, 10 ms 600 us, 20 ms 507 us. A loaded loop waits up to 20 ms, an idle one not at
+   * all (see {@code WriteWindow}), so the default stays a low-delay one.
    */
-  public static final int DEFAULT_WRITE_COALESCE_MS = 10;
-  /** More than this would be felt as delay. */
-  public static final int MAX_WRITE_COALESCE_MS = 50;
+  public static final int DEFAULT_WRITE_COALESCE_MS = 20;
+  /** SRS merges up to 350 ms; a second is the most any live viewer would accept. */
+  public static final int MAX_WRITE_COALESCE_MS = 1000;
+  /** A thousand players on a loop is where each send saved matters; 50 wait 1 ms at most. */
+  public static final int DEFAULT_WRITE_COALESCE_FULL_AT_CONNECTIONS = 1000;
 
   /** Far more than any machine has cores: each loop costs a thread and a copy of each stream. */
   public static final int MAX_EVENT_LOOPS = 256;
@@ -71,7 +77,8 @@ public record RtmpSettings(String host, int port, int chunkSize, int windowAckSi
       DEFAULT_CHUNK_SIZE, DEFAULT_WINDOW_ACK_SIZE, DEFAULT_HANDSHAKE_TIMEOUT_MS,
       DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PING_INTERVAL_MS, DEFAULT_MAX_CONNECTIONS,
       DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_STREAMS_PER_CONNECTION, ChunkLimits.DEFAULT,
-      AmfLimits.DEFAULT, true, DEFAULT_WRITE_COALESCE_MS, 0, DEFAULT_CLOSE_FLUSH_TIMEOUT_MS);
+      AmfLimits.DEFAULT, true, DEFAULT_WRITE_COALESCE_MS, DEFAULT_WRITE_COALESCE_FULL_AT_CONNECTIONS, 0,
+      DEFAULT_CLOSE_FLUSH_TIMEOUT_MS);
 
   static RtmpSettings read(ConfigReader r) {
     RtmpSettings d = DEFAULT;
@@ -106,6 +113,8 @@ public record RtmpSettings(String host, int port, int chunkSize, int windowAckSi
             r.integer("amf-max-expansion", d.amfLimits.maxExpansion(), 1, 1024)))
         .nativeTransport(r.bool("native-transport", d.nativeTransport))
         .writeCoalesceMs(r.integer("write-coalesce-ms", d.writeCoalesceMs, 0, MAX_WRITE_COALESCE_MS))
+        .writeCoalesceFullAtConnections(r.integer("write-coalesce-full-at-connections",
+            d.writeCoalesceFullAtConnections, 1, 10_000_000))
         .eventLoops(r.integer("event-loops", d.eventLoops, 0, MAX_EVENT_LOOPS))
         .closeFlushTimeoutMs(r.integer("close-flush-timeout-ms", d.closeFlushTimeoutMs, 100, 600_000))
         .build();
@@ -145,6 +154,7 @@ public record RtmpSettings(String host, int port, int chunkSize, int windowAckSi
     private AmfLimits amfLimits;
     private boolean nativeTransport;
     private int writeCoalesceMs;
+    private int writeCoalesceFullAtConnections;
     private int eventLoops;
     private int closeFlushTimeoutMs;
 
@@ -163,6 +173,7 @@ public record RtmpSettings(String host, int port, int chunkSize, int windowAckSi
       amfLimits = s.amfLimits;
       nativeTransport = s.nativeTransport;
       writeCoalesceMs = s.writeCoalesceMs;
+      writeCoalesceFullAtConnections = s.writeCoalesceFullAtConnections;
       eventLoops = s.eventLoops;
       closeFlushTimeoutMs = s.closeFlushTimeoutMs;
     }
@@ -237,6 +248,11 @@ public record RtmpSettings(String host, int port, int chunkSize, int windowAckSi
       return this;
     }
 
+    public Builder writeCoalesceFullAtConnections(int value) {
+      writeCoalesceFullAtConnections = value;
+      return this;
+    }
+
     public Builder eventLoops(int value) {
       eventLoops = value;
       return this;
@@ -250,7 +266,8 @@ public record RtmpSettings(String host, int port, int chunkSize, int windowAckSi
     public RtmpSettings build() {
       return new RtmpSettings(host, port, chunkSize, windowAckSize, handshakeTimeoutMs, idleTimeoutMs,
           pingIntervalMs, maxConnections, maxConnectionsPerIp, maxStreamsPerConnection, chunkLimits,
-          amfLimits, nativeTransport, writeCoalesceMs, eventLoops, closeFlushTimeoutMs);
+          amfLimits, nativeTransport, writeCoalesceMs, writeCoalesceFullAtConnections, eventLoops,
+          closeFlushTimeoutMs);
     }
   }
 

@@ -152,7 +152,8 @@ public final class NodeStats {
     JsonArray loops = new JsonArray();
     for (ConnectionRegistry loop : connections.registries()) {
       loops.add(new JsonObject().put("connections", loop.size()).put("queuedBytes", loop.queuedBytes())
-          .put("lagMs", loop.lagMs()).put("maxLagMs10s", loop.maxLagMs()));
+          .put("lagMs", loop.lagMs()).put("maxLagMs10s", loop.maxLagMs())
+          .put("writeWaitMs", loop.writeWaitMs()));
     }
     return loops;
   }

@@ -40,6 +40,8 @@ public final class ConnectionRegistry implements ConnectionWriter.Flushes {
   private volatile long queuedBytes;
   private volatile long lagMs;
   private volatile long maxLagMs;
+  private final WriteWindow window;
+  private volatile long currentWaitMs;
 
   /** Create it on the event loop that owns the connections. */
   public ConnectionRegistry(Vertx vertx, NodeConnections node) {
@@ -47,6 +49,7 @@ public final class ConnectionRegistry implements ConnectionWriter.Flushes {
     this.context = vertx.getOrCreateContext();
     this.node = node;
     this.settings = node.settings();
+    this.window = new WriteWindow(settings.writeCoalesceMs(), settings.writeCoalesceFullAtConnections());
   }
 
   /** Starts the once-a-second sweep; call on the event loop that owns the connections. */
@@ -164,24 +167,34 @@ public final class ConnectionRegistry implements ConnectionWriter.Flushes {
   }
 
   /**
-   * Flushes the writer {@code rtmp.write-coalesce-ms} from now (0: at the end of the current
-   * task), together with every writer written to meanwhile: one write system call then carries
-   * several media messages.
+   * Flushes the writer within this loop's write window (see {@link WriteWindow}: at the end of the
+   * current task on a quiet loop, up to {@code rtmp.write-coalesce-ms} later on a loaded one),
+   * together with every writer written to meanwhile: one write system call then carries several
+   * media messages.
    */
   @Override
   public void flushSoon(ConnectionWriter writer) {
-    if (settings.writeCoalesceMs() == 0) {
+    if (windowFlushScheduled) {
+      toFlushSoon.add(writer);
+      return;
+    }
+    long waitMs = window.waitMs(connections.size(), lagMs);
+    currentWaitMs = waitMs;
+    if (waitMs == 0) {
       flushPromptly(writer);
       return;
     }
     toFlushSoon.add(writer);
-    if (!windowFlushScheduled) {
-      windowFlushScheduled = true;
-      vertx.setTimer(settings.writeCoalesceMs(), id -> {
-        windowFlushScheduled = false;
-        flushAll(toFlushSoon);
-      });
-    }
+    windowFlushScheduled = true;
+    vertx.setTimer(waitMs, id -> {
+      windowFlushScheduled = false;
+      flushAll(toFlushSoon);
+    });
+  }
+
+  /** The write window the loop chose last (see {@link WriteWindow}), for operators. */
+  public long writeWaitMs() {
+    return currentWaitMs;
   }
 
   private static void flushAll(ArrayList<ConnectionWriter> writers) {
