@@ -28,6 +28,13 @@
 #                            fit on a small machine: run them one at a time into the same OUT
 #                            (SERVERS=nginx OUT=d ...; SERVERS=ours OUT=d ...); the table of the
 #                            last run has both, since it also reads the results already in OUT
+#   REPEAT [1]             rounds: the whole set of runs REPEAT times, the servers taking turns
+#                            to go first (round 1 in SERVERS order, round 2 reversed, ..). A run's
+#                            files get the first free round suffix (nginx-1000.json, then
+#                            nginx-1000-r2.json, ..), so rounds and later runs into the same OUT
+#                            add to the results; with more than one run of a kind the table gives
+#                            the median over all of them in OUT, its min-max in brackets, and
+#                            ratios of the medians
 #   FLV [bench/target/bench-720p.flv]  input; made with ffmpeg when missing
 #   OUT [bench/target/run-<time>]      logs, configs and the JSON of every run
 #   NODE_JAVA_OPTS []      extra JVM flags for the rtmp-cluster nodes
@@ -50,6 +57,7 @@ RAMP=${RAMP:-200}
 SETTLE=${SETTLE:-5}
 COOLDOWN=${COOLDOWN:-8}
 SERVERS=${SERVERS:-"nginx ours"}
+REPEAT=${REPEAT:-1}
 FLV=${FLV:-$ROOT/bench/target/bench-720p.flv}
 OUT=${OUT:-$ROOT/bench/target/run-$(date +%Y%m%d-%H%M%S)}
 NODE_JAVA_OPTS=${NODE_JAVA_OPTS:-}
@@ -70,6 +78,7 @@ case $MODE in
   *) echo "run.sh: MODE is players or publishers, not $MODE" >&2; exit 2 ;;
 esac
 [ "$STREAMS" -ge 1 ] 2>/dev/null || { echo "run.sh: STREAMS must be a positive number, not $STREAMS" >&2; exit 2; }
+[ "$REPEAT" -ge 1 ] 2>/dev/null || { echo "run.sh: REPEAT must be a positive number, not $REPEAT" >&2; exit 2; }
 
 NGINX_ORIGIN_PORT=$((BASE_PORT + 1))
 NGINX_EDGE_PORT=$((BASE_PORT + 2))
@@ -122,6 +131,44 @@ port_free() {
   fi
 }
 
+# ---- rounds -----------------------------------------------------------------------------------
+# The servers in round $1's order: SERVERS in odd rounds, reversed in even ones, so that neither
+# always goes first (and gets the machine freshest).
+round_order() {
+  local servers=($SERVERS) i
+  if [ $(($1 % 2)) -eq 1 ]; then
+    echo "${servers[*]}"
+  else
+    for ((i = ${#servers[@]} - 1; i >= 0; i--)); do printf '%s ' "${servers[i]}"; done
+    echo
+  fi
+}
+
+# The suffix for the next run named $1 (its log: $2.log): none for the first, then -r2, -r3 ..,
+# the first whose JSON and log are not in OUT yet, so that no run overwrites an earlier one.
+next_round() {
+  local base=$1 log=$2 r=1 suffix=""
+  while [ -e "$OUT/$base$suffix.json" ] || [ -e "$OUT/$log$suffix.log" ]; do
+    r=$((r + 1))
+    suffix=-r$r
+  done
+  echo "$suffix"
+}
+
+# ", round 2/3" for the log, when there are rounds.
+round_note() {
+  [ "$REPEAT" -gt 1 ] && echo ", round $1/$REPEAT"
+  return 0
+}
+
+# Moves the log $1 that an earlier invocation left in OUT aside ($1.1, $1.2 ..) before it is rewritten.
+keep_earlier() {
+  local n=1
+  [ -e "$1" ] || return 0
+  while [ -e "$1.$n" ]; do n=$((n + 1)); done
+  mv "$1" "$1.$n"
+}
+
 # ---- tools and inputs -------------------------------------------------------------------------
 # 2000 players plus their server-side sockets.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -165,6 +212,7 @@ rtmp {
 }
 EOF
   port_free "$port"
+  keep_earlier "$dir/stdout.log"
   "${ON_SERVER_CPUS[@]}" nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" >"$dir/stdout.log" 2>&1 &
   STARTED+=($!)
   echo $! >"$dir/master.pid"
@@ -206,6 +254,7 @@ streams:
   keys:
 $(node_keys "$streams")
 EOF
+  keep_earlier "$dir/node.log"
   # shellcheck disable=SC2086
   "${ON_SERVER_CPUS[@]}" java $NODE_JAVA_OPTS -jar "$NODE_JAR" --config "$dir/node.yaml" --cluster --cluster-name bench \
     --node-name "$name" --roles "$roles" --rtmp-port "$port" --cluster-port "$cluster_port" \
@@ -258,7 +307,7 @@ run_name() {
 }
 
 run_players() {
-  local publish_urls=() players server edge reference edge_pid pid_flags name publisher
+  local publish_urls=() players server edge reference edge_pid pid_flags name publisher round
   if [[ " $SERVERS " == *" nginx "* ]]; then
     log "starting nginx-rtmp origin :$NGINX_ORIGIN_PORT and pull edge :$NGINX_EDGE_PORT"
     start_nginx nginx-origin "$NGINX_ORIGIN_PORT" ""
@@ -278,6 +327,7 @@ run_players() {
   fi
 
   log "publishing $FLV to ${publish_urls[*]}, $STREAMS stream(s) each"
+  keep_earlier "$OUT/publisher.log"
   "${ON_CLIENT_CPUS[@]}" java -jar "$BENCH_JAR" publish "$FLV" "${publish_urls[@]}" --streams "$STREAMS" \
     >"$OUT/publisher.log" 2>&1 &
   publisher=$!
@@ -285,34 +335,37 @@ run_players() {
   sleep 5
   kill -0 "$publisher" 2>/dev/null || { log "the publisher exited:"; tail -5 "$OUT/publisher.log" >&2; exit 1; }
 
-  for players in $PLAYERS; do
-    for server in $SERVERS; do
-      case $server in
-        nginx)
-          edge=rtmp://127.0.0.1:$NGINX_EDGE_PORT/live/bench
-          reference=rtmp://127.0.0.1:$NGINX_ORIGIN_PORT/live/bench
-          pid_flags=(--server-pid "$(cat "$OUT/nginx-edge/master.pid")") ;;
-        ours)
-          edge=rtmp://127.0.0.1:$OUR_EDGE_PORT/live/bench
-          reference=rtmp://127.0.0.1:$OUR_ORIGIN_PORT/live/bench
-          edge_pid=$(cat "$OUT/ours-edge/pid")
-          pid_flags=(--server-pid "$edge_pid" --jvm-pid "$edge_pid") ;;
-        *) log "unknown server $server"; exit 2 ;;
-      esac
-      name=$(run_name "$server" "$players")
-      log "$server: $players players over $STREAMS stream(s) at $RAMP/s, ${DURATION}s window"
-      local samplers=()
-      if [ "$server" = ours ]; then
-        sample_node "$OUR_EDGE_HTTP_PORT" "$OUT/$name.edge-api.jsonl" &
-        samplers+=($!)
-        sample_node "$OUR_ORIGIN_HTTP_PORT" "$OUT/$name.origin-api.jsonl" &
-        samplers+=($!)
-      fi
-      "${ON_CLIENT_CPUS[@]}" java -Djava.net.preferIPv4Stack=true -jar "$BENCH_JAR" load "$edge" --reference "$reference" \
-        --streams "$STREAMS" --players "$players" --ramp "$RAMP" --settle "$SETTLE" --duration "$DURATION" \
-        "${pid_flags[@]}" --json "$OUT/$name.json" 2>"$OUT/load-$name.log" | tail -1 >&2
-      [ ${#samplers[@]} -gt 0 ] && kill "${samplers[@]}" 2>/dev/null
-      sleep "$COOLDOWN"
+  for round in $(seq 1 "$REPEAT"); do
+    for players in $PLAYERS; do
+      for server in $(round_order "$round"); do
+        case $server in
+          nginx)
+            edge=rtmp://127.0.0.1:$NGINX_EDGE_PORT/live/bench
+            reference=rtmp://127.0.0.1:$NGINX_ORIGIN_PORT/live/bench
+            pid_flags=(--server-pid "$(cat "$OUT/nginx-edge/master.pid")") ;;
+          ours)
+            edge=rtmp://127.0.0.1:$OUR_EDGE_PORT/live/bench
+            reference=rtmp://127.0.0.1:$OUR_ORIGIN_PORT/live/bench
+            edge_pid=$(cat "$OUT/ours-edge/pid")
+            pid_flags=(--server-pid "$edge_pid" --jvm-pid "$edge_pid") ;;
+          *) log "unknown server $server"; exit 2 ;;
+        esac
+        name=$(run_name "$server" "$players")
+        name=$name$(next_round "$name" "load-$name")
+        log "$server: $players players over $STREAMS stream(s) at $RAMP/s, ${DURATION}s window$(round_note "$round")"
+        local samplers=()
+        if [ "$server" = ours ]; then
+          sample_node "$OUR_EDGE_HTTP_PORT" "$OUT/$name.edge-api.jsonl" &
+          samplers+=($!)
+          sample_node "$OUR_ORIGIN_HTTP_PORT" "$OUT/$name.origin-api.jsonl" &
+          samplers+=($!)
+        fi
+        "${ON_CLIENT_CPUS[@]}" java -Djava.net.preferIPv4Stack=true -jar "$BENCH_JAR" load "$edge" --reference "$reference" \
+          --streams "$STREAMS" --players "$players" --ramp "$RAMP" --settle "$SETTLE" --duration "$DURATION" \
+          "${pid_flags[@]}" --json "$OUT/$name.json" 2>"$OUT/load-$name.log" | tail -1 >&2
+        [ ${#samplers[@]} -gt 0 ] && kill "${samplers[@]}" 2>/dev/null
+        sleep "$COOLDOWN"
+      done
     done
   done
 }
@@ -324,7 +377,7 @@ run_players() {
 # and the edge role would add nothing without players. nginx-rtmp's origin is the same plain
 # `live on` instance as in MODE=players.
 run_publishers() {
-  local most=0 n server url pid_flags name
+  local most=0 n server url pid_flags name suffix round
   for n in $PUBLISHERS; do
     [ "$n" -gt "$most" ] && most=$n
   done
@@ -339,32 +392,37 @@ run_publishers() {
     wait_ready ours-origin
   fi
 
-  for n in $PUBLISHERS; do
-    for server in $SERVERS; do
-      case $server in
-        nginx)
-          url=rtmp://127.0.0.1:$NGINX_ORIGIN_PORT/live/bench
-          pid_flags=(--server-pid "$(cat "$OUT/nginx-origin/master.pid")") ;;
-        ours)
-          url=rtmp://127.0.0.1:$OUR_ORIGIN_PORT/live/bench-key
-          pid_flags=(--server-pid "$(cat "$OUT/ours-origin/pid")" --jvm-pid "$(cat "$OUT/ours-origin/pid")") ;;
-        *) log "unknown server $server"; exit 2 ;;
-      esac
-      name=publishers-$server-$n
-      log "$server: $n publishers, ${DURATION}s window"
-      "${ON_CLIENT_CPUS[@]}" java -jar "$BENCH_JAR" publish-load "$FLV" "$url" --streams "$n" \
-        --settle "$SETTLE" --duration "$DURATION" "${pid_flags[@]}" --json "$OUT/$name.json" \
-        2>"$OUT/publish-load-$server-$n.log" | tail -1 >&2
-      sleep "$COOLDOWN"
+  for round in $(seq 1 "$REPEAT"); do
+    for n in $PUBLISHERS; do
+      for server in $(round_order "$round"); do
+        case $server in
+          nginx)
+            url=rtmp://127.0.0.1:$NGINX_ORIGIN_PORT/live/bench
+            pid_flags=(--server-pid "$(cat "$OUT/nginx-origin/master.pid")") ;;
+          ours)
+            url=rtmp://127.0.0.1:$OUR_ORIGIN_PORT/live/bench-key
+            pid_flags=(--server-pid "$(cat "$OUT/ours-origin/pid")" --jvm-pid "$(cat "$OUT/ours-origin/pid")") ;;
+          *) log "unknown server $server"; exit 2 ;;
+        esac
+        suffix=$(next_round "publishers-$server-$n" "publish-load-$server-$n")
+        name=publishers-$server-$n$suffix
+        log "$server: $n publishers, ${DURATION}s window$(round_note "$round")"
+        "${ON_CLIENT_CPUS[@]}" java -jar "$BENCH_JAR" publish-load "$FLV" "$url" --streams "$n" \
+          --settle "$SETTLE" --duration "$DURATION" "${pid_flags[@]}" --json "$OUT/$name.json" \
+          2>"$OUT/publish-load-$server-$n$suffix.log" | tail -1 >&2
+        sleep "$COOLDOWN"
+      done
     done
   done
 }
 
 # ---- the table --------------------------------------------------------------------------------
 # One table per player (or publisher) count, a column per server, and ours / nginx where lower is better.
+# With more than one run of a kind in OUT (REPEAT, or runs into the same OUT), a cell is the median
+# over those runs with their min-max in brackets, and the ratio is that of the medians.
 report() {
   python3 - "$MODE" "$OUT" "$SERVERS" "$PLAYERS" "$STREAMS" "$PUBLISHERS" <<'EOF'
-import json, os, sys
+import json, os, re, statistics, sys
 mode, out, requested = sys.argv[1], sys.argv[2], sys.argv[3].split()
 # Also the other server's results if an earlier run left them in this OUT: servers can then be
 # run one at a time, each with the whole machine, and the last run's table compares them.
@@ -391,7 +449,7 @@ def fmt(v, digits=1):
 # (label, value, digits, whether the ratio column applies)
 player_rows = [
     ("players connected", lambda d: get(d, "connected"), 0, False),
-    ("failed / dropped", lambda d: None if d is None else f"{d['failed']} / {d['dropped']}", 0, False),
+    ("failed / dropped", lambda d: None if d is None else (d["failed"], d["dropped"]), 0, False),
     ("starved (>1 s behind)", lambda d: get(d, "starved"), 0, False),
     ("streams without frames", lambda d: get(d, "framesPerStream", "streamsWithoutFrames"), 0, False),
     ("stream rate, kbit/s", lambda d: None if d is None else d["streamBitsPerSecond"] / 1000, 0, False),
@@ -416,7 +474,7 @@ if streams == 1:
     # One stream: the table as it was before STREAMS.
     player_rows = [r for r in player_rows if not r[0].startswith(("streams without", "first frame cold p95"))]
 publisher_rows = [
-    ("publishers publishing", lambda d: None if d is None else f"{d['publishing']} / {d['publishers']}", 0, False),
+    ("publishers publishing", lambda d: None if d is None else (d["publishing"], d["publishers"]), 0, False),
     ("stream rate per publisher, kbit/s", lambda d: None if d is None else d["streamBitsPerSecond"] / 1000, 0, False),
     ("origin CPU, us per publisher-second", lambda d: get(d, "server", "cpuMicrosPerPublisherSecond"), 1, True),
     ("origin CPU, cores", lambda d: get(d, "server", "cpuCores"), 2, True),
@@ -441,13 +499,16 @@ else:
     name = lambda server, n: f"{server}-{n}-{streams}streams" if streams > 1 else f"{server}-{n}"
     title = lambda n: f"### {n} players over {streams} streams" if streams > 1 else f"### {n} players"
 
-def load(server, n):
-    path = os.path.join(out, name(server, n) + ".json")
-    if not os.path.exists(path):
-        return None
-    d = json.load(open(path))
+# Every run of a server at a count in OUT: <name>.json, then the later rounds' <name>-r2.json ..
+def runs(server, n):
+    pattern = re.compile(re.escape(name(server, n)) + r"(?:-r(\d+))?\.json")
+    found = sorted((int(m.group(1) or 1), f[:-len(".json")]) for f in left if (m := pattern.fullmatch(f)))
+    return [load(run) for _, run in found]
+
+def load(run):
+    d = json.load(open(os.path.join(out, run + ".json")))
     # Our edge's own view, sampled once a second from /api/node during the run (see sample_node).
-    samples = os.path.join(out, name(server, n) + ".edge-api.jsonl")
+    samples = os.path.join(out, run + ".edge-api.jsonl")
     if os.path.exists(samples):
         nodes = [json.loads(l) for l in open(samples) if l.strip().startswith("{")]
         lags = [loop["maxLagMs10s"] for node in nodes for loop in node.get("loops", [])]
@@ -458,19 +519,41 @@ def load(server, n):
                                    if nodes else None}
     return d
 
+def median(values):
+    values = [v for v in values if isinstance(v, (int, float))]
+    return statistics.median(values) if values else None
+
+# One cell: a metric's value in each run; the median (min-max) when there is more than one.
+def cell(values, digits):
+    values = [v for v in values if v is not None]
+    if not values:
+        return "-"
+    if isinstance(values[0], tuple):
+        return " / ".join(cell([v[i] for v in values], digits) for i in range(len(values[0])))
+    if len(values) == 1 or not all(isinstance(v, (int, float)) for v in values):
+        return fmt(values[0], digits)
+    low, high = fmt(min(values), digits), fmt(max(values), digits)
+    m = fmt(median(values), digits)
+    if low == high:
+        return m
+    return f"{m} ({low}{' to ' if min(values) < 0 else '-'}{high})"
+
 names = {"nginx": "nginx-rtmp", "ours": "rtmp-cluster"}
 for n in counts:
-    data = {s: load(s, n) for s in servers}
+    data = {s: runs(s, n) for s in servers}
     both = "nginx" in data and "ours" in data
     print(title(n) + "\n")
+    if any(len(r) > 1 for r in data.values()):
+        print("median (min-max) over the runs in OUT: "
+              + ", ".join(f"{names.get(s, s)} {len(data[s])}" for s in servers) + "\n")
     header = "| metric | " + " | ".join(names.get(s, s) for s in servers) + (" | ours / nginx |" if both else " |")
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
     for label, f, digits, ratio in rows:
-        cells = [fmt(f(data[s]), digits) for s in servers]
+        cells = [cell([f(d) for d in data[s]], digits) for s in servers]
         line = f"| {label} | " + " | ".join(cells)
         if both:
-            a, b = f(data["ours"]), f(data["nginx"])
+            a, b = median(f(d) for d in data["ours"]), median(f(d) for d in data["nginx"])
             r = f"{a / b:.2f}x" if ratio and isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else ""
             line += f" | {r}"
         print(line + " |")
