@@ -8,8 +8,8 @@ public final class PlayerCounters {
   private final AtomicLong playersCut = new AtomicLong();
   private final AtomicLong playersRefusedOverBudget = new AtomicLong();
 
-  void frameSkipped() {
-    framesSkipped.incrementAndGet();
+  void framesSkipped(long frames) {
+    framesSkipped.addAndGet(frames);
   }
 
   void playerCut() {
@@ -20,7 +20,7 @@ public final class PlayerCounters {
     playersRefusedOverBudget.incrementAndGet();
   }
 
-  /** Video frames not sent to players over their soft queue limit. */
+  /** Frames (and headers) players did not get because they fell behind and went on from a later keyframe. */
   public long framesSkipped() {
     return framesSkipped.get();
   }

@@ -36,6 +36,8 @@ public final class LiveStream {
   private final GopCache gopCache;
   /** Copy on write: a listener may leave while a frame is being handed out (a slow player is cut). */
   private final List<StreamListener> listeners = new CopyOnWriteArrayList<>();
+  /** This loop's logs of the stream, one per layout players need (message stream, chunk size). */
+  private final List<StreamLog> logs = new ArrayList<>(1);
 
   private PublisherHandle publisher;
   private PublishObserver observer;
@@ -310,6 +312,30 @@ public final class LiveStream {
     }
   }
 
+  /**
+   * The log of this stream for players on message stream {@code messageStreamId} with that chunk
+   * size, started (and primed with metadata, sequence headers and the GOP) if this is its first
+   * player. All of a log's players are on this event loop, whose {@code drains} drain it.
+   */
+  public StreamLog log(int messageStreamId, int chunkSize, StreamLog.Drains drains) {
+    for (StreamLog existing : logs) {
+      if (existing.messageStreamId() == messageStreamId && existing.chunkSize() == chunkSize) {
+        return existing;
+      }
+    }
+    StreamLog created = new StreamLog(this, messageStreamId, chunkSize, settings, drains);
+    logs.add(created);
+    addListener(created);
+    return created;
+  }
+
+  /** A log whose last player left. */
+  void removeLog(StreamLog gone) {
+    if (logs.remove(gone)) {
+      removeListener(gone);
+    }
+  }
+
   /** What a player joining now gets first: metadata, the latest sequence headers, the cached GOP. */
   public List<MediaFrame> primingFrames() {
     List<MediaFrame> frames = new ArrayList<>(gopCache.size() + 3);
@@ -397,6 +423,7 @@ public final class LiveStream {
   public void end() {
     List<StreamListener> ending = List.copyOf(listeners);
     listeners.clear();
+    logs.clear();
     remove();
     for (StreamListener listener : ending) {
       listener.onStreamEnded();

@@ -1,6 +1,7 @@
 package org.rtmpcluster.common.stream;
 
 import io.netty.buffer.PoolArenaMetric;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
@@ -30,6 +31,14 @@ public final class WireBuffers {
   static Buffer allocate(int capacity) {
     held.incrementAndGet();
     return BufferInternal.buffer(POOL.directBuffer(capacity));
+  }
+
+  /**
+   * A block of a {@link StreamLog}, of exactly {@code capacity} bytes; the log releases it when it
+   * forgets the block, and sockets still writing from it hold it until they are done.
+   */
+  static ByteBuf block(int capacity) {
+    return POOL.directBuffer(capacity, capacity);
   }
 
   /** Gives back a frame's reference; the memory returns to the pool once sockets are done with it. */

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import org.rtmpcluster.common.config.RtmpSettings;
 import org.rtmpcluster.common.memory.ByteBudget;
+import org.rtmpcluster.common.stream.StreamLog;
 
 /**
  * The RTMP connections of one event loop: admission against the node's limits (kept by
@@ -17,7 +18,7 @@ import org.rtmpcluster.common.memory.ByteBudget;
  * its connections and how late its timers fire (its lag). Used from that event loop only, but for
  * the load figures, which any thread may read.
  */
-public final class ConnectionRegistry implements ConnectionWriter.Flushes {
+public final class ConnectionRegistry implements ConnectionWriter.Flushes, StreamLog.Drains {
   private final Vertx vertx;
   private final RtmpSettings settings;
   private final NodeConnections node;
@@ -27,6 +28,7 @@ public final class ConnectionRegistry implements ConnectionWriter.Flushes {
   private final Context context;
   private final ArrayList<ConnectionWriter> toFlushPromptly = new ArrayList<>();
   private final ArrayList<ConnectionWriter> toFlushSoon = new ArrayList<>();
+  private final ArrayList<StreamLog> toDrain = new ArrayList<>();
   private boolean promptFlushScheduled;
   private boolean windowFlushScheduled;
   /** The load is measured this often; a timer that fires late by more says the loop is busy. */
@@ -174,22 +176,47 @@ public final class ConnectionRegistry implements ConnectionWriter.Flushes {
    */
   @Override
   public void flushSoon(ConnectionWriter writer) {
+    toFlushSoon.add(writer);
+    scheduleWindow();
+  }
+
+  /**
+   * Drains the log's players at the end of this loop's write window: each gets what the log took
+   * in meanwhile in one write, flushed with everything else written in the window.
+   */
+  @Override
+  public void drainSoon(StreamLog log) {
+    toDrain.add(log);
+    scheduleWindow();
+  }
+
+  private void scheduleWindow() {
     if (windowFlushScheduled) {
-      toFlushSoon.add(writer);
       return;
     }
+    windowFlushScheduled = true;
     long waitMs = window.waitMs(connections.size(), lagMs);
     currentWaitMs = waitMs;
     if (waitMs == 0) {
-      flushPromptly(writer);
-      return;
+      context.runOnContext(v -> endWindow());
+    } else {
+      vertx.setTimer(waitMs, id -> endWindow());
     }
-    toFlushSoon.add(writer);
-    windowFlushScheduled = true;
-    vertx.setTimer(waitMs, id -> {
-      windowFlushScheduled = false;
-      flushAll(toFlushSoon);
-    });
+  }
+
+  /** Logs are drained first: the writes they make are flushed with the rest, in this window. */
+  private void endWindow() {
+    int due = toDrain.size();
+    for (int i = 0; i < due; i++) {
+      toDrain.get(i).drain();
+    }
+    // A log with a player that waits for its socket asks again, for the next window.
+    toDrain.subList(0, due).clear();
+    windowFlushScheduled = false;
+    flushAll(toFlushSoon);
+    if (!toDrain.isEmpty()) {
+      scheduleWindow();
+    }
   }
 
   /** The write window the loop chose last (see {@link WriteWindow}), for operators. */

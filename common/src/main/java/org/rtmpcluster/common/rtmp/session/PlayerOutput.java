@@ -10,11 +10,11 @@ public interface PlayerOutput {
 
   void send(RtmpMessage message);
 
-  /**
-   * Writes chunks made once for many players (see {@code MediaFrame.wire}), whichever message
-   * stream they were made for: they go out on this player's.
-   */
-  void sendEncoded(io.vertx.core.buffer.Buffer chunks, int chunkStreamId);
+  /** Writes bytes of a stream's log, made once for all the loop's players (see {@code StreamLog}). */
+  void sendLogBytes(io.vertx.core.buffer.Buffer bytes);
+
+  /** Where the player's event loop drains stream logs. */
+  org.rtmpcluster.common.stream.StreamLog.Drains logDrains();
 
   /** The chunk size the player's connection sends with. */
   int chunkSize();

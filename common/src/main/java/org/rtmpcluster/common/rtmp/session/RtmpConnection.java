@@ -8,9 +8,11 @@ import org.rtmpcluster.common.rtmp.chunk.ChunkEncoder;
 import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
 import org.rtmpcluster.common.rtmp.handshake.HandshakeState;
 import org.rtmpcluster.common.rtmp.handshake.ServerHandshake;
+import org.rtmpcluster.common.rtmp.message.ChunkStreams;
 import org.rtmpcluster.common.rtmp.message.MessageType;
 import org.rtmpcluster.common.rtmp.message.ProtocolControl;
 import org.rtmpcluster.common.rtmp.message.UserControl;
+import org.rtmpcluster.common.stream.StreamLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -202,27 +204,25 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
   }
 
   /**
-   * Writes a message chunked elsewhere (shared by many players, beginning with a type-0 header)
-   * on one chunk stream, for message stream {@code messageStreamId}: when the chunks were made for
-   * another, a header of this connection's own goes first, and the rest is written as it is. This
-   * connection's own encoder forgets that chunk stream's header state, since the peer's changed.
+   * Writes bytes of a stream's log (see {@code StreamLog}): whole messages chunked once for every
+   * player of the loop, each beginning with a type-0 header, on the media chunk streams. This
+   * connection's own encoder forgets those chunk streams' header state, since the peer's changed.
    */
-  public void sendEncoded(Buffer chunks, int chunkStreamId, int messageStreamId) {
+  public void sendLogBytes(Buffer bytes) {
     if (phase != Phase.OPEN) {
       return;
     }
-    encoder.forget(chunkStreamId);
-    // Flushed within the coalescing window: one flush carries everything written meanwhile (a
-    // frame's fan-out, audio and video read together), which cuts the write system calls that
-    // dominate an edge's CPU.
-    registry.countBytesOut(chunks.length());
-    if (ChunkEncoder.messageStreamIdOf(chunks) == messageStreamId) {
-      writer.writeMedia(chunks);
-    } else {
-      int headerLength = ChunkEncoder.firstHeaderLength(chunks);
-      writer.writeMedia(ChunkEncoder.firstHeaderFor(chunks, messageStreamId));
-      writer.writeMedia(chunks.slice(headerLength, chunks.length()));
-    }
+    encoder.forget(ChunkStreams.AUDIO);
+    encoder.forget(ChunkStreams.VIDEO);
+    encoder.forget(ChunkStreams.DATA);
+    registry.countBytesOut(bytes.length());
+    // Flushed within the loop's write window: one flush carries everything written meanwhile.
+    writer.writeMedia(bytes);
+  }
+
+  /** Where this connection's loop drains stream logs: its registry, once per write window. */
+  public StreamLog.Drains logDrains() {
+    return registry;
   }
 
   /** The chunk size this connection sends with. */

@@ -18,6 +18,7 @@ import org.rtmpcluster.common.rtmp.message.Command;
 import org.rtmpcluster.common.rtmp.message.MessageType;
 import org.rtmpcluster.common.rtmp.message.ProtocolControl;
 import org.rtmpcluster.common.rtmp.message.UserControl;
+import org.rtmpcluster.common.stream.StreamLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -473,8 +474,13 @@ public final class ServerSession implements RtmpConnection.Handler {
     }
 
     @Override
-    public void sendEncoded(Buffer chunks, int chunkStreamId) {
-      connection.sendEncoded(chunks, chunkStreamId, msid);
+    public void sendLogBytes(Buffer bytes) {
+      connection.sendLogBytes(bytes);
+    }
+
+    @Override
+    public StreamLog.Drains logDrains() {
+      return connection.logDrains();
     }
 
     @Override

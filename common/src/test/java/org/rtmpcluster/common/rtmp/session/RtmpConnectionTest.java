@@ -84,12 +84,12 @@ class RtmpConnectionTest {
         sent.add(i);
         RtmpMessage frame = video(40L * i, i);
         if (i % 10 == 9) {
-          // A frame for this player alone, at its own timestamp (see PlayerSession.send).
+          // A message for this player alone (a joiner's sequence header, see LogReader).
           connection.send(frame);
         } else {
           Buffer shared = Buffer.buffer();
           ChunkEncoder.encodeStandalone(frame, ChunkDecoder.DEFAULT_CHUNK_SIZE, shared);
-          connection.sendEncoded(shared, ChunkStreams.VIDEO, 1);
+          connection.sendLogBytes(shared);
         }
       }
     });
