@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.rtmpcluster.client.RtmpClient;
 import org.rtmpcluster.common.amf.Amf0Writer;
-import org.rtmpcluster.common.rtmp.client.RtmpClient;
 import org.rtmpcluster.common.rtmp.handshake.ClientHandshake;
 import org.rtmpcluster.common.rtmp.handshake.HandshakeState;
 

@@ -4,10 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import org.rtmpcluster.client.RtmpClient;
 import org.rtmpcluster.common.media.AudioTag;
 import org.rtmpcluster.common.media.VideoTag;
 import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
-import org.rtmpcluster.common.rtmp.client.RtmpClient;
 import org.rtmpcluster.common.rtmp.message.MessageType;
 
 /**

@@ -11,8 +11,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.rtmpcluster.client.RtmpClient;
 import org.rtmpcluster.common.amf.Amf0Writer;
-import org.rtmpcluster.common.rtmp.client.RtmpClient;
 
 /**
  * Publishes an FLV file in real time to one or more RTMP URLs, paced by the tags' timestamps, and

@@ -7,13 +7,13 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import org.rtmpcluster.client.RtmpClient;
 import org.rtmpcluster.common.config.ClusterSettings;
 import org.rtmpcluster.common.config.HttpSettings;
 import org.rtmpcluster.common.config.NodeConfig;
 import org.rtmpcluster.common.config.Role;
 import org.rtmpcluster.common.config.StreamKey;
 import org.rtmpcluster.common.config.StreamSettings;
-import org.rtmpcluster.common.rtmp.client.RtmpClient;
 import org.rtmpcluster.common.testing.Await;
 
 /**

@@ -3,9 +3,9 @@ package org.rtmpcluster.server;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import org.rtmpcluster.client.RtmpClient;
 import org.rtmpcluster.common.config.NodeConfig;
 import org.rtmpcluster.common.config.StreamKey;
-import org.rtmpcluster.common.rtmp.client.RtmpClient;
 import org.rtmpcluster.common.testing.Await;
 
 /** A node on a free loopback port with its own Vert.x, for one test class. */

@@ -1,4 +1,4 @@
-package org.rtmpcluster.common.rtmp.client;
+package org.rtmpcluster.client;
 
 import org.rtmpcluster.common.rtmp.message.Command;
 

@@ -1,4 +1,4 @@
-package org.rtmpcluster.common.rtmp.client;
+package org.rtmpcluster.client;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;

@@ -1,4 +1,4 @@
-package org.rtmpcluster.common.rtmp.client;
+package org.rtmpcluster.client;
 
 import java.util.Map;
 
