@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayDeque;
+import java.util.function.LongSupplier;
 import org.rtmpcluster.common.cluster.ClusterFrame;
 import org.rtmpcluster.common.cluster.StreamAddresses;
 import org.rtmpcluster.common.cluster.StreamSnapshot;
@@ -26,6 +27,17 @@ import org.slf4j.LoggerFactory;
  * what follows the last delivered frame, or with the snapshot's keyframe if that is later. No
  * frames for the stall time, or an end-of-epoch frame, hand the players to the grace period; a
  * stalled epoch whose heartbeats come back is taken up again from a snapshot.
+ *
+ * <p>In {@link State}s: the puller starts {@code WAITING} and asks for a snapshot, which makes it
+ * {@code SYNCING}; the snapshot makes it {@code LIVE}, and an ask nobody answers takes it back to
+ * where it was, to ask again later. {@code LIVE} goes back to {@code SYNCING} on a gap or a new
+ * epoch, to {@code WAITING} when the epoch ends, and to {@code STALLED} when it goes quiet; a
+ * {@code STALLED} epoch that is heard again, or a new one, is synced again. The stream's removal
+ * makes it {@code STOPPED}, for good.
+ *
+ * <p>Single event loop. Time is read from the clock it is given, never from the system directly:
+ * Vert.x timers say when to look, the clock says what the puller sees, so that tests judge stalls
+ * on a clock of their own.
  */
 public final class StreamPuller implements PublisherHandle, AudienceWatcher {
   private static final Logger log = LoggerFactory.getLogger(StreamPuller.class);
@@ -44,19 +56,38 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
    */
   static final long SNAPSHOT_RETRY_LIVE_MS = 50;
 
+  /** Where the puller is in the life of the epoch it pulls. */
+  enum State {
+    /** No epoch pulled yet, or its publisher stopped: the players wait for a publisher. */
+    WAITING,
+    /**
+     * A snapshot is on its way and the frames that come meanwhile are held. The players stay where
+     * they were when it was asked for ({@code syncingFrom}): waiting, fed, or in their grace.
+     */
+    SYNCING,
+    /** Attached to the stream as its publisher, delivering the epoch's frames in order. */
+    LIVE,
+    /** The epoch went quiet, not ended: the players are in their grace period, and it may come back. */
+    STALLED,
+    /** The stream is gone: no more frames, asks or timers. */
+    STOPPED
+  }
+
   private final Vertx vertx;
   private final LiveStream stream;
   private final ClusterSettings settings;
+  private final LongSupplier clockMs;
   /** Frames that came while a snapshot is on its way, at most {@code cluster.resync-hold-bytes} of them. */
   private final ArrayDeque<ClusterFrame> pending = new ArrayDeque<>();
   private long pendingBytes;
 
   private MessageConsumer<ClusterFrame> consumer;
-  private boolean stopped;
-  private boolean syncing;
-  private boolean attached;
-  /** Detached because the epoch went quiet, not because it ended: it may come back. */
-  private boolean stalled;
+  private State state = State.WAITING;
+  /**
+   * While {@code SYNCING}: the state the snapshot was asked from ({@code WAITING}, {@code LIVE} or
+   * {@code STALLED}), where the players stand meanwhile and where an ask nobody answers returns.
+   */
+  private State syncingFrom = State.WAITING;
   private long epoch = -1;
   private long lastSequence;
   private long lastFrameAtMs;
@@ -71,26 +102,31 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
   private long droppedWhileSyncing;
 
   public StreamPuller(Vertx vertx, LiveStream stream, ClusterSettings settings) {
+    this(vertx, stream, settings, System::currentTimeMillis);
+  }
+
+  /** @param clockMs what the puller reads the time from, in ms; stalls are judged on it alone */
+  StreamPuller(Vertx vertx, LiveStream stream, ClusterSettings settings, LongSupplier clockMs) {
     this.vertx = vertx;
     this.stream = stream;
     this.settings = settings;
+    this.clockMs = clockMs;
   }
 
   public void start() {
     consumer = vertx.eventBus().consumer(StreamAddresses.frames(stream.name()), m -> onFrame(m.body()));
     consumer.completion().onComplete(ar -> {
-      if (!stopped) {
+      if (state != State.STOPPED) {
         requestSnapshot();
       }
     });
     long checkEvery = Math.max(50, settings.streamStallMs() / 4);
     stallTimer = vertx.setPeriodic(checkEvery, id -> checkStall());
     // The origin sends media only while an edge says it pulls (see ClusterRelay): three times
-    // within the time it waits. A stalled puller says so too, so that the origin's heartbeats
-    // reach it when the two hear each other again.
+    // within the time it waits.
     long interestEvery = Math.max(50, settings.streamStallMs() / 3);
     interestTimer = vertx.setPeriodic(interestEvery, id -> {
-      if (attached || stalled) {
+      if (saysItPulls()) {
         vertx.eventBus().send(StreamAddresses.interest(stream.name()), Buffer.buffer());
       }
     });
@@ -113,34 +149,76 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
     return epoch;
   }
 
+  State state() {
+    return state;
+  }
+
+  /** When the last frame came, heartbeats included, on the puller's clock. */
+  long lastFrameAtMs() {
+    return lastFrameAtMs;
+  }
+
+  /** How long the puller waits to ask again after its next ask that no origin answers, holding no frames. */
+  long retryDelayMs() {
+    return retryDelayMs;
+  }
+
+  /**
+   * Whether the origin is told that this node pulls the stream: while the players are fed, and
+   * while they are in a stall's grace too, so that the origin's heartbeats reach this node when the
+   * two hear each other again.
+   */
+  boolean saysItPulls() {
+    return standing() == State.LIVE || standing() == State.STALLED;
+  }
+
+  /**
+   * Where the players stand: the state, or while a snapshot is on its way, the state it was asked
+   * from.
+   */
+  private State standing() {
+    return state == State.SYNCING ? syncingFrom : state;
+  }
+
+  /** Moves the players to {@code next}; a snapshot on its way stays on its way. */
+  private void stand(State next) {
+    if (state == State.SYNCING) {
+      syncingFrom = next;
+    } else {
+      state = next;
+    }
+  }
+
   private void onFrame(ClusterFrame frame) {
-    if (stopped) {
+    if (state == State.STOPPED) {
       return;
     }
     if (!frame.isControl()) {
       framesReceived++;
     }
-    lastFrameAtMs = System.currentTimeMillis();
+    lastFrameAtMs = clockMs.getAsLong();
     if (frame.epoch() < epoch) {
       return;
     }
-    if (syncing || frame.epoch() > epoch) {
+    if (state == State.SYNCING) {
       hold(frame);
-      if (!syncing) {
-        requestSnapshot();
-      }
+      return;
+    }
+    if (frame.epoch() > epoch) {
+      hold(frame);
+      requestSnapshot();
       return;
     }
     accept(frame);
   }
 
-  /** A frame of the current epoch, in order or not. */
+  /** A frame of the current epoch, in order or not, while no snapshot is on its way. */
   private void accept(ClusterFrame frame) {
     if (frame.isEndOfEpoch()) {
-      endEpoch("its publisher stopped");
+      detach(State.WAITING, "its publisher stopped");
       return;
     }
-    if (frame.isHeartbeat() && frame.sequence() > lastSequence && attached) {
+    if (frame.isHeartbeat() && frame.sequence() > lastSequence && state == State.LIVE) {
       // Frames travel in order with heartbeats, so these were not sent to this node (the origin
       // thought no edge pulled the stream) or were lost.
       gaps++;
@@ -149,7 +227,7 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
       requestSnapshot();
       return;
     }
-    if (frame.isHeartbeat() && stalled && !syncing) {
+    if (frame.isHeartbeat() && state == State.STALLED) {
       // The origin is heard again with the same publisher (the network between the nodes came
       // back): take the stream up again while its players are still in their grace period.
       log.info("stream {}: epoch {} is heard again after a stall; resyncing", stream.name(), epoch);
@@ -192,50 +270,73 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
     return frame;
   }
 
+  /** Asks the origin for a snapshot; the puller is {@code SYNCING} until an answer or its absence. */
   private void requestSnapshot() {
-    syncing = true;
+    if (state != State.SYNCING) {
+      syncingFrom = state;
+      state = State.SYNCING;
+    }
     vertx.eventBus().request(StreamAddresses.snapshot(stream.name()), Buffer.buffer(),
         new DeliveryOptions().setSendTimeout(settings.snapshotTimeoutMs())).onComplete(ar -> {
-          if (stopped) {
+          if (state == State.STOPPED) {
             return;
           }
           if (ar.succeeded() && ar.result().body() instanceof Buffer body) {
             applySnapshot(StreamSnapshot.decode(body));
           } else {
-            // No origin answers: the stream is not live yet, or its origin is changing. Ask again
-            // soon, and less often the longer nobody answers: the announcement of a new publisher
-            // may have gone out before this node's subscription reached the origin.
-            syncing = false;
-            if (retryTimer < 0) {
-              long delay = pending.isEmpty() ? retryDelayMs : SNAPSHOT_RETRY_LIVE_MS;
-              if (pending.isEmpty()) {
-                retryDelayMs = Math.min(retryDelayMs * 2, SNAPSHOT_RETRY_MAX_MS);
-              }
-              retryTimer = vertx.setTimer(delay, id -> {
-                retryTimer = -1;
-                if (!stopped && !syncing && (!attached || !pending.isEmpty())) {
-                  requestSnapshot();
-                }
-              });
-            }
+            endSync();
+            askAgainLater();
           }
         });
   }
 
+  /** The snapshot came, or will not: the players are where the puller stands now. */
+  private void endSync() {
+    if (state == State.SYNCING) {
+      state = syncingFrom;
+    }
+  }
+
+  /**
+   * No origin answers: the stream is not live yet, or its origin is changing. Ask again soon, and
+   * less often the longer nobody answers: the announcement of a new publisher may have gone out
+   * before this node's subscription reached the origin.
+   */
+  private void askAgainLater() {
+    if (retryTimer >= 0) {
+      return;
+    }
+    long delay = pending.isEmpty() ? retryDelayMs : SNAPSHOT_RETRY_LIVE_MS;
+    if (pending.isEmpty()) {
+      retryDelayMs = Math.min(retryDelayMs * 2, SNAPSHOT_RETRY_MAX_MS);
+    }
+    retryTimer = vertx.setTimer(delay, id -> {
+      retryTimer = -1;
+      // A live puller with nothing held asks on its next gap, not on a timer.
+      boolean ask = switch (state) {
+        case WAITING, STALLED -> true;
+        case LIVE -> !pending.isEmpty();
+        case SYNCING, STOPPED -> false;
+      };
+      if (ask) {
+        requestSnapshot();
+      }
+    });
+  }
+
   private void applySnapshot(StreamSnapshot snapshot) {
-    syncing = false;
+    endSync();
     retryDelayMs = SNAPSHOT_RETRY_MS;
     if (snapshot.epoch() < epoch) {
       requestSnapshot();
       return;
     }
-    lastFrameAtMs = System.currentTimeMillis();
-    boolean newEpoch = snapshot.epoch() != epoch || !attached;
+    lastFrameAtMs = clockMs.getAsLong();
+    boolean newEpoch = snapshot.epoch() != epoch || state != State.LIVE;
     if (newEpoch) {
       epoch = snapshot.epoch();
       lastSequence = 0;
-      attached = true;
-      stalled = false;
+      state = State.LIVE;
       stream.attachPublisher(this);
       log.info("stream {}: pulling epoch {} from the cluster", stream.name(), epoch);
     }
@@ -249,7 +350,7 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
   }
 
   private void drainPending() {
-    while (!pending.isEmpty() && !syncing && !stopped) {
+    while (!pending.isEmpty() && state != State.SYNCING && state != State.STOPPED) {
       ClusterFrame frame = pending.peekFirst();
       if (frame.epoch() > epoch) {
         requestSnapshot();
@@ -264,25 +365,32 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
 
   private void deliver(ClusterFrame frame) {
     lastSequence = frame.sequence();
-    if (attached) {
+    if (state == State.LIVE) {
       stream.publish(this, frame.toMediaFrame());
     }
   }
 
-  private void endEpoch(String why) {
-    if (!attached) {
+  /**
+   * Hands a live epoch's players to the grace period, {@code next} being {@code WAITING} (the
+   * epoch ended) or {@code STALLED} (it went quiet); an epoch already let go stays as it is.
+   */
+  private void detach(State next, String why) {
+    if (standing() != State.LIVE) {
       return;
     }
-    attached = false;
+    stand(next);
     log.info("stream {}: epoch {} ended: {}", stream.name(), epoch, why);
     stream.detachPublisher(this);
   }
 
-  private void checkStall() {
-    long quietMs = System.currentTimeMillis() - lastFrameAtMs;
-    if (attached && quietMs > settings.streamStallMs()) {
-      stalled = true;
-      endEpoch("stalled, no frames for " + quietMs + " ms");
+  /**
+   * A live epoch with no frames for longer than the stall time stalls, even while a snapshot is on
+   * its way. Runs every quarter of the stall time, and from tests that move the clock.
+   */
+  void checkStall() {
+    long quietMs = clockMs.getAsLong() - lastFrameAtMs;
+    if (standing() == State.LIVE && quietMs > settings.streamStallMs()) {
+      detach(State.STALLED, "stalled, no frames for " + quietMs + " ms");
     }
   }
 
@@ -308,7 +416,7 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
 
   @Override
   public void onRemoved() {
-    stopped = true;
+    state = State.STOPPED;
     for (long timer : new long[] {stallTimer, lingerTimer, retryTimer, interestTimer}) {
       if (timer >= 0) {
         vertx.cancelTimer(timer);
@@ -324,7 +432,9 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
   @Override
   public void evict(String reason) {
     log.warn("stream {}: cluster feed displaced: {}", stream.name(), reason);
-    attached = false;
+    if (standing() == State.LIVE) {
+      stand(State.WAITING);
+    }
   }
 
   @Override

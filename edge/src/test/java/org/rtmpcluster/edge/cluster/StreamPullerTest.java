@@ -1,15 +1,20 @@
 package org.rtmpcluster.edge.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,19 +31,28 @@ import org.rtmpcluster.common.stream.StreamHub;
 import org.rtmpcluster.common.stream.StreamListener;
 import org.rtmpcluster.common.testing.Await;
 import org.rtmpcluster.common.testing.StreamFixtures;
+import org.rtmpcluster.edge.cluster.StreamPuller.State;
 
 /**
  * The puller against a scripted origin on a local event bus: which frames reach the edge's
- * stream, in which order, for cold starts, gaps, new epochs, stalls and stale frames.
+ * stream, in which order, for cold starts, gaps, new epochs, stalls and stale frames. Stalls are
+ * judged on a clock the test moves: the puller's own timers never see it move, so nothing stalls
+ * unless a test says so.
  */
 class StreamPullerTest {
   private static final String NAME = "s";
+  private static final int STALL_MS = 300;
   private Vertx vertx;
+  /** The puller's event loop: everything that reads or calls the puller runs there. */
+  private Context context;
+  private final AtomicLong clockMs = new AtomicLong(1_000_000);
   private LiveStream stream;
   private StreamPuller puller;
   private final List<String> seen = new CopyOnWriteArrayList<>();
   private final AtomicReference<StreamSnapshot> snapshot = new AtomicReference<>();
   private final AtomicInteger snapshotRequests = new AtomicInteger();
+  /** At each ask, how long the puller will wait to ask again if nobody answers. */
+  private final List<Long> retryDelaysAtAsks = new CopyOnWriteArrayList<>();
 
   /** A player's view: video markers, and epoch changes as "E". */
   private final StreamListener player = new StreamListener() {
@@ -67,20 +81,23 @@ class StreamPullerTest {
   void setUp() {
     vertx = Vertx.vertx();
     vertx.eventBus().registerDefaultCodec(ClusterFrame.class, new ClusterFrameCodec());
-    vertx.eventBus().consumer(StreamAddresses.snapshot(NAME), request -> {
-      snapshotRequests.incrementAndGet();
-      StreamSnapshot current = snapshot.get();
-      if (current == null) {
-        request.fail(404, "not live");
-      } else {
-        request.reply(current.encode());
-      }
-    });
-    ClusterSettings settings = ClusterSettings.DEFAULT.withTimings(1_000, 3_000, 300, 100, 2_000, 100);
-    Await.run(vertx.getOrCreateContext(), () -> {
+    context = vertx.getOrCreateContext();
+    ClusterSettings settings = ClusterSettings.DEFAULT.withTimings(1_000, 3_000, STALL_MS, 100, 2_000, 100);
+    Await.run(context, () -> {
+      // The scripted origin answers on the puller's loop, so that it may look at the puller.
+      vertx.eventBus().consumer(StreamAddresses.snapshot(NAME), request -> {
+        snapshotRequests.incrementAndGet();
+        retryDelaysAtAsks.add(puller.retryDelayMs());
+        StreamSnapshot current = snapshot.get();
+        if (current == null) {
+          request.fail(404, "not live");
+        } else {
+          request.reply(current.encode());
+        }
+      });
       StreamHub hub = new StreamHub(vertx, StreamSettings.DEFAULT);
       stream = hub.getOrCreate(NAME);
-      puller = new StreamPuller(vertx, stream, settings);
+      puller = new StreamPuller(vertx, stream, settings, clockMs::get);
       stream.watchAudience(puller);
       stream.addListener(player);
       puller.start();
@@ -90,6 +107,16 @@ class StreamPullerTest {
   @AfterEach
   void tearDown() {
     Await.result(vertx.close());
+  }
+
+  private <T> T onLoop(Supplier<T> read) {
+    return Await.on(context, () -> Future.succeededFuture(read.get()));
+  }
+
+  /** Moves the puller's clock on and runs its stall check, as its timer would. */
+  private void advanceAndCheckStall(long ms) {
+    clockMs.addAndGet(ms);
+    Await.run(context, puller::checkStall);
   }
 
   private static ClusterFrame video(long epoch, long sequence, boolean key) {
@@ -125,7 +152,7 @@ class StreamPullerTest {
   void framesHeldWhileNoSnapshotComesAreBoundedInBytes() {
     int holdBytes = 64 << 10;
     StreamPuller[] bounded = new StreamPuller[1];
-    Await.run(vertx.getOrCreateContext(), () -> {
+    Await.run(context, () -> {
       LiveStream big = new StreamHub(vertx, StreamSettings.DEFAULT).getOrCreate("big");
       bounded[0] = new StreamPuller(vertx, big,
           ClusterSettings.DEFAULT.withTimings(1_000, 3_000, 60_000, 100, 2_000, 100).withResync(200, holdBytes));
@@ -137,10 +164,8 @@ class StreamPullerTest {
       vertx.eventBus().publish(StreamAddresses.frames("big"), new ClusterFrame(1, i, MessageType.VIDEO, 0, i * 33L,
           Buffer.buffer(new byte[10_000])));
     }
-    Await.until(() -> Await.on(vertx.getOrCreateContext(),
-        () -> io.vertx.core.Future.succeededFuture(bounded[0].framesReceived())) == 100, "the frames at the puller");
-    long dropped = Await.on(vertx.getOrCreateContext(),
-        () -> io.vertx.core.Future.succeededFuture(bounded[0].droppedWhileSyncing()));
+    Await.until(() -> onLoop(bounded[0]::framesReceived) == 100, "the frames at the puller");
+    long dropped = onLoop(bounded[0]::droppedWhileSyncing);
     assertTrue(dropped >= 100 - holdBytes / 10_000 - 1, dropped + " of 100 frames let go");
   }
 
@@ -186,15 +211,17 @@ class StreamPullerTest {
     Await.until(() -> seen.size() == 2, "cold start");
     send(ClusterFrame.endOfEpoch(1, 2));
     Await.until(() -> seen.contains("gone"), "end of epoch");
+    assertEquals(State.WAITING, onLoop(puller::state), "an ended epoch does not come back");
 
     snapshot.set(snapshotOf(2, 1, video(2, 1, true)));
     send(ClusterFrame.heartbeat(2, 1));
     Await.until(() -> seen.size() == 5, "second epoch");
-    long before = System.nanoTime();
-    Await.until(() -> seen.size() == 6, "stall");
-    long stalledAfterMs = (System.nanoTime() - before) / 1_000_000;
+    advanceAndCheckStall(STALL_MS);
+    assertEquals(5, seen.size(), "not before the stall time: " + seen);
+    assertEquals(State.LIVE, onLoop(puller::state));
+    advanceAndCheckStall(1);
     assertEquals("gone", seen.get(5));
-    assertTrue(stalledAfterMs >= 150, "not before the stall time: " + stalledAfterMs);
+    assertEquals(State.STALLED, onLoop(puller::state), "a quiet epoch may come back");
   }
 
   @Test
@@ -203,9 +230,11 @@ class StreamPullerTest {
     vertx.eventBus().consumer(StreamAddresses.interest(NAME), m -> interest.incrementAndGet());
     snapshot.set(snapshotOf(1, 1, video(1, 1, true)));
     Await.until(() -> seen.size() == 2, "cold start");
-    Await.until(() -> seen.contains("gone"), "stall: the origin went quiet");
+    advanceAndCheckStall(STALL_MS + 1); // the origin went quiet
+    assertEquals(List.of("E", "K1", "gone"), new ArrayList<>(seen), "stall");
     int interestAtStall = interest.get();
     // It still says it pulls, so that the origin keeps its heartbeats going (see ClusterRelay).
+    assertTrue(onLoop(puller::saysItPulls));
     Await.until(() -> interest.get() >= interestAtStall + 2, "interest while stalled");
     int requestsBefore = snapshotRequests.get();
 
@@ -215,6 +244,7 @@ class StreamPullerTest {
     Await.until(() -> seen.size() == 6, "players fed again");
     assertEquals(List.of("E", "K1", "gone", "E", "K2", "3"), new ArrayList<>(seen));
     assertEquals(requestsBefore + 1, snapshotRequests.get());
+    assertEquals(State.LIVE, onLoop(puller::state));
     send(video(1, 4, false));
     Await.until(() -> seen.size() == 7, "live frames after the snapshot");
     assertEquals("4", seen.get(6));
@@ -224,21 +254,25 @@ class StreamPullerTest {
   void heartbeatsKeepAQuietStreamFromStalling() {
     snapshot.set(snapshotOf(1, 1, video(1, 1, true)));
     Await.until(() -> seen.size() == 2, "cold start");
-    long periodic = vertx.setPeriodic(100, id -> send(ClusterFrame.heartbeat(1, 1)));
-    try {
-      Sleep.sleep(1_000);
-      assertEquals(List.of("E", "K1"), seen);
-    } finally {
-      vertx.cancelTimer(periodic);
+    // A heartbeat every 100 ms for a second, and no media: from the fourth check on, the last
+    // media frame is older than the stall time.
+    for (int beat = 1; beat <= 10; beat++) {
+      advanceAndCheckStall(100);
+      long now = clockMs.get();
+      send(ClusterFrame.heartbeat(1, 1));
+      Await.until(() -> onLoop(puller::lastFrameAtMs) == now, "heartbeat " + beat);
     }
+    advanceAndCheckStall(100);
+    assertEquals(List.of("E", "K1"), seen);
+    assertEquals(State.LIVE, onLoop(puller::state));
   }
 
   @Test
   void withoutALiveOriginThePullerAsksLessAndLessOften() {
-    Sleep.sleep(3_200);
-    // Asks at 0, 0.5, 1.5 and 3.5 s; at a steady 500 ms it would have asked 7 times.
-    int asked = snapshotRequests.get();
-    assertTrue(asked >= 2 && asked <= 4, "asked " + asked + " times in 3.2 s");
+    Await.until(() -> snapshotRequests.get() >= 3, "three asks");
+    // The wait after each ask that nobody answers doubles (up to SNAPSHOT_RETRY_MAX_MS): asks at
+    // 0, 0.5, 1.5 and 3.5 s, where a steady 500 ms would ask 7 times in that time.
+    assertEquals(List.of(500L, 1_000L, 2_000L), retryDelaysAtAsks.subList(0, 3));
     assertEquals(List.of(), seen);
   }
 
@@ -249,17 +283,6 @@ class StreamPullerTest {
     snapshot.set(snapshotOf(3, 1, video(3, 1, true)));
     Await.until(() -> seen.size() == 2, "starts once the stream is live");
     assertEquals(List.of("E", "K1"), new ArrayList<>(seen));
-  }
-
-  /** Sleep without checked exceptions. */
-  static final class Sleep {
-    static void sleep(long ms) {
-      try {
-        Thread.sleep(ms);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 
   @Test
@@ -281,8 +304,10 @@ class StreamPullerTest {
   void anAttachedPullerTellsTheOriginItStillPulls() {
     AtomicInteger interest = new AtomicInteger();
     vertx.eventBus().consumer(StreamAddresses.interest(NAME), m -> interest.incrementAndGet());
-    Sleep.sleep(400);
-    assertEquals(0, interest.get(), "nothing to say before it pulls an epoch");
+    Await.until(() -> snapshotRequests.get() >= 1 && onLoop(puller::state) == State.WAITING,
+        "an ask that no origin answered");
+    assertFalse(onLoop(puller::saysItPulls), "nothing to say before it pulls an epoch");
+    assertEquals(0, interest.get(), "nothing said before it pulls an epoch");
     snapshot.set(snapshotOf(1, 1, video(1, 1, true)));
     Await.until(() -> interest.get() >= 2, "interest, again and again");
   }
