@@ -5,6 +5,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.transport.Transport;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.spi.cluster.NodeListener;
@@ -49,10 +50,16 @@ public final class ClusterBootstrap {
   }
 
   public static Future<Clustered> start(ClusterSettings settings, VertxOptions base) {
+    Transport preferred = Transport.nativeTransport();
+    boolean nativeWanted = base.getPreferNativeTransport() && preferred != null && preferred.available();
+    return start(settings, base, nativeWanted ? preferred : Transport.NIO);
+  }
+
+  public static Future<Clustered> start(ClusterSettings settings, VertxOptions base, Transport transport) {
     HazelcastClusterManager clusterManager = new HazelcastClusterManager(hazelcastConfig(settings));
     VertxOptions options = new VertxOptions(base).setEventBusOptions(new EventBusOptions()
         .setHost(settings.host()).setPort(settings.eventBusPort()));
-    return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
+    return Vertx.builder().with(options).withTransport(transport).withClusterManager(clusterManager).buildClustered()
         .map(vertx -> new Clustered(vertx, clusterManager));
   }
 

@@ -1,6 +1,7 @@
 package org.rtmpcluster.server;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.transport.Transport;
 import io.vertx.core.VertxOptions;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,9 +46,10 @@ public final class Main {
     org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
     Vertx vertx;
     ClusterBootstrap.Clustered clustered = null;
+    Transport transport = Transports.choose(config.rtmp().transport(), log);
     if (config.cluster().enabled()) {
       try {
-        clustered = ClusterBootstrap.start(config.cluster(), vertxOptions(config))
+        clustered = ClusterBootstrap.start(config.cluster(), vertxOptions(config), transport)
             .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       } catch (Exception e) {
         Throwable cause = e.getCause() == null ? e : e.getCause();
@@ -57,7 +59,7 @@ public final class Main {
       }
       vertx = clustered.vertx();
     } else {
-      vertx = Vertx.vertx(vertxOptions(config));
+      vertx = Vertx.builder().with(vertxOptions(config)).withTransport(transport).build();
     }
     AtomicReference<RtmpNode> running = new AtomicReference<>();
     long drainTimeoutMs = config.drainTimeoutMs();
@@ -88,7 +90,7 @@ public final class Main {
       if (clustered != null) {
         clustered.onNodeLeft(node::onNodeLeft);
       }
-      logStarted(log, node);
+      logStarted(log, node, transport);
     } catch (Exception e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       log.error("could not start: {}", cause.getMessage());
@@ -99,7 +101,7 @@ public final class Main {
 
   /** Enough event loops that each RTMP loop (the node's home loop is the first) gets a thread. */
   private static VertxOptions vertxOptions(NodeConfig config) {
-    VertxOptions options = new VertxOptions().setPreferNativeTransport(config.rtmp().nativeTransport());
+    VertxOptions options = new VertxOptions();
     int needed = config.rtmp().effectiveEventLoops();
     if (options.getEventLoopPoolSize() < needed) {
       options.setEventLoopPoolSize(needed);
@@ -126,12 +128,12 @@ public final class Main {
     }
   }
 
-  private static void logStarted(org.slf4j.Logger log, RtmpNode node) {
+  private static void logStarted(org.slf4j.Logger log, RtmpNode node, Transport transport) {
     NodeConfig config = node.nodeConfig();
     String roles = config.roles().stream().map(Role::label).sorted().reduce((a, b) -> a + "," + b).orElse("");
     String host = config.rtmp().host().equals("0.0.0.0") ? "localhost" : config.rtmp().host();
     log.info("rtmp-cluster node ready: roles {}, RTMP on {}:{} ({} transport, {} event loop(s))", roles,
-        config.rtmp().host(), node.port(), node.nativeTransport() ? "epoll" : "NIO", node.eventLoops());
+        config.rtmp().host(), node.port(), Transports.describe(transport), node.eventLoops());
     logMemory(log, node);
     if (node.httpApi() != null) {
       log.info("HTTP API on http://{}:{}/ (/health, /api/node, /api/streams)", config.http().host(),

@@ -251,10 +251,6 @@ public final class RtmpNode extends VerticleBase {
     return homeListener == null ? Future.succeededFuture() : homeListener.stop();
   }
 
-  /** Whether the node's Vert.x runs on the native (epoll) transport. */
-  public boolean nativeTransport() {
-    return vertx.isNativeTransportEnabled();
-  }
 
   /** True once {@link #drain} began: the node turns new connections away. */
   public boolean isDraining() {

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.rtmpcluster.common.config.ConfigException;
 import org.rtmpcluster.common.config.NodeConfig;
 import org.rtmpcluster.common.config.Role;
+import org.rtmpcluster.common.config.SocketTransport;
 import org.rtmpcluster.common.config.StreamKey;
 
 class ConfigTest {
@@ -39,6 +40,23 @@ class ConfigTest {
     ConfigException e = assertThrows(ConfigException.class,
         () -> ConfigLoader.parse(new StringReader("rtmp:\n  port: 70000\n"), "port.yaml"));
     assertTrue(e.getMessage().contains("rtmp.port must be between 0 and 65535"), e.getMessage());
+  }
+
+  @Test
+  void theTransportIsTrueFalseOrANamedOne() {
+    assertEquals(SocketTransport.EPOLL, transportOf("true"));
+    assertEquals(SocketTransport.NIO, transportOf("false"));
+    assertEquals(SocketTransport.IO_URING, transportOf("io_uring"));
+    assertEquals(SocketTransport.EPOLL, transportOf("epoll"));
+    assertEquals(SocketTransport.NIO, transportOf("nio"));
+    ConfigException e = assertThrows(ConfigException.class, () -> transportOf("kqueue"));
+    assertTrue(e.getMessage().contains("rtmp.native-transport must be true (epoll), false (nio), epoll, io_uring"),
+        e.getMessage());
+  }
+
+  private static SocketTransport transportOf(String value) {
+    return ConfigLoader.parse(new StringReader("rtmp:\n  native-transport: " + value + "\n"), "t.yaml")
+        .rtmp().transport();
   }
 
   @Test

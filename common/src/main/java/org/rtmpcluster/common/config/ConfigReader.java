@@ -60,6 +60,19 @@ final class ConfigReader {
     return b;
   }
 
+  SocketTransport transport(String key, SocketTransport defaultValue) {
+    read.add(key);
+    Object value = json.getValue(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    SocketTransport transport = SocketTransport.parse(value);
+    if (transport == null) {
+      throw new ConfigException(name(key) + " must be true (epoll), false (nio), epoll, io_uring or nio, not " + value);
+    }
+    return transport;
+  }
+
   String string(String key, String defaultValue) {
     read.add(key);
     Object value = json.getValue(key);

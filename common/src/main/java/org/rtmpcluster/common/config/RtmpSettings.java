@@ -18,7 +18,8 @@ import org.rtmpcluster.common.rtmp.chunk.ChunkLimits;
  * @param maxStreamsPerConnection createStream calls one connection may have open
  * @param chunkLimits             chunk size, message length and chunk stream caps
  * @param amfLimits               AMF nesting, string length and element caps
- * @param nativeTransport         use Linux epoll when it loads (NIO otherwise)
+ * @param transport               the socket I/O: epoll (default), io_uring or NIO; a native one
+ *                                that does not load falls back to NIO
  * @param writeCoalesceMs         the longest players' media waits for its flush, so that one system
  *                                call carries several messages; the wait grows toward it with the
  *                                load of the event loop (0: at the end of the event-loop task, always)
@@ -32,7 +33,7 @@ import org.rtmpcluster.common.rtmp.chunk.ChunkLimits;
 public record RtmpSettings(String host, int port, int chunkSize, int windowAckSize,
     int handshakeTimeoutMs, int idleTimeoutMs, int pingIntervalMs, int maxConnections,
     int maxConnectionsPerIp, int maxStreamsPerConnection, ChunkLimits chunkLimits, AmfLimits amfLimits,
-    boolean nativeTransport, int writeCoalesceMs, int writeCoalesceFullAtConnections, int eventLoops,
+    SocketTransport transport, int writeCoalesceMs, int writeCoalesceFullAtConnections, int eventLoops,
     int closeFlushTimeoutMs) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -77,7 +78,7 @@ public record RtmpSettings(String host, int port, int chunkSize, int windowAckSi
       DEFAULT_CHUNK_SIZE, DEFAULT_WINDOW_ACK_SIZE, DEFAULT_HANDSHAKE_TIMEOUT_MS,
       DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PING_INTERVAL_MS, DEFAULT_MAX_CONNECTIONS,
       DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_STREAMS_PER_CONNECTION, ChunkLimits.DEFAULT,
-      AmfLimits.DEFAULT, true, DEFAULT_WRITE_COALESCE_MS, DEFAULT_WRITE_COALESCE_FULL_AT_CONNECTIONS, 0,
+      AmfLimits.DEFAULT, SocketTransport.EPOLL, DEFAULT_WRITE_COALESCE_MS, DEFAULT_WRITE_COALESCE_FULL_AT_CONNECTIONS, 0,
       DEFAULT_CLOSE_FLUSH_TIMEOUT_MS);
 
   static RtmpSettings read(ConfigReader r) {
@@ -111,7 +112,7 @@ public record RtmpSettings(String host, int port, int chunkSize, int windowAckSi
             r.integer("amf-max-string-length", d.amfLimits.maxStringLength(), 64, 1 << 24),
             r.integer("amf-max-elements", d.amfLimits.maxElements(), 16, 1 << 24),
             r.integer("amf-max-expansion", d.amfLimits.maxExpansion(), 1, 1024)))
-        .nativeTransport(r.bool("native-transport", d.nativeTransport))
+        .transport(r.transport("native-transport", d.transport))
         .writeCoalesceMs(r.integer("write-coalesce-ms", d.writeCoalesceMs, 0, MAX_WRITE_COALESCE_MS))
         .writeCoalesceFullAtConnections(r.integer("write-coalesce-full-at-connections",
             d.writeCoalesceFullAtConnections, 1, 10_000_000))
@@ -152,7 +153,7 @@ public record RtmpSettings(String host, int port, int chunkSize, int windowAckSi
     private int maxStreamsPerConnection;
     private ChunkLimits chunkLimits;
     private AmfLimits amfLimits;
-    private boolean nativeTransport;
+    private SocketTransport transport;
     private int writeCoalesceMs;
     private int writeCoalesceFullAtConnections;
     private int eventLoops;
@@ -171,7 +172,7 @@ public record RtmpSettings(String host, int port, int chunkSize, int windowAckSi
       maxStreamsPerConnection = s.maxStreamsPerConnection;
       chunkLimits = s.chunkLimits;
       amfLimits = s.amfLimits;
-      nativeTransport = s.nativeTransport;
+      transport = s.transport;
       writeCoalesceMs = s.writeCoalesceMs;
       writeCoalesceFullAtConnections = s.writeCoalesceFullAtConnections;
       eventLoops = s.eventLoops;
@@ -238,8 +239,8 @@ public record RtmpSettings(String host, int port, int chunkSize, int windowAckSi
       return this;
     }
 
-    public Builder nativeTransport(boolean value) {
-      nativeTransport = value;
+    public Builder transport(SocketTransport value) {
+      transport = value;
       return this;
     }
 
@@ -266,7 +267,7 @@ public record RtmpSettings(String host, int port, int chunkSize, int windowAckSi
     public RtmpSettings build() {
       return new RtmpSettings(host, port, chunkSize, windowAckSize, handshakeTimeoutMs, idleTimeoutMs,
           pingIntervalMs, maxConnections, maxConnectionsPerIp, maxStreamsPerConnection, chunkLimits,
-          amfLimits, nativeTransport, writeCoalesceMs, writeCoalesceFullAtConnections, eventLoops,
+          amfLimits, transport, writeCoalesceMs, writeCoalesceFullAtConnections, eventLoops,
           closeFlushTimeoutMs);
     }
   }
