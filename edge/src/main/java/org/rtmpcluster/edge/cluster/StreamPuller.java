@@ -102,7 +102,8 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
   private long droppedWhileSyncing;
 
   public StreamPuller(Vertx vertx, LiveStream stream, ClusterSettings settings) {
-    this(vertx, stream, settings, System::currentTimeMillis);
+    // Monotonic: a wall clock stepped by NTP would fake a stall, or hide one.
+    this(vertx, stream, settings, () -> System.nanoTime() / 1_000_000);
   }
 
   /** @param clockMs what the puller reads the time from, in ms; stalls are judged on it alone */
