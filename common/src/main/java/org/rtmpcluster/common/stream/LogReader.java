@@ -3,6 +3,7 @@ package org.rtmpcluster.common.stream;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.rtmpcluster.common.config.StreamSettings;
 import org.rtmpcluster.common.stream.StreamLog.Entry;
 import org.rtmpcluster.common.stream.StreamLog.Headers;
@@ -58,6 +59,8 @@ public final class LogReader {
   private final Player player;
   private final StreamSettings settings;
   private final BooleanSupplier nodeOverBudget;
+  /** The player's write, made once: a drain per window per player is the hot path. */
+  private final Consumer<Buffer> write;
   private long position = UNPLACED;
   /** Until placed: the entry from which it starts at the first join point (the latest one when it came). */
   private long startFrom;
@@ -79,6 +82,7 @@ public final class LogReader {
     this.player = player;
     this.settings = settings;
     this.nodeOverBudget = nodeOverBudget;
+    this.write = player::writeShared;
     StreamLog.Entry join = streamLog.joinPoint();
     this.startFrom = join != null ? join.number() : streamLog.nextNumber();
     streamLog.add(this);
@@ -149,7 +153,7 @@ public final class LogReader {
       return false;
     }
     if (audio && video && !awaitingKeyframe) {
-      streamLog.slices(streamLog.entry(position).offset(), streamLog.head(), player::writeShared);
+      streamLog.slices(streamLog.entry(position).offset(), streamLog.head(), write);
     } else {
       writeFiltered();
     }
@@ -205,12 +209,12 @@ public final class LogReader {
         }
         runEnd = entry.end();
       } else if (runStart >= 0) {
-        streamLog.slices(runStart, runEnd, player::writeShared);
+        streamLog.slices(runStart, runEnd, write);
         runStart = -1;
       }
     }
     if (runStart >= 0) {
-      streamLog.slices(runStart, runEnd, player::writeShared);
+      streamLog.slices(runStart, runEnd, write);
     }
   }
 

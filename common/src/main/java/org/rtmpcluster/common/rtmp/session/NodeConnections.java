@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import org.rtmpcluster.common.config.RtmpSettings;
@@ -32,7 +33,8 @@ public final class NodeConnections {
   private final AtomicLong timeouts = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong bytesIn = new AtomicLong();
-  private final AtomicLong bytesOut = new AtomicLong();
+  /** Added to by every loop at every write: striped, so that loops do not contend for one line. */
+  private final LongAdder bytesOut = new LongAdder();
   private volatile BiConsumer<String, String> closeListener = (remote, reason) -> { };
 
   /**
@@ -185,7 +187,7 @@ public final class NodeConnections {
   }
 
   void countBytesOut(int bytes) {
-    bytesOut.addAndGet(bytes);
+    bytesOut.add(bytes);
   }
 
   public long protocolErrors() {
@@ -206,6 +208,6 @@ public final class NodeConnections {
   }
 
   public long bytesOut() {
-    return bytesOut.get();
+    return bytesOut.sum();
   }
 }

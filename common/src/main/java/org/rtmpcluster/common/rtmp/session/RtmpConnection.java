@@ -46,6 +46,11 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
   private final ServerHandshake handshake = new ServerHandshake();
   private final ChunkDecoder decoder;
   private final ChunkEncoder encoder = new ChunkEncoder();
+  /**
+   * Whether this connection's encoder holds header state on the media chunk streams (a joiner's
+   * own headers went there): log bytes written after them must make it forget, once.
+   */
+  private boolean ownMediaHeaders;
   private Handler handler;
 
   private Phase phase = Phase.HANDSHAKE;
@@ -200,6 +205,8 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
     if (phase != Phase.OPEN) {
       return;
     }
+    int csid = message.chunkStreamId();
+    ownMediaHeaders |= csid == ChunkStreams.AUDIO || csid == ChunkStreams.VIDEO || csid == ChunkStreams.DATA;
     write(encoder.encode(message));
   }
 
@@ -212,9 +219,12 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
     if (phase != Phase.OPEN) {
       return;
     }
-    encoder.forget(ChunkStreams.AUDIO);
-    encoder.forget(ChunkStreams.VIDEO);
-    encoder.forget(ChunkStreams.DATA);
+    if (ownMediaHeaders) {
+      encoder.forget(ChunkStreams.AUDIO);
+      encoder.forget(ChunkStreams.VIDEO);
+      encoder.forget(ChunkStreams.DATA);
+      ownMediaHeaders = false;
+    }
     registry.countBytesOut(bytes.length());
     // Flushed within the loop's write window: one flush carries everything written meanwhile.
     writer.writeMedia(bytes);
