@@ -40,6 +40,8 @@
 #   NODE_JAVA_OPTS []      extra JVM flags for the rtmp-cluster nodes
 #   EVENT_LOOPS [0]        rtmp.event-loops of the rtmp-cluster nodes (0: one per core)
 #   WRITE_COALESCE_MS []   rtmp.write-coalesce-ms of the rtmp-cluster nodes (empty: the default)
+#   NATIVE_TRANSPORT []    rtmp.native-transport of the rtmp-cluster nodes: epoll, io_uring or nio
+#                            (empty: the default, epoll)
 #   SERVER_CPUS []         with CLIENT_CPUS, pin servers and clients to separate CPUs (taskset -c
 #   CLIENT_CPUS []           lists, e.g. 0 and 1), so that the load client does not take the
 #                            servers' CPU and add to the delay it measures
@@ -63,6 +65,7 @@ OUT=${OUT:-$ROOT/bench/target/run-$(date +%Y%m%d-%H%M%S)}
 NODE_JAVA_OPTS=${NODE_JAVA_OPTS:-}
 EVENT_LOOPS=${EVENT_LOOPS:-0}
 WRITE_COALESCE_MS=${WRITE_COALESCE_MS:-}
+NATIVE_TRANSPORT=${NATIVE_TRANSPORT:-}
 SERVER_CPUS=${SERVER_CPUS:-}
 CLIENT_CPUS=${CLIENT_CPUS:-}
 if [ -n "$SERVER_CPUS" ] && [ -n "$CLIENT_CPUS" ]; then
@@ -247,6 +250,7 @@ http:
 rtmp:
   event-loops: $EVENT_LOOPS
 $([ -n "$WRITE_COALESCE_MS" ] && echo "  write-coalesce-ms: $WRITE_COALESCE_MS")
+$([ -n "$NATIVE_TRANSPORT" ] && echo "  native-transport: $NATIVE_TRANSPORT")
   max-connections: 20000
   max-connections-per-ip: 20000     # every player comes from 127.0.0.1
 streams:
@@ -295,7 +299,7 @@ write_header() {
   else
     echo "stream: $(basename "$FLV"), looped, $STREAMS stream(s); window ${DURATION}s, ramp ${RAMP}/s, settle ${SETTLE}s"
   fi
-  echo "rtmp-cluster event loops: $EVENT_LOOPS (0: one per core); write-coalesce-ms: ${WRITE_COALESCE_MS:-default};"\
+  echo "rtmp-cluster event loops: $EVENT_LOOPS (0: one per core); write-coalesce-ms: ${WRITE_COALESCE_MS:-default}; transport: ${NATIVE_TRANSPORT:-default};"\
     "CPUs: ${SERVER_CPUS:-any} for servers, ${CLIENT_CPUS:-any} for clients"
   echo
 }
