@@ -144,24 +144,25 @@ class PublishPlayTest {
   }
 
   /**
-   * Players' chunks are pooled memory: once a stream has ended and its players have gone, no frame
-   * holds any, on any event loop, whatever the sockets still had to write.
+   * Players' bytes are pooled memory in the streams' logs: once a stream has ended and its players
+   * have gone, no log holds any, on any event loop, whatever the sockets still had to write.
    */
   @Test
-  void onceAStreamEndsItsFramesHoldNoChunks() {
+  void onceAStreamEndsItsLogsHoldNoBlocks() {
     node = TestNode.start(c -> c.withStreams(c.streams().toBuilder().playerGraceMs(100).build()));
-    long before = WireBuffers.heldByFrames();
+    long before = WireBuffers.heldByLogs();
     RtmpClient publisher = node.connect();
     int msid = publish(publisher, TestNode.KEY.key());
     Viewer one = play("show");
     Viewer two = play("show");
     sendGops(publisher, msid, 0, 0, 3, 10, true);
     Await.until(() -> one.videoMarkers().size() == 30 && two.videoMarkers().size() == 30, "both players' frames");
-    assertTrue(WireBuffers.heldByFrames() > before, "the GOP caches hold chunked frames");
+    assertTrue(WireBuffers.heldByLogs() > before, "the logs hold the stream's bytes");
     Await.result(publisher.close());
     Await.until(() -> one.client.closeFuture().isComplete() && two.client.closeFuture().isComplete(),
         "the players told the stream ended");
-    Await.until(() -> WireBuffers.heldByFrames() == before, "every frame's chunks let go of");
+    Await.until(() -> WireBuffers.heldByLogs() == before, "every log's blocks let go of");
+    assertEquals(0, WireBuffers.heldByFrames(), "frames hold no chunks of their own");
   }
 
   @Test

@@ -14,16 +14,14 @@ import org.rtmpcluster.common.rtmp.message.MessageType;
  * <p>When the stream takes it in, it gets its place in the stream: a {@code sequence} number
  * (from 1 in each publisher's epoch) and a {@code playTimestamp} on the stream's player timeline,
  * which starts at 0 and never goes backwards across publishers. Because every player of the stream
- * sees the same timestamps, the frame is chunked once ({@link #wire}) and the same bytes are
- * written to all of them, on every event loop of the node, whatever message stream each plays on.
- * Immutable but for that cache, which is safe to fill from any loop.
+ * sees the same timestamps, each event loop's {@link StreamLog} chunks the frame once and writes
+ * the same bytes to all of its players. Immutable but for the {@link #wire} cache.
  *
- * <p>The chunks are pooled direct memory ({@link WireBuffers}), held while something holds the
- * frame: the stream that is handing it out, a GOP cache, a stream's latest metadata or sequence
- * header, a hop to another event loop. Each of those {@link #retain}s it and {@link #release}s it
- * when done; a new frame is held by whoever made it. When the last holder lets go, the chunks go
- * back to the pool (sockets still writing them keep their own reference).
- */
+ * <p>Holders {@link #retain} and {@link #release} it (the stream handing it out, a GOP cache, a
+ * stream's latest metadata or sequence header, a hop to another event loop). Only chunks made by
+ * {@link #wire}, which players no longer use (tools and tests do), live as long as the holds;
+ * players' bytes are the logs' blocks.
+  */
 public final class MediaFrame {
   public static final int KEYFRAME = 1;
   public static final int SEQUENCE_HEADER = 2;

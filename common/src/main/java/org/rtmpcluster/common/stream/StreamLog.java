@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.rtmpcluster.common.config.StreamSettings;
 import org.rtmpcluster.common.rtmp.chunk.ChunkEncoder;
+import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
 
 /**
  * One played stream on one event loop, as the bytes its players get: every frame chunked once, on
@@ -17,8 +18,8 @@ import org.rtmpcluster.common.rtmp.chunk.ChunkEncoder;
  * where the log crosses a block) and one flush, however many frames arrived meanwhile: no
  * per-frame work per player (docs/architecture.md, the fan-out engine).
  *
- * <p>Every message in the log begins with a type-0 chunk header at its play timestamp (see
- * {@link MediaFrame#wire}), so a player may start at any message: it starts at the latest
+ * <p>Every message in the log is chunked on its own, beginning with a type-0 header at its play
+ * timestamp ({@link ChunkEncoder#encodeStandalone}), so a player may start at any message: it starts at the latest
  * keyframe, after a prefix of its own (the metadata and sequence headers current there), which is
  * the GOP cache as a region of the log. A player that falls behind moves its position, which is
  * the slow-player policy as offset arithmetic ({@link LogReader}).
@@ -166,15 +167,14 @@ public final class StreamLog implements StreamListener {
   }
 
   private void append(MediaFrame frame, Kind kind, Headers before) {
-    Buffer chunks = frame.wire(chunkSize);
+    // Chunked here, once per loop, for this log's message stream: the frame itself keeps no
+    // chunks, so a stream's direct memory is its logs' blocks and nothing beside them.
+    RtmpMessage message = new RtmpMessage(frame.chunkStreamId(), frame.type(), frame.playTimestamp(),
+        messageStreamId, frame.payload());
+    Buffer chunks = Buffer.buffer(ChunkEncoder.sizeHint(message, chunkSize));
+    ChunkEncoder.encodeStandalone(message, chunkSize, chunks);
     long offset = head;
-    if (ChunkEncoder.messageStreamIdOf(chunks) == messageStreamId) {
-      copy(chunks);
-    } else {
-      int headerLength = ChunkEncoder.firstHeaderLength(chunks);
-      copy(ChunkEncoder.firstHeaderFor(chunks, messageStreamId));
-      copy(chunks.slice(headerLength, chunks.length()));
-    }
+    copy(chunks);
     // A joiner at this entry gets the headers in force before it: its own bytes carry any change.
     Entry entry = new Entry(nextNumber++, offset, (int) (head - offset), kind, frame.playTimestamp(), before);
     entries.add(entry);
@@ -287,7 +287,7 @@ public final class StreamLog implements StreamListener {
     }
     long tail = entries.isEmpty() ? head : entries.get(0).offset();
     while (blocks.size() > 1 && blocks.peekFirst().end() <= tail) {
-      blocks.removeFirst().bytes.release();
+      WireBuffers.releaseBlock(blocks.removeFirst().bytes);
     }
   }
 
@@ -372,7 +372,7 @@ public final class StreamLog implements StreamListener {
     entries.clear();
     joinPoint = null;
     for (Block block : blocks) {
-      block.bytes.release();
+      WireBuffers.releaseBlock(block.bytes);
     }
     blocks.clear();
   }

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class WireBuffers {
   private static final PooledByteBufAllocator POOL = new PooledByteBufAllocator(true);
   private static final AtomicLong held = new AtomicLong();
+  private static final AtomicLong blocksHeld = new AtomicLong();
 
   private WireBuffers() {
   }
@@ -38,7 +39,19 @@ public final class WireBuffers {
    * forgets the block, and sockets still writing from it hold it until they are done.
    */
   static ByteBuf block(int capacity) {
+    blocksHeld.incrementAndGet();
     return POOL.directBuffer(capacity, capacity);
+  }
+
+  /** A log forgets a block: it returns to the pool once no socket writes from it. */
+  static void releaseBlock(ByteBuf block) {
+    blocksHeld.decrementAndGet();
+    block.release();
+  }
+
+  /** Blocks that stream logs hold: it comes back to 0 when no stream is played. */
+  public static long heldByLogs() {
+    return blocksHeld.get();
   }
 
   /** Gives back a frame's reference; the memory returns to the pool once sockets are done with it. */
