@@ -21,3 +21,20 @@ ensure_flv() {
       -f flv "$FLV.tmp" && mv "$FLV.tmp" "$FLV"
   fi
 }
+
+# Processes a script started (append their pids); stop_started is the scripts' EXIT trap:
+# SIGTERM to all, then up to 10 s for each to exit before SIGKILL.
+STARTED=()
+stop_started() {
+  local pid
+  for pid in "${STARTED[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${STARTED[@]}"; do
+    for _ in $(seq 1 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+}

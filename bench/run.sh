@@ -97,21 +97,6 @@ RTMP_MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
 
 log() { echo "[run.sh $(date +%H:%M:%S)] $*" >&2; }
 
-STARTED=()
-cleanup() {
-  local pid
-  for pid in "${STARTED[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${STARTED[@]}"; do
-    for _ in $(seq 1 100); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT
 
 # Waits until something listens on 127.0.0.1:$1, or fails after $2 seconds.
 wait_port() {
@@ -186,6 +171,7 @@ for tool in ffmpeg java python3; do
 done
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
+trap stop_started EXIT
 ensure_jars
 mkdir -p "$OUT"
 ensure_flv

@@ -37,24 +37,13 @@ BENCH_JAR=$ROOT/bench/target/rtmp-bench.jar
 
 log() { echo "[soak.sh $(date +%H:%M:%S)] $*" >&2; }
 
-STARTED=()
-cleanup() {
-  local pid
-  for pid in "${STARTED[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  sleep 2
-  for pid in "${STARTED[@]}"; do
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT
 
 for tool in java jcmd curl python3; do
   command -v "$tool" >/dev/null || { log "$tool is needed"; exit 1; }
 done
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
+trap stop_started EXIT
 ensure_jars
 mkdir -p "$OUT"
 ensure_flv
