@@ -94,7 +94,7 @@ java -jar "$BENCH_JAR" hostile "rtmp://127.0.0.1:$RTMP_PORT/live/soak0" --key so
   --seconds $((MINUTES * 60)) >>"$OUT/hostile.log" 2>&1 &
 STARTED+=($!)
 
-echo "minute,live_heap_mb,rss_mb,direct_used_mb,chunk_pool_mb,frames_holding,connections,protocol_errors,players_cut" >"$OUT/soak.csv"
+echo "minute,live_heap_mb,rss_mb,direct_used_mb,chunk_pool_mb,log_blocks,connections,protocol_errors,players_cut" >"$OUT/soak.csv"
 minute=0
 while [ "$(date +%s)" -lt "$END" ]; do
   sleep 60
@@ -110,7 +110,7 @@ m = api.get("memory", {})
 mb = lambda b: round((b or 0) / 1048576, 1)
 print(",".join(str(v) for v in [minute, round(heap / 1024, 1), round(rss / 1024, 1),
     mb(m.get("directUsedBytes")), mb(m.get("playerChunks", {}).get("poolBytes")),
-    m.get("playerChunks", {}).get("framesHolding", ""), api.get("connections", ""),
+    m.get("playerChunks", {}).get("logBlocks", ""), api.get("connections", ""),
     api.get("protocolErrors", ""), api.get("slowPlayers", {}).get("playersCut", "")]))
 PY
   log "minute $minute: $(tail -1 "$OUT/soak.csv")"
@@ -119,7 +119,7 @@ done
 python3 - "$OUT/soak.csv" >"$OUT/soak.md" <<'PY'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
-cols = ["minute", "live_heap_mb", "rss_mb", "direct_used_mb", "chunk_pool_mb", "frames_holding", "connections"]
+cols = ["minute", "live_heap_mb", "rss_mb", "direct_used_mb", "chunk_pool_mb", "log_blocks", "connections"]
 print("| " + " | ".join(cols) + " |")
 print("|" + "---|" * len(cols))
 for r in rows:

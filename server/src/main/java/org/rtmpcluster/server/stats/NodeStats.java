@@ -168,7 +168,7 @@ public final class NodeStats {
         .put("directMaxBytes", MemoryLimits.maxDirectBytes())
         .put("directUsedBytes", MemoryLimits.directUsedBytes())
         .put("playerChunks", new JsonObject().put("poolBytes", WireBuffers.poolBytes())
-            .put("framesHolding", WireBuffers.heldByFrames()))
+            .put("logBlocks", WireBuffers.heldByLogs()))
         .put("incompleteMessages", new JsonObject().put("usedBytes", incomplete.used())
             .put("budgetBytes", incomplete.limit()).put("refusals", incomplete.refusals()))
         .put("directForPlayers", new JsonObject().put("usedBytes", connections.directUsedBytes())
