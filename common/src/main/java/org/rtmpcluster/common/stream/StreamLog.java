@@ -119,11 +119,16 @@ public final class StreamLog implements StreamListener {
     if (closed) {
       return;
     }
+    Headers before = headers;
     Kind kind;
     if (frame.isMetadata() || frame.isSequenceHeader()) {
+      if (frame.isSequenceHeader() && frame.isVideo()) {
+        videoExpected = true;
+      }
       if (!changesHeaders(frame)) {
         return;
       }
+      headers = withHeader(headers, frame);
       kind = Kind.HEADER;
     } else if (frame.isVideo()) {
       videoExpected = true;
@@ -141,18 +146,11 @@ public final class StreamLog implements StreamListener {
     } else {
       kind = Kind.HEADER;
     }
-    Headers before = headers;
-    if (frame.isMetadata() || frame.isSequenceHeader()) {
-      headers = withHeader(headers, frame);
-    }
     append(frame, kind, before);
   }
 
   /** Metadata and sequence headers go in only when they differ from the ones in force. */
   private boolean changesHeaders(MediaFrame frame) {
-    if (frame.isSequenceHeader() && frame.isVideo()) {
-      videoExpected = true;
-    }
     MediaFrame current = frame.isMetadata() ? headers.metadata()
         : frame.isVideo() ? headers.video() : frame.isAudio() ? headers.audio() : null;
     return current == null || !current.payload().equals(frame.payload());
