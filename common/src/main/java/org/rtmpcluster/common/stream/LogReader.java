@@ -142,7 +142,7 @@ public final class LogReader {
         return false;
       }
     }
-    writeHeaders(start);
+    writeHeaders(start, true);
     position = start.number();
     return true;
   }
@@ -176,23 +176,28 @@ public final class LogReader {
       return !lost;
     }
     player.skipped(join.number() - position);
-    writeHeaders(join);
+    writeHeaders(join, false);
     position = join.number();
     awaitingKeyframe = false;
     return true;
   }
 
-  /** The headers in force at {@code join} that this player has not had, at its timestamp. */
-  private void writeHeaders(Entry join) {
+  /**
+   * The headers in force at {@code join} that this player has not had. A player's first ones go at
+   * their own place on the timeline (before the keyframe, often 0): ffmpeg's FLV reader takes an
+   * onMetaData stamped anything but 0 at the start for a data stream of its own. Later ones, on a
+   * jump, go at the keyframe's time, which is after anything the player has had.
+   */
+  private void writeHeaders(Entry join, boolean first) {
     Headers at = join.headers();
     if (at.metadata() != null && at.metadata() != seen.metadata()) {
-      player.writeOwn(at.metadata(), join.playTimestamp());
+      player.writeOwn(at.metadata(), first ? at.metadata().playTimestamp() : join.playTimestamp());
     }
     if (at.video() != null && at.video() != seen.video()) {
-      player.writeOwn(at.video(), join.playTimestamp());
+      player.writeOwn(at.video(), first ? at.video().playTimestamp() : join.playTimestamp());
     }
     if (at.audio() != null && at.audio() != seen.audio()) {
-      player.writeOwn(at.audio(), join.playTimestamp());
+      player.writeOwn(at.audio(), first ? at.audio().playTimestamp() : join.playTimestamp());
     }
     seen = at;
   }
