@@ -2,6 +2,7 @@ package org.rtmpcluster.edge;
 
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.rtmpcluster.common.config.StreamSettings;
 import org.rtmpcluster.common.rtmp.session.PlayService;
 import org.rtmpcluster.common.rtmp.session.PlayerOutput;
@@ -14,14 +15,14 @@ import org.rtmpcluster.common.stream.StreamHub;
  * yet is waited for, as nginx-rtmp and SRS do, so players may connect before the event starts.
  */
 public final class EdgePlayService implements PlayService {
-  private final StreamHub hub;
   private final StreamSettings settings;
   private final PlayerCounters counters;
-  private final Consumer<LiveStream> feed;
+  /** The stream of a name, created and fed if need be; null when the hub is full. */
+  private final Function<String, LiveStream> streams;
   private final BooleanSupplier overBudget;
 
   /** Players read the streams publishers on this event loop feed. */
-  public EdgePlayService(StreamHub hub, StreamSettings settings) {
+  public EdgePlayService(StreamHub<?> hub, StreamSettings settings) {
     this(hub, settings, new PlayerCounters(), stream -> { }, () -> false);
   }
 
@@ -31,12 +32,17 @@ public final class EdgePlayService implements PlayService {
    *                   node's home event loop); must be idempotent
    * @param overBudget whether the node is over its budget of direct memory for players
    */
-  public EdgePlayService(StreamHub hub, StreamSettings settings, PlayerCounters counters,
-      Consumer<LiveStream> feed, BooleanSupplier overBudget) {
-    this.hub = hub;
+  public <S extends LiveStream> EdgePlayService(StreamHub<S> hub, StreamSettings settings,
+      PlayerCounters counters, Consumer<S> feed, BooleanSupplier overBudget) {
+    this.streams = name -> {
+      S stream = hub.getOrCreate(name);
+      if (stream != null) {
+        feed.accept(stream);
+      }
+      return stream;
+    };
     this.settings = settings;
     this.counters = counters;
-    this.feed = feed;
     this.overBudget = overBudget;
   }
 
@@ -48,12 +54,11 @@ public final class EdgePlayService implements PlayService {
       return PlayResult.refused(Status.PLAY_FAILED, "this node is over its memory budget for players "
           + "(memory.direct-bytes); try again shortly or play from another edge");
     }
-    LiveStream stream = hub.getOrCreate(request.streamName());
+    LiveStream stream = streams.apply(request.streamName());
     if (stream == null) {
       return PlayResult.refused(Status.PLAY_FAILED,
           "this node holds its maximum of " + settings.maxStreams() + " streams");
     }
-    feed.accept(stream);
     return PlayResult.accepted(new PlayerSession(stream, output, settings, counters, overBudget));
   }
 

@@ -25,7 +25,7 @@ import org.rtmpcluster.common.rtmp.message.MessageType;
 import org.rtmpcluster.common.rtmp.session.PlayService;
 import org.rtmpcluster.common.rtmp.session.PlayerOutput;
 import org.rtmpcluster.common.rtmp.session.Status;
-import org.rtmpcluster.common.stream.LiveStream;
+import org.rtmpcluster.common.stream.HomeStream;
 import org.rtmpcluster.common.stream.MediaFrame;
 import org.rtmpcluster.common.stream.PublisherHandle;
 import org.rtmpcluster.common.stream.StreamHub;
@@ -42,7 +42,7 @@ class PlayerSessionTest {
   private static final StreamSettings SETTINGS = StreamSettings.DEFAULT;
 
   private Vertx vertx;
-  private LiveStream stream;
+  private HomeStream stream;
   private final PublisherHandle publisher = StreamFixtures.publisher();
   private final PlayerCounters counters = new PlayerCounters();
   private final Windows windows = new Windows();
@@ -160,7 +160,7 @@ class PlayerSessionTest {
   @BeforeEach
   void setUp() {
     vertx = Vertx.vertx();
-    stream = new StreamHub(vertx, SETTINGS).getOrCreate("s");
+    stream = StreamHub.home(vertx, SETTINGS).getOrCreate("s");
     stream.attachPublisher(publisher);
   }
 
@@ -260,7 +260,7 @@ class PlayerSessionTest {
   @Test
   void aPlayerWhoJoinsWhenTheGopOutgrewTheCacheStartsAtTheNextKeyframe() {
     StreamSettings small = SETTINGS.toBuilder().gopCacheMaxBytes(1000).build();
-    stream = new StreamHub(vertx, small).getOrCreate("small");
+    stream = StreamHub.home(vertx, small).getOrCreate("small");
     stream.attachPublisher(publisher);
     video(0, true, 1);
     video(33, false, 2, 1200); // the GOP is now over 1000 bytes
@@ -466,7 +466,7 @@ class PlayerSessionTest {
 
   @Test
   void overTheNodesBudgetNewPlayersAreRefusedAndCounted() {
-    EdgePlayService service = new EdgePlayService(new StreamHub(vertx, SETTINGS), SETTINGS,
+    EdgePlayService service = new EdgePlayService(StreamHub.home(vertx, SETTINGS), SETTINGS,
         counters, s -> { }, () -> nodeOverBudget);
     PlayService.PlayRequest request = new PlayService.PlayRequest("live", "s", "", -2, "test");
     assertTrue(service.play(request, new RecordingOutput()).playback() != null);
@@ -476,5 +476,16 @@ class PlayerSessionTest {
     assertEquals(Status.PLAY_FAILED, refused.code());
     assertTrue(refused.description().contains("memory.direct-bytes"), refused.description());
     assertEquals(1, counters.playersRefusedOverBudget());
+  }
+
+  /** On a loop of copies each stream a player asks for must be fed from home, or it stays empty. */
+  @Test
+  void theStreamAPlayerAsksForIsHandedToTheFeed() {
+    StreamHub<HomeStream> hub = StreamHub.home(vertx, SETTINGS);
+    List<String> fed = new ArrayList<>();
+    EdgePlayService service = new EdgePlayService(hub, SETTINGS, counters, s -> fed.add(s.name()), () -> false);
+    service.play(new PlayService.PlayRequest("live", "one", "", -2, "test"), new RecordingOutput());
+    service.play(new PlayService.PlayRequest("live", "two", "", -2, "test"), new RecordingOutput());
+    assertEquals(List.of("one", "two"), fed);
   }
 }

@@ -7,7 +7,7 @@ import org.rtmpcluster.common.config.StreamKey;
 import org.rtmpcluster.common.config.StreamSettings;
 import org.rtmpcluster.common.rtmp.session.PublishService;
 import org.rtmpcluster.common.rtmp.session.Status;
-import org.rtmpcluster.common.stream.LiveStream;
+import org.rtmpcluster.common.stream.HomeStream;
 import org.rtmpcluster.common.stream.StreamHub;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,15 +16,15 @@ import org.slf4j.LoggerFactory;
 public final class OriginPublishService implements PublishService {
   private static final Logger log = LoggerFactory.getLogger(OriginPublishService.class);
 
-  private final StreamHub hub;
+  private final StreamHub<HomeStream> hub;
   private final StreamKeys keys;
   private final StreamSettings settings;
   private final AmfLimits amfLimits;
 
-  private final Consumer<LiveStream> onPublish;
+  private final Consumer<HomeStream> onPublish;
 
   /** A standalone origin: streams stay on this node. */
-  public OriginPublishService(StreamHub hub, StreamSettings settings, AmfLimits amfLimits) {
+  public OriginPublishService(StreamHub<HomeStream> hub, StreamSettings settings, AmfLimits amfLimits) {
     this(hub, settings, amfLimits, stream -> { });
   }
 
@@ -32,8 +32,8 @@ public final class OriginPublishService implements PublishService {
    * @param onPublish called for a stream before a publisher attaches to it, so that a cluster
    *                  origin can relay it; must be idempotent
    */
-  public OriginPublishService(StreamHub hub, StreamSettings settings, AmfLimits amfLimits,
-      Consumer<LiveStream> onPublish) {
+  public OriginPublishService(StreamHub<HomeStream> hub, StreamSettings settings, AmfLimits amfLimits,
+      Consumer<HomeStream> onPublish) {
     this.hub = hub;
     this.settings = settings;
     this.keys = new StreamKeys(settings.effectiveKeys());
@@ -57,7 +57,7 @@ public final class OriginPublishService implements PublishService {
           StreamKey.mask(request.streamKey()));
       return PublishResult.refused(Status.PUBLISH_DENIED, "unknown stream key");
     }
-    LiveStream stream = hub.getOrCreate(name);
+    HomeStream stream = hub.getOrCreate(name);
     if (stream == null) {
       log.warn("publish refused from {}: node holds its maximum of {} streams", request.remote(),
           settings.maxStreams());
@@ -66,8 +66,8 @@ public final class OriginPublishService implements PublishService {
     }
     onPublish.accept(stream);
     PublisherIngest ingest = new PublisherIngest(stream, request, amfLimits);
-    LiveStream.AttachResult result = stream.attachPublisher(ingest);
-    if (result == LiveStream.AttachResult.BUSY) {
+    HomeStream.AttachResult result = stream.attachPublisher(ingest);
+    if (result == HomeStream.AttachResult.BUSY) {
       log.info("publish refused from {}: stream {} is live from another publisher", request.remote(), name);
       return PublishResult.refused(Status.PUBLISH_BAD_NAME, "stream " + name + " is already being published");
     }

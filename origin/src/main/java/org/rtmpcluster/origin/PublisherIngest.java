@@ -11,7 +11,7 @@ import org.rtmpcluster.common.rtmp.message.DataMessage;
 import org.rtmpcluster.common.rtmp.message.MessageType;
 import org.rtmpcluster.common.rtmp.session.Ingest;
 import org.rtmpcluster.common.rtmp.session.PublishService.PublishRequest;
-import org.rtmpcluster.common.stream.LiveStream;
+import org.rtmpcluster.common.stream.HomeStream;
 import org.rtmpcluster.common.stream.MediaFrame;
 import org.rtmpcluster.common.stream.PublisherHandle;
 import org.slf4j.Logger;
@@ -26,12 +26,12 @@ final class PublisherIngest implements Ingest, PublisherHandle {
   /** An aggregate of more parts than this is not what any encoder sends. */
   private static final int MAX_AGGREGATE_PARTS = 1024;
 
-  private final LiveStream stream;
+  private final HomeStream stream;
   private final PublishRequest request;
   private final AmfLimits amfLimits;
   private boolean closed;
 
-  PublisherIngest(LiveStream stream, PublishRequest request, AmfLimits amfLimits) {
+  PublisherIngest(HomeStream stream, PublishRequest request, AmfLimits amfLimits) {
     this.stream = stream;
     this.request = request;
     this.amfLimits = amfLimits;

@@ -25,7 +25,7 @@ import org.rtmpcluster.common.rtmp.session.PublishService;
 import org.rtmpcluster.common.rtmp.session.PublishService.PublishRequest;
 import org.rtmpcluster.common.rtmp.session.PublishService.PublishResult;
 import org.rtmpcluster.common.rtmp.session.Status;
-import org.rtmpcluster.common.stream.LiveStream;
+import org.rtmpcluster.common.stream.HomeStream;
 import org.rtmpcluster.common.stream.MediaFrame;
 import org.rtmpcluster.common.stream.StreamHub;
 import org.rtmpcluster.common.testing.HostileInput;
@@ -34,7 +34,7 @@ import org.rtmpcluster.common.testing.StreamFixtures;
 /** The origin's side of publishing: keys, and how a publisher's messages become frames. */
 class OriginPublishServiceTest {
   private Vertx vertx;
-  private StreamHub hub;
+  private StreamHub<HomeStream> hub;
   private OriginPublishService service;
   private final List<MediaFrame> frames = new ArrayList<>();
   private final List<String> evictions = new ArrayList<>();
@@ -42,7 +42,7 @@ class OriginPublishServiceTest {
   @BeforeEach
   void setUp() {
     vertx = Vertx.vertx();
-    hub = new StreamHub(vertx, StreamSettings.DEFAULT);
+    hub = StreamHub.home(vertx, StreamSettings.DEFAULT);
     service = new OriginPublishService(hub,
         StreamSettings.DEFAULT.withKeys(List.of(new StreamKey("s3cret", "stage"))), AmfLimits.DEFAULT);
   }
@@ -159,7 +159,7 @@ class OriginPublishServiceTest {
   @Test
   void closingTheIngestDetachesThePublisherAndTheNameCanBePublishedAgain() {
     Ingest ingest = ingest();
-    LiveStream stream = hub.get("stage");
+    HomeStream stream = hub.get("stage");
     ingest.close();
     assertTrue(!stream.isLive());
     assertNotNull(publish("s3cret").ingest());

@@ -15,8 +15,8 @@ import org.rtmpcluster.common.rtmp.session.PlayService;
 import org.rtmpcluster.common.rtmp.session.PublishService;
 import org.rtmpcluster.common.rtmp.session.RtmpConnection;
 import org.rtmpcluster.common.rtmp.session.ServerSession;
-import org.rtmpcluster.common.stream.LiveStream;
 import org.rtmpcluster.common.stream.LoopFeed;
+import org.rtmpcluster.common.stream.StreamCopy;
 import org.rtmpcluster.common.stream.StreamHub;
 import org.rtmpcluster.edge.EdgePlayService;
 import org.rtmpcluster.edge.PlayerCounters;
@@ -43,7 +43,7 @@ final class RtmpListener extends VerticleBase {
   private ConnectionRegistry registry;
   private PublishService publishService;
   private PlayService playService;
-  private StreamHub copies;
+  private StreamHub<StreamCopy> copies;
   private NetServer server;
 
   /**
@@ -72,7 +72,7 @@ final class RtmpListener extends VerticleBase {
           config.streams().playerQueueSoftLimitBytes());
     }
     if (homeStreams != null) {
-      copies = StreamHub.copies(vertx, config.streams());
+      copies = StreamHub.copies(config.streams());
       playService = new EdgePlayService(copies, config.streams(), playerCounters,
           stream -> LoopFeed.connect(stream, homeStreams, config.streams().playerQueueSoftLimitBytes()),
           connections::overDirectBudget);
@@ -111,7 +111,7 @@ final class RtmpListener extends VerticleBase {
   /** Players of that stream on this loop (its copy's), read on the loop. */
   Future<Integer> playersOf(String streamName) {
     return Future.future(promise -> context.runOnContext(v -> {
-      LiveStream copy = copies == null ? null : copies.get(streamName);
+      StreamCopy copy = copies == null ? null : copies.get(streamName);
       promise.complete(copy == null ? 0 : copy.playerCount());
     }));
   }

@@ -19,7 +19,7 @@ import org.rtmpcluster.common.memory.ByteBudget;
 import org.rtmpcluster.common.memory.MemoryLimits;
 import org.rtmpcluster.common.rtmp.session.NodeConnections;
 import org.rtmpcluster.common.rtmp.session.PublishService;
-import org.rtmpcluster.common.stream.LiveStream;
+import org.rtmpcluster.common.stream.HomeStream;
 import org.rtmpcluster.common.stream.LoopFeed;
 import org.rtmpcluster.common.stream.StreamHub;
 import org.rtmpcluster.common.stream.WireBuffers;
@@ -47,8 +47,8 @@ public final class RtmpNode extends VerticleBase {
   private final List<RtmpListener> listeners = new ArrayList<>();
   private RtmpListener homeListener;
   private NodeConnections connections;
-  private StreamHub originHub;
-  private StreamHub edgeHub;
+  private StreamHub<HomeStream> originHub;
+  private StreamHub<HomeStream> edgeHub;
   private StreamRegistry streamRegistry;
   private PublishService publishService;
   private LoopFeed.Home homeStreams;
@@ -84,7 +84,7 @@ public final class RtmpNode extends VerticleBase {
     stats = new NodeStats(vertx, this);
     if (identity == null) {
       // Standalone: players read the publishers' streams.
-      originHub = new StreamHub(vertx, config.streams());
+      originHub = StreamHub.home(vertx, config.streams());
       edgeHub = originHub;
       if (config.hasRole(Role.ORIGIN)) {
         publishService = new OriginPublishService(originHub, config.streams(), config.rtmp().amfLimits());
@@ -98,7 +98,7 @@ public final class RtmpNode extends VerticleBase {
     return startListeners().compose(listening -> startObservability());
   }
 
-  private LoopFeed.Home homeStreams(Function<String, LiveStream> open) {
+  private LoopFeed.Home homeStreams(Function<String, HomeStream> open) {
     Context home = context;
     return new LoopFeed.Home() {
       @Override
@@ -107,7 +107,7 @@ public final class RtmpNode extends VerticleBase {
       }
 
       @Override
-      public LiveStream open(String name) {
+      public HomeStream open(String name) {
         return open.apply(name);
       }
     };
@@ -163,7 +163,7 @@ public final class RtmpNode extends VerticleBase {
     vertx.eventBus().registerDefaultCodec(ClusterFrame.class, new ClusterFrameCodec());
     streamRegistry = new StreamRegistry(vertx, cluster.registryLeaseMs());
     if (config.hasRole(Role.ORIGIN)) {
-      originHub = new StreamHub(vertx, config.streams());
+      originHub = StreamHub.home(vertx, config.streams());
       publishService = new OriginPublishService(originHub, config.streams(), config.rtmp().amfLimits(),
           stream -> {
             if (stream.publishObserver() == null) {
@@ -172,9 +172,9 @@ public final class RtmpNode extends VerticleBase {
           });
     }
     if (config.hasRole(Role.EDGE)) {
-      edgeHub = new StreamHub(vertx, config.streams());
+      edgeHub = StreamHub.home(vertx, config.streams());
       homeStreams = homeStreams(name -> {
-        LiveStream stream = edgeHub.getOrCreate(name);
+        HomeStream stream = edgeHub.getOrCreate(name);
         if (stream != null && stream.audienceWatcher() == null) {
           StreamPuller puller = new StreamPuller(vertx, stream, cluster);
           stream.watchAudience(puller);
@@ -205,7 +205,7 @@ public final class RtmpNode extends VerticleBase {
         log.info("node {} left the cluster: released {} stream(s) it published", nodeId, removed);
       }
       if (originHub != null) {
-        for (LiveStream stream : originHub.streams()) {
+        for (HomeStream stream : originHub.streams()) {
           if (stream.publishObserver() instanceof ClusterRelay relay) {
             relay.retryNow();
           }
@@ -282,17 +282,17 @@ public final class RtmpNode extends VerticleBase {
   }
 
   /** Streams published on this node (in a standalone node, also the ones played). */
-  public StreamHub hub() {
+  public StreamHub<HomeStream> hub() {
     return originHub != null ? originHub : edgeHub;
   }
 
   /** Streams played on this node, as the home loop holds them (players read per-loop copies). */
-  public StreamHub edgeHub() {
+  public StreamHub<HomeStream> edgeHub() {
     return edgeHub;
   }
 
   /** Streams published on this node, or null on an edge-only node. */
-  public StreamHub originHub() {
+  public StreamHub<HomeStream> originHub() {
     return originHub;
   }
 

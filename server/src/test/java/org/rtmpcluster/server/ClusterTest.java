@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.rtmpcluster.client.RtmpClient;
 import org.rtmpcluster.common.cluster.ClusterFrame;
 import org.rtmpcluster.common.cluster.StreamAddresses;
-import org.rtmpcluster.common.stream.LiveStream;
+import org.rtmpcluster.common.stream.HomeStream;
 import org.rtmpcluster.common.testing.Await;
 import org.rtmpcluster.edge.cluster.StreamPuller;
 import org.rtmpcluster.server.PublishPlayTest.Viewer;
@@ -72,7 +72,7 @@ class ClusterTest {
     });
   }
 
-  private static LiveStream edgeStream(TestCluster.Member edge, String name) {
+  private static HomeStream edgeStream(TestCluster.Member edge, String name) {
     return edge.node().edgeHub().get(name);
   }
 

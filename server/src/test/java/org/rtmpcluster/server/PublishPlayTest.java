@@ -162,7 +162,6 @@ class PublishPlayTest {
     Await.until(() -> one.client.closeFuture().isComplete() && two.client.closeFuture().isComplete(),
         "the players told the stream ended");
     Await.until(() -> WireBuffers.heldByLogs() == before, "every log's blocks let go of");
-    assertEquals(0, WireBuffers.heldByFrames(), "frames hold no chunks of their own");
   }
 
   @Test

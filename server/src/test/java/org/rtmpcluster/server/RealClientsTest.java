@@ -24,7 +24,7 @@ import org.rtmpcluster.client.RtmpClient;
 import org.rtmpcluster.common.config.StreamSettings;
 import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
 import org.rtmpcluster.common.rtmp.message.MessageType;
-import org.rtmpcluster.common.stream.LiveStream;
+import org.rtmpcluster.common.stream.HomeStream;
 import org.rtmpcluster.common.testing.Await;
 import org.rtmpcluster.common.testing.FfmpegPublish;
 import org.rtmpcluster.common.testing.MediaReport;
@@ -286,7 +286,7 @@ class RealClientsTest {
     Await.until(() -> stream() != null && stream().playerCount() == count, "players of the stream");
   }
 
-  private LiveStream stream() {
+  private HomeStream stream() {
     return node.node.hub().get(TestNode.KEY.name());
   }
 

@@ -9,8 +9,7 @@ import java.util.List;
  * Bounded in duration and bytes: a GOP that outgrows either bound is dropped whole (a player could
  * not start decoding it without its keyframe), and caching resumes at the next keyframe. For a
  * stream without video the most recent audio within the bounds is kept. Durations are measured on
- * the players' timeline, which does not wrap as a publisher's 32-bit timestamps do. The cache
- * holds the frames it keeps (see {@link MediaFrame#retain}) and lets go of those it drops.
+ * the players' timeline, which does not wrap as a publisher's 32-bit timestamps do.
  */
 public final class GopCache {
   private final long maxDurationMs;
@@ -42,7 +41,7 @@ public final class GopCache {
     if (!hasVideo) {
       collecting = true;
     }
-    frames.addLast(frame.retain());
+    frames.addLast(frame);
     bytes += frame.size();
     enforceBounds(frame.playTimestamp());
   }
@@ -57,16 +56,11 @@ public final class GopCache {
     }
     while (!frames.isEmpty()
         && (bytes > maxBytes || newest - frames.peekFirst().playTimestamp() > maxDurationMs)) {
-      MediaFrame dropped = frames.removeFirst();
-      bytes -= dropped.size();
-      dropped.release();
+      bytes -= frames.removeFirst().size();
     }
   }
 
   public void clear() {
-    for (MediaFrame frame : frames) {
-      frame.release();
-    }
     frames.clear();
     bytes = 0;
   }

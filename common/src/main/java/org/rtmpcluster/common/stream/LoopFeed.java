@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * Carries a stream from the node's home event loop, where it is published or pulled, to a copy of
  * it on another event loop, where that loop's players read it. Each frame hops once per loop, not
  * once per player; the copy hands out the very same frame objects, so frames keep their place on
- * the stream's timeline and are chunked once for the whole node.
+ * the stream's timeline.
  *
  * <p>On the home loop the feed is one listener of the home stream; on its own loop it is the
  * copy's publisher and audience watcher. It lives as long as the copy has players: when the last
@@ -32,23 +32,23 @@ public final class LoopFeed implements StreamListener, PublisherHandle, Audience
      * The home stream of that name, created (and fed, on a cluster edge) if needed; null when
      * the node holds its maximum of streams. Called on the home loop.
      */
-    LiveStream open(String name);
+    HomeStream open(String name);
   }
 
-  private final LiveStream copy;
+  private final StreamCopy copy;
   private final Context loop;
   private final Context homeContext;
   private final long behindLimitBytes;
   /** Frame bytes handed to the loop and not yet published on the copy. */
   private final AtomicLong inFlightBytes = new AtomicLong();
   /** Touched on the home loop only. */
-  private LiveStream home;
+  private HomeStream home;
   private boolean skippingVideo;
   private long videoFramesSkipped;
   /** Touched on the copy's loop only. */
   private boolean closed;
 
-  private LoopFeed(LiveStream copy, Context loop, Context homeContext, long behindLimitBytes) {
+  private LoopFeed(StreamCopy copy, Context loop, Context homeContext, long behindLimitBytes) {
     this.copy = copy;
     this.loop = loop;
     this.homeContext = homeContext;
@@ -61,7 +61,7 @@ public final class LoopFeed implements StreamListener, PublisherHandle, Audience
    *
    * @param behindLimitBytes how far the loop may fall behind before its video is skipped
    */
-  public static void connect(LiveStream copy, Home home, long behindLimitBytes) {
+  public static void connect(StreamCopy copy, Home home, long behindLimitBytes) {
     if (copy.audienceWatcher() != null) {
       return;
     }
@@ -72,7 +72,7 @@ public final class LoopFeed implements StreamListener, PublisherHandle, Audience
   }
 
   private void join(Home side) {
-    LiveStream stream = side.open(copy.name());
+    HomeStream stream = side.open(copy.name());
     if (stream == null) {
       onLoop(copy::end);
       return;
@@ -105,15 +105,10 @@ public final class LoopFeed implements StreamListener, PublisherHandle, Audience
     }
     int size = frame.size();
     inFlightBytes.addAndGet(size);
-    frame.retain(); // held on its way to the loop: the home stream may let go of it meanwhile
     loop.runOnContext(v -> {
       inFlightBytes.addAndGet(-size);
-      try {
-        if (!closed) {
-          copy.publish(this, frame);
-        }
-      } finally {
-        frame.release();
+      if (!closed) {
+        copy.publish(this, frame);
       }
     });
   }
@@ -141,7 +136,7 @@ public final class LoopFeed implements StreamListener, PublisherHandle, Audience
 
   @Override
   public void onPublisherStarted(long epoch) {
-    onLoop(() -> copy.attachPublisher(this));
+    onLoop(() -> copy.attachPublisher(this, epoch));
   }
 
   @Override

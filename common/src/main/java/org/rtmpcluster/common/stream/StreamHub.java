@@ -9,56 +9,56 @@ import java.util.function.LongSupplier;
 import org.rtmpcluster.common.config.StreamSettings;
 
 /**
- * The live streams of this node by public name. A stream exists while it has a publisher or
- * players (players may wait for a publisher that has not started yet). Single event loop.
+ * The live streams of one event loop by public name, all of one kind: the node's {@link
+ * #home home streams}, or one loop's {@link #copies copies} of them. A stream exists while it has
+ * a publisher or players (players may wait for a publisher that has not started yet). Single
+ * event loop.
  */
-public final class StreamHub {
-  private final Vertx vertx;
+public final class StreamHub<S extends LiveStream> {
+  /** Makes a hub's stream. */
+  private interface Kind<S extends LiveStream> {
+    S create(String name, StreamHub<S> hub);
+  }
+
   private final StreamSettings settings;
-  private final LongSupplier clock;
-  private final boolean copies;
-  private final Map<String, LiveStream> streams = new HashMap<>();
+  private final Kind<S> kind;
+  private final Map<String, S> streams = new HashMap<>();
 
-  public StreamHub(Vertx vertx, StreamSettings settings) {
-    this(vertx, settings, System::currentTimeMillis, false);
-  }
-
-  public StreamHub(Vertx vertx, StreamSettings settings, LongSupplier clock) {
-    this(vertx, settings, clock, false);
-  }
-
-  private StreamHub(Vertx vertx, StreamSettings settings, LongSupplier clock, boolean copies) {
-    this.vertx = vertx;
+  private StreamHub(StreamSettings settings, Kind<S> kind) {
     this.settings = settings;
-    this.clock = clock;
-    this.copies = copies;
+    this.kind = kind;
+  }
+
+  /** The streams where they enter the node: published here, or pulled from an origin. */
+  public static StreamHub<HomeStream> home(Vertx vertx, StreamSettings settings) {
+    return home(vertx, settings, System::currentTimeMillis);
+  }
+
+  /** As {@link #home(Vertx, StreamSettings)}, with the clock streams judge their publishers by. */
+  public static StreamHub<HomeStream> home(Vertx vertx, StreamSettings settings, LongSupplier clock) {
+    return new StreamHub<>(settings, (name, hub) -> new HomeStream(name, hub, vertx, settings, clock));
   }
 
   /**
    * The streams one event loop's players read: copies of streams that live on the node's home
-   * loop, each fed by a {@link LoopFeed}. A copy does not time out by itself; its home says when
-   * the stream ends.
+   * loop, each fed by a {@link LoopFeed}.
    */
-  public static StreamHub copies(Vertx vertx, StreamSettings settings) {
-    return new StreamHub(vertx, settings, System::currentTimeMillis, true);
+  public static StreamHub<StreamCopy> copies(StreamSettings settings) {
+    return new StreamHub<>(settings, (name, hub) -> new StreamCopy(name, hub, settings));
   }
 
-  boolean holdsCopies() {
-    return copies;
-  }
-
-  public LiveStream get(String name) {
+  public S get(String name) {
     return streams.get(name);
   }
 
-  /** The stream of that name, created if needed; null when the node holds its maximum of streams. */
-  public LiveStream getOrCreate(String name) {
-    LiveStream stream = streams.get(name);
+  /** The stream of that name, created if needed; null when the hub holds its maximum of streams. */
+  public S getOrCreate(String name) {
+    S stream = streams.get(name);
     if (stream == null) {
       if (streams.size() >= settings.maxStreams()) {
         return null;
       }
-      stream = new LiveStream(name, this, vertx, settings, clock);
+      stream = kind.create(name, this);
       streams.put(name, stream);
     }
     return stream;
@@ -68,7 +68,7 @@ public final class StreamHub {
     streams.remove(stream.name(), stream);
   }
 
-  public Collection<LiveStream> streams() {
+  public Collection<S> streams() {
     return Collections.unmodifiableCollection(streams.values());
   }
 

@@ -14,7 +14,7 @@ import org.rtmpcluster.common.testing.StreamFixtures;
 class LiveStreamInputTest {
   private final AtomicLong now = new AtomicLong(1_000_000);
   // No Vert.x: timers are only needed once a publisher leaves players behind.
-  private final StreamHub hub = new StreamHub(null, StreamSettings.DEFAULT, now::get);
+  private final StreamHub<HomeStream> hub = StreamHub.home(null, StreamSettings.DEFAULT, now::get);
 
   private static final PublisherHandle PUBLISHER = StreamFixtures.publisher();
 
@@ -34,7 +34,7 @@ class LiveStreamInputTest {
 
   @Test
   void inputRatesCountMediaBytesAndVideoFramesButNotSequenceHeadersAsFrames() {
-    LiveStream stream = hub.getOrCreate("s");
+    HomeStream stream = hub.getOrCreate("s");
     stream.attachPublisher(PUBLISHER);
     stream.publish(PUBLISHER, avcHeader());
     // 3 s of 25 fps video of 1000 bytes and 50 audio frames of 100 bytes a second: 210 kbit/s.
@@ -52,7 +52,7 @@ class LiveStreamInputTest {
 
   @Test
   void aPublisherThatTakesOverStartsANewMeasurementAndTimeStamp() {
-    LiveStream stream = hub.getOrCreate("s");
+    HomeStream stream = hub.getOrCreate("s");
     stream.attachPublisher(PUBLISHER);
     for (int i = 0; i < 30; i++) {
       now.addAndGet(33);
@@ -69,7 +69,7 @@ class LiveStreamInputTest {
         return "next publisher";
       }
     };
-    assertEquals(LiveStream.AttachResult.TOOK_OVER, stream.attachPublisher(next));
+    assertEquals(HomeStream.AttachResult.TOOK_OVER, stream.attachPublisher(next));
     assertEquals(now.get(), stream.publishedAtMs());
     assertEquals(0.0, stream.inputFps());
     assertEquals(0, stream.inputBitrate());
@@ -77,7 +77,7 @@ class LiveStreamInputTest {
 
   @Test
   void codecsComeFromTheLatestSequenceHeaders() {
-    LiveStream stream = hub.getOrCreate("s");
+    HomeStream stream = hub.getOrCreate("s");
     stream.attachPublisher(PUBLISHER);
     assertNull(stream.videoCodec());
     assertNull(stream.audioCodec());

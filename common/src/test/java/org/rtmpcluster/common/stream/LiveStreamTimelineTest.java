@@ -22,10 +22,10 @@ import org.rtmpcluster.common.testing.StreamFixtures;
 class LiveStreamTimelineTest {
   private static final long WRAP = 1L << 32;
   private final AtomicLong now = new AtomicLong(1_000_000);
-  private final StreamHub hub = new StreamHub(null, StreamSettings.DEFAULT, now::get);
+  private final StreamHub<HomeStream> hub = StreamHub.home(null, StreamSettings.DEFAULT, now::get);
   private final PublisherHandle publisher = StreamFixtures.publisher();
   private final List<MediaFrame> played = new ArrayList<>();
-  private final LiveStream stream = hub.getOrCreate("s");
+  private final HomeStream stream = hub.getOrCreate("s");
 
   LiveStreamTimelineTest() {
     stream.addListener(StreamFixtures.framesInto(played));
@@ -126,9 +126,9 @@ class LiveStreamTimelineTest {
 
   @Test
   void theGopCacheMeasuresItsDurationAcrossTheWrap() {
-    StreamHub small = new StreamHub(null, StreamSettings.DEFAULT.toBuilder().gopCacheMaxDurationMs(1_000).build(),
+    StreamHub<HomeStream> small = StreamHub.home(null, StreamSettings.DEFAULT.toBuilder().gopCacheMaxDurationMs(1_000).build(),
         now::get);
-    LiveStream shortCache = small.getOrCreate("t");
+    HomeStream shortCache = small.getOrCreate("t");
     shortCache.attachPublisher(publisher);
     long start = WRAP - 500;
     for (int i = 0; i < 60; i++) { // one GOP of 2 s, wrapping half a second in
@@ -139,18 +139,25 @@ class LiveStreamTimelineTest {
   }
 
   /**
-   * After 49.7 days the players' own timeline passes 2^32 ms: the chunks carry it modulo 2^32,
-   * and each step still reads as forward to a player that follows serial-number arithmetic.
+   * After 49.7 days the players' own timeline passes 2^32 ms: the chunks a player reads from the
+   * log carry it modulo 2^32, and each step still reads as forward to a player that follows
+   * serial-number arithmetic.
    */
   @Test
   void aPlayersTimelinePast2To32GoesOutWrappedAndStillSteppingForward() {
+    List<StreamLog> due = new ArrayList<>();
+    List<Buffer> written = new ArrayList<>();
+    StreamLog log = stream.log(1, ChunkDecoder.DEFAULT_CHUNK_SIZE, due::add);
+    new LogReader(log, bytesInto(written), StreamSettings.DEFAULT, () -> false);
     long step = 1L << 30;
     for (int i = 0; i < 7; i++) {
       video(step * i, i == 0);
+      due.forEach(StreamLog::drain);
+      due.clear();
     }
     assertEquals(6 * step, played.get(6).playTimestamp(), "the timeline itself does not wrap");
-    List<RtmpMessage> decoded = Chunks.decode(
-        played.stream().map(frame -> frame.wire(ChunkDecoder.DEFAULT_CHUNK_SIZE)).toList(), ChunkDecoder.DEFAULT_CHUNK_SIZE);
+    List<RtmpMessage> decoded = Chunks.decode(written, ChunkDecoder.DEFAULT_CHUNK_SIZE);
+    assertEquals(7, decoded.size());
     for (int i = 0; i < 7; i++) {
       assertEquals((step * i) & 0xFFFFFFFFL, decoded.get(i).timestamp());
       if (i > 0) {
@@ -158,5 +165,44 @@ class LiveStreamTimelineTest {
         assertEquals(step, serialStep, "frame " + i + " is a step forward");
       }
     }
+  }
+
+  /** A player of a log that keeps a copy of the bytes it is given and has no headers of its own. */
+  private static LogReader.Player bytesInto(List<Buffer> written) {
+    return new LogReader.Player() {
+      @Override
+      public void writeShared(Buffer logBytes) {
+        written.add(logBytes.copy());
+      }
+
+      @Override
+      public void writeOwn(MediaFrame header, long timestamp) {
+        throw new AssertionError("no headers were published: " + header);
+      }
+
+      @Override
+      public long queuedBytes() {
+        return 0;
+      }
+
+      @Override
+      public void tooSlow(long queuedBytes) {
+        throw new AssertionError("a player that reads everything is never too slow");
+      }
+
+      @Override
+      public void skipped(long messages) {
+        throw new AssertionError("a player that reads everything skips nothing");
+      }
+
+      @Override
+      public void streamEnded() {
+      }
+
+      @Override
+      public String remote() {
+        return "test";
+      }
+    };
   }
 }

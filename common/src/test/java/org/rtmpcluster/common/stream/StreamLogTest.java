@@ -22,7 +22,7 @@ class StreamLogTest {
   private final Vertx vertx = Vertx.vertx();
   private final PublisherHandle publisher = StreamFixtures.publisher();
   private final List<StreamLog> due = new ArrayList<>();
-  private final LiveStream stream = new StreamHub(vertx, SETTINGS).getOrCreate("s");
+  private final HomeStream stream = StreamHub.home(vertx, SETTINGS).getOrCreate("s");
   private final StreamLog log = stream.log(1, 4096, due::add);
 
   /** A player that takes what it is given and can be made to stop reading. */

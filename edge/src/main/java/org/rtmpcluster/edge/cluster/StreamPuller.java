@@ -11,7 +11,7 @@ import org.rtmpcluster.common.cluster.StreamAddresses;
 import org.rtmpcluster.common.cluster.StreamSnapshot;
 import org.rtmpcluster.common.config.ClusterSettings;
 import org.rtmpcluster.common.stream.AudienceWatcher;
-import org.rtmpcluster.common.stream.LiveStream;
+import org.rtmpcluster.common.stream.HomeStream;
 import org.rtmpcluster.common.stream.PublisherHandle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +74,7 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
   }
 
   private final Vertx vertx;
-  private final LiveStream stream;
+  private final HomeStream stream;
   private final ClusterSettings settings;
   private final LongSupplier clockMs;
   /** Frames that came while a snapshot is on its way, at most {@code cluster.resync-hold-bytes} of them. */
@@ -101,13 +101,13 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
   /** Frames let go because they passed the hold bound while a snapshot was on its way. */
   private long droppedWhileSyncing;
 
-  public StreamPuller(Vertx vertx, LiveStream stream, ClusterSettings settings) {
+  public StreamPuller(Vertx vertx, HomeStream stream, ClusterSettings settings) {
     // Monotonic: a wall clock stepped by NTP would fake a stall, or hide one.
     this(vertx, stream, settings, () -> System.nanoTime() / 1_000_000);
   }
 
   /** @param clockMs what the puller reads the time from, in ms; stalls are judged on it alone */
-  StreamPuller(Vertx vertx, LiveStream stream, ClusterSettings settings, LongSupplier clockMs) {
+  StreamPuller(Vertx vertx, HomeStream stream, ClusterSettings settings, LongSupplier clockMs) {
     this.vertx = vertx;
     this.stream = stream;
     this.settings = settings;

@@ -25,7 +25,7 @@ import org.rtmpcluster.common.cluster.StreamSnapshot;
 import org.rtmpcluster.common.config.ClusterSettings;
 import org.rtmpcluster.common.config.StreamSettings;
 import org.rtmpcluster.common.rtmp.message.MessageType;
-import org.rtmpcluster.common.stream.LiveStream;
+import org.rtmpcluster.common.stream.HomeStream;
 import org.rtmpcluster.common.stream.MediaFrame;
 import org.rtmpcluster.common.stream.StreamHub;
 import org.rtmpcluster.common.stream.StreamListener;
@@ -46,7 +46,7 @@ class StreamPullerTest {
   /** The puller's event loop: everything that reads or calls the puller runs there. */
   private Context context;
   private final AtomicLong clockMs = new AtomicLong(1_000_000);
-  private LiveStream stream;
+  private HomeStream stream;
   private StreamPuller puller;
   private final List<String> seen = new CopyOnWriteArrayList<>();
   private final AtomicReference<StreamSnapshot> snapshot = new AtomicReference<>();
@@ -95,7 +95,7 @@ class StreamPullerTest {
           request.reply(current.encode());
         }
       });
-      StreamHub hub = new StreamHub(vertx, StreamSettings.DEFAULT);
+      StreamHub<HomeStream> hub = StreamHub.home(vertx, StreamSettings.DEFAULT);
       stream = hub.getOrCreate(NAME);
       puller = new StreamPuller(vertx, stream, settings, clockMs::get);
       stream.watchAudience(puller);
@@ -153,7 +153,7 @@ class StreamPullerTest {
     int holdBytes = 64 << 10;
     StreamPuller[] bounded = new StreamPuller[1];
     Await.run(context, () -> {
-      LiveStream big = new StreamHub(vertx, StreamSettings.DEFAULT).getOrCreate("big");
+      HomeStream big = StreamHub.home(vertx, StreamSettings.DEFAULT).getOrCreate("big");
       bounded[0] = new StreamPuller(vertx, big,
           ClusterSettings.DEFAULT.withTimings(1_000, 3_000, 60_000, 100, 2_000, 100).withResync(200, holdBytes));
       big.watchAudience(bounded[0]);

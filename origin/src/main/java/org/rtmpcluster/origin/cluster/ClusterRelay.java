@@ -17,7 +17,7 @@ import org.rtmpcluster.common.cluster.StreamSnapshot;
 import org.rtmpcluster.common.config.ClusterSettings;
 import org.rtmpcluster.common.media.AudioTag;
 import org.rtmpcluster.common.media.VideoTag;
-import org.rtmpcluster.common.stream.LiveStream;
+import org.rtmpcluster.common.stream.HomeStream;
 import org.rtmpcluster.common.stream.MediaFrame;
 import org.rtmpcluster.common.stream.PublishObserver;
 import org.slf4j.Logger;
@@ -48,7 +48,7 @@ public final class ClusterRelay implements PublishObserver {
   static final int HEARTBEAT_STALL_PERIODS = 3;
 
   private final Vertx vertx;
-  private final LiveStream stream;
+  private final HomeStream stream;
   private final StreamRegistry registry;
   private final NodeIdentity node;
   private final ClusterSettings settings;
@@ -69,7 +69,7 @@ public final class ClusterRelay implements PublishObserver {
   private String audioCodec;
   private long framesSent;
 
-  public ClusterRelay(Vertx vertx, LiveStream stream, StreamRegistry registry, NodeIdentity node,
+  public ClusterRelay(Vertx vertx, HomeStream stream, StreamRegistry registry, NodeIdentity node,
       ClusterSettings settings) {
     this.vertx = vertx;
     this.stream = stream;

@@ -11,7 +11,7 @@ import org.rtmpcluster.common.memory.ByteBudget;
 import org.rtmpcluster.common.memory.MemoryLimits;
 import org.rtmpcluster.common.rtmp.session.ConnectionRegistry;
 import org.rtmpcluster.common.rtmp.session.NodeConnections;
-import org.rtmpcluster.common.stream.LiveStream;
+import org.rtmpcluster.common.stream.HomeStream;
 import org.rtmpcluster.common.stream.StreamHub;
 import org.rtmpcluster.common.stream.WireBuffers;
 import org.rtmpcluster.edge.PlayerCounters;
@@ -110,14 +110,14 @@ public final class NodeStats {
     PlayerCounters slow = node.playerCounters();
     int published = 0;
     if (node.originHub() != null) {
-      for (LiveStream stream : node.originHub().streams()) {
+      for (HomeStream stream : node.originHub().streams()) {
         published += stream.isLive() ? 1 : 0;
       }
     }
     int played = 0;
     int players = 0;
     if (node.edgeHub() != null) {
-      for (LiveStream stream : node.edgeHub().streams()) {
+      for (HomeStream stream : node.edgeHub().streams()) {
         played += stream.playerCount() > 0 ? 1 : 0;
         players += stream.playerCount();
       }
@@ -192,7 +192,7 @@ public final class NodeStats {
   /** A standalone node has no registry: its live streams stand in for the entries. */
   private List<StreamRegistry.Entry> localRegistryEntries() {
     String name = nodeName();
-    return node.originHub().streams().stream().filter(LiveStream::isLive)
+    return node.originHub().streams().stream().filter(HomeStream::isLive)
         .map(s -> new StreamRegistry.Entry(s.name(), name, name, null, s.epoch(), s.publishedAtMs(),
             s.videoCodec(), s.audioCodec(), 0))
         .toList();
@@ -204,9 +204,9 @@ public final class NodeStats {
    */
   JsonObject boardEntry() {
     JsonObject streams = new JsonObject();
-    StreamHub origin = node.originHub();
+    StreamHub<HomeStream> origin = node.originHub();
     if (origin != null) {
-      for (LiveStream stream : origin.streams()) {
+      for (HomeStream stream : origin.streams()) {
         if (!stream.isLive()) {
           continue;
         }
@@ -221,9 +221,9 @@ public final class NodeStats {
         entryOf(streams, stream.name()).put("publisher", publisher);
       }
     }
-    StreamHub edge = node.edgeHub();
+    StreamHub<HomeStream> edge = node.edgeHub();
     if (edge != null) {
-      for (LiveStream stream : edge.streams()) {
+      for (HomeStream stream : edge.streams()) {
         JsonObject entry = entryOf(streams, stream.name()).put("players", stream.playerCount());
         if (stream.audienceWatcher() instanceof StreamPuller puller) {
           entry.put("framesReceived", puller.framesReceived()).put("epoch", puller.epoch())
