@@ -9,6 +9,7 @@ import org.rtmpcluster.common.rtmp.session.PlayerOutput;
 import org.rtmpcluster.common.rtmp.session.Status;
 import org.rtmpcluster.common.stream.LiveStream;
 import org.rtmpcluster.common.stream.StreamHub;
+import org.rtmpcluster.common.stream.StreamNames;
 
 /**
  * The edge role: a player joins the live stream of the name it asked for. A name nobody publishes
@@ -54,7 +55,7 @@ public final class EdgePlayService implements PlayService {
       return PlayResult.refused(Status.PLAY_FAILED, "this node is over its memory budget for players "
           + "(memory.direct-bytes); try again shortly or play from another edge");
     }
-    LiveStream stream = streams.apply(request.streamName());
+    LiveStream stream = streams.apply(StreamNames.of(request.app(), request.streamName()));
     if (stream == null) {
       return PlayResult.refused(Status.PLAY_FAILED,
           "this node holds its maximum of " + settings.maxStreams() + " streams");

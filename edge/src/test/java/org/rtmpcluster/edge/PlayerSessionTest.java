@@ -486,6 +486,6 @@ class PlayerSessionTest {
     EdgePlayService service = new EdgePlayService(hub, SETTINGS, counters, s -> fed.add(s.name()), () -> false);
     service.play(new PlayService.PlayRequest("live", "one", "", -2, "test"), new RecordingOutput());
     service.play(new PlayService.PlayRequest("live", "two", "", -2, "test"), new RecordingOutput());
-    assertEquals(List.of("one", "two"), fed);
+    assertEquals(List.of("live/one", "live/two"), fed, "streams are known by app and name");
   }
 }

@@ -8,6 +8,7 @@ import org.rtmpcluster.common.config.StreamSettings;
 import org.rtmpcluster.common.rtmp.session.PublishService;
 import org.rtmpcluster.common.rtmp.session.Status;
 import org.rtmpcluster.common.stream.HomeStream;
+import org.rtmpcluster.common.stream.StreamNames;
 import org.rtmpcluster.common.stream.StreamHub;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,12 +52,14 @@ public final class OriginPublishService implements PublishService {
       log.info("{} asked to publish with type '{}'; this server only does live", request.remote(),
           request.publishType());
     }
-    String name = keys.nameFor(request.streamKey());
-    if (name == null) {
-      log.warn("publish refused from {}: unknown stream key {}", request.remote(),
-          StreamKey.mask(request.streamKey()));
+    String publicName = request.admittedName() != null ? request.admittedName()
+        : keys.nameFor(request.streamKey(), request.app());
+    if (publicName == null) {
+      log.warn("publish refused from {}: unknown stream key {} in app '{}'", request.remote(),
+          StreamKey.mask(request.streamKey()), request.app());
       return PublishResult.refused(Status.PUBLISH_DENIED, "unknown stream key");
     }
+    String name = StreamNames.of(request.app(), publicName);
     HomeStream stream = hub.getOrCreate(name);
     if (stream == null) {
       log.warn("publish refused from {}: node holds its maximum of {} streams", request.remote(),

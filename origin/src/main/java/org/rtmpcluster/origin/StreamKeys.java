@@ -6,28 +6,37 @@ import java.util.Map;
 import org.rtmpcluster.common.config.ConfigException;
 import org.rtmpcluster.common.config.StreamKey;
 
-/** Secret publish keys to the public names players use. */
+/** Secret publish keys to the public names players use, in the apps they may publish in. */
 public final class StreamKeys {
-  private final Map<String, String> nameByKey = new HashMap<>();
+  private final Map<String, StreamKey> byKey = new HashMap<>();
 
   public StreamKeys(List<StreamKey> keys) {
-    Map<String, String> keyByName = new HashMap<>();
+    Map<String, String> keyByTarget = new HashMap<>();
+    Map<String, String> names = new HashMap<>();
     for (StreamKey key : keys) {
-      if (nameByKey.putIfAbsent(key.key(), key.name()) != null) {
+      if (byKey.putIfAbsent(key.key(), key) != null) {
         throw new ConfigException("stream key for '" + key.name() + "' is configured twice");
       }
-      if (keyByName.putIfAbsent(key.name(), key.key()) != null) {
-        throw new ConfigException("stream name '" + key.name() + "' has two keys");
+      String target = (key.app() == null ? "*" : key.app()) + "/" + key.name();
+      if (keyByTarget.putIfAbsent(target, key.key()) != null) {
+        throw new ConfigException("stream name '" + target + "' has two keys");
       }
-      if (nameByKey.containsKey(key.name()) || keyByName.containsKey(key.key())) {
+      names.put(key.name(), key.key());
+    }
+    for (StreamKey key : keys) {
+      if (names.containsKey(key.key())) {
         throw new ConfigException("a stream key may not equal a public stream name ('"
-            + key.name() + "'): players would learn the key");
+            + key.key() + "'): players would learn the key");
       }
     }
   }
 
-  /** The public name for a key, or null when the key is unknown. */
-  public String nameFor(String key) {
-    return nameByKey.get(key);
+  /**
+   * The public name for a key used in {@code app}, or null when the key is unknown or bound to
+   * another app (the encoder is told the same in both cases).
+   */
+  public String nameFor(String key, String app) {
+    StreamKey known = byKey.get(key);
+    return known != null && known.publishesIn(app) ? known.name() : null;
   }
 }

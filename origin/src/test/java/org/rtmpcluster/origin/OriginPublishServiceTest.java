@@ -73,7 +73,7 @@ class OriginPublishServiceTest {
   private Ingest ingest() {
     PublishResult result = publish("s3cret");
     assertNotNull(result.ingest(), result.description());
-    hub.get("stage").addListener(StreamFixtures.framesInto(frames));
+    hub.get("live/stage").addListener(StreamFixtures.framesInto(frames));
     return result.ingest();
   }
 
@@ -83,11 +83,11 @@ class OriginPublishServiceTest {
 
   @Test
   void aKeyPublishesItsPublicNameAndAnUnknownKeyIsRefused() {
-    assertEquals("stage", publish("s3cret").ingest().streamName());
+    assertEquals("live/stage", publish("s3cret").ingest().streamName());
     PublishResult refused = publish("guess");
     assertNull(refused.ingest());
     assertEquals(Status.PUBLISH_DENIED, refused.code());
-    assertNull(hub.get("guess"), "a refused key makes no stream");
+    assertNull(hub.get("live/guess"), "a refused key makes no stream");
   }
 
   @Test
@@ -159,7 +159,7 @@ class OriginPublishServiceTest {
   @Test
   void closingTheIngestDetachesThePublisherAndTheNameCanBePublishedAgain() {
     Ingest ingest = ingest();
-    HomeStream stream = hub.get("stage");
+    HomeStream stream = hub.get("live/stage");
     ingest.close();
     assertTrue(!stream.isLive());
     assertNotNull(publish("s3cret").ingest());

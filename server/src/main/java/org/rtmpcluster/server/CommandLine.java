@@ -11,9 +11,10 @@ import org.rtmpcluster.common.config.Role;
 import org.rtmpcluster.common.config.StreamKey;
 
 /** The jar's flags; they override the config file. */
-record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, String bind, List<StreamKey> keys,
-    boolean cluster, String clusterHost, Integer clusterPort, List<String> members, String clusterName,
-    String nodeName, Integer httpPort, boolean help) {
+record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer rtmpsPort, String tlsCert,
+    String tlsKey, String bind, List<StreamKey> keys, boolean cluster, String clusterHost, Integer clusterPort,
+    List<String> members, String clusterName, String nodeName, Integer httpPort, String apiToken,
+    String playTokenSecret, String authWebhook, boolean help) {
 
   static final String USAGE = """
       Usage: java -jar rtmp-cluster.jar [options]
@@ -25,9 +26,21 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, String bi
         --config FILE        node config (YAML); see conf/node.yaml for every key and default
         --roles LIST         origin, edge or origin,edge (default: origin,edge)
         --rtmp-port N        RTMP port (default 1935; 0 picks a free port)
-        --bind HOST          address to listen on (default 0.0.0.0)
-        --key SECRET:NAME    accept publish key SECRET for the public stream NAME (repeatable)
+        --bind HOST          address to listen on (default 0.0.0.0), for RTMP and RTMPS
+        --rtmps-port N       also take RTMPS (RTMP in TLS) on this port (default 443 once a
+                             certificate is given)
+        --tls-cert FILE      the RTMPS certificate chain, PEM; reloaded when the file changes
+        --tls-key FILE       its private key, PEM
+        --key SECRET:NAME    accept publish key SECRET for the public stream NAME (repeatable);
+                             SECRET:APP/NAME binds the key to one app
+        --play-token-secret SECRET
+                             every play needs a signed, expiring token made with SECRET (key id
+                             "default"); scripts/sign-url.sh makes one
+        --auth-webhook URL   ask URL (an HTTP POST) before every publish and play; any 2xx
+                             allows (see auth.webhook in conf/node.yaml)
         --http-port N        serve /health, /api/node and /api/streams on this port (0: any)
+        --api-token TOKEN    require "Authorization: Bearer TOKEN" on /api/* (/health stays open);
+                             flags show in ps: prefer http.api-token in a config file only you read
         --node-name NAME     this node's name in logs and the API (default: cluster-host:rtmp-port)
 
       Cluster (see the README for a three-node example):
@@ -43,6 +56,9 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, String bi
     Path config = null;
     Set<Role> roles = null;
     Integer port = null;
+    Integer rtmpsPort = null;
+    String tlsCert = null;
+    String tlsKey = null;
     String bind = null;
     List<StreamKey> keys = new ArrayList<>();
     boolean cluster = false;
@@ -52,6 +68,9 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, String bi
     String clusterName = null;
     String nodeName = null;
     Integer httpPort = null;
+    String apiToken = null;
+    String playTokenSecret = null;
+    String authWebhook = null;
     boolean help = false;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
@@ -66,6 +85,9 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, String bi
         case "--config" -> config = Path.of(value(args, i, flag, inline));
         case "--roles" -> roles = Role.parseList(value(args, i, flag, inline));
         case "--rtmp-port" -> port = port(flag, value(args, i, flag, inline), 0);
+        case "--rtmps-port" -> rtmpsPort = port(flag, value(args, i, flag, inline), 0);
+        case "--tls-cert" -> tlsCert = value(args, i, flag, inline);
+        case "--tls-key" -> tlsKey = value(args, i, flag, inline);
         case "--bind" -> bind = value(args, i, flag, inline);
         case "--key" -> keys.add(StreamKey.parse(value(args, i, flag, inline)));
         case "--cluster" -> cluster = true;
@@ -75,14 +97,21 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, String bi
         case "--cluster-name" -> clusterName = value(args, i, flag, inline);
         case "--node-name" -> nodeName = value(args, i, flag, inline);
         case "--http-port" -> httpPort = port(flag, value(args, i, flag, inline), 0);
+        case "--api-token" -> apiToken = value(args, i, flag, inline);
+        case "--play-token-secret" -> playTokenSecret = value(args, i, flag, inline);
+        case "--auth-webhook" -> authWebhook = value(args, i, flag, inline);
         default -> throw new ConfigException("unknown option " + args[i] + " (see --help)");
       }
       if (inline == null && !SWITCHES.contains(flag)) {
         i++;
       }
     }
-    return new CommandLine(config, roles, port, bind, List.copyOf(keys), cluster, clusterHost, clusterPort,
-        members, clusterName, nodeName, httpPort, help);
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new ConfigException("--tls-cert and --tls-key go together: a certificate needs its key");
+    }
+    return new CommandLine(config, roles, port, rtmpsPort, tlsCert, tlsKey, bind, List.copyOf(keys), cluster, clusterHost, clusterPort,
+        members, clusterName, nodeName, httpPort, apiToken, playTokenSecret,
+        authWebhook, help);
   }
 
   /** Flags that take no value. */
@@ -133,13 +162,28 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, String bi
       config = config.withRtmp(config.rtmp().withPort(rtmpPort));
     }
     if (bind != null) {
-      config = config.withRtmp(config.rtmp().withHost(bind));
+      config = config.withRtmp(config.rtmp().withHost(bind)).withRtmps(config.rtmps().withHost(bind));
+    }
+    if (tlsCert != null) {
+      config = config.withRtmps(config.rtmps().withCertificate(tlsCert, tlsKey));
+    }
+    if (rtmpsPort != null) {
+      config = config.withRtmps(config.rtmps().withPort(rtmpsPort));
     }
     if (nodeName != null) {
       config = config.withNodeName(nodeName);
     }
     if (httpPort != null) {
       config = config.withHttp(config.http().withPort(httpPort));
+    }
+    if (apiToken != null) {
+      config = config.withHttp(config.http().withApiToken(apiToken));
+    }
+    if (authWebhook != null) {
+      config = config.withAuth(config.auth().withWebhook(config.auth().webhook().withUrl(authWebhook)));
+    }
+    if (playTokenSecret != null) {
+      config = config.withAuth(config.auth().withTokens(config.auth().tokens().withPlaySecret(playTokenSecret)));
     }
     ClusterSettings clusterSettings = config.cluster();
     if (cluster) {

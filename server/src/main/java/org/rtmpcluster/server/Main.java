@@ -132,8 +132,11 @@ public final class Main {
     NodeConfig config = node.nodeConfig();
     String roles = config.roles().stream().map(Role::label).sorted().reduce((a, b) -> a + "," + b).orElse("");
     String host = config.rtmp().host().equals("0.0.0.0") ? "localhost" : config.rtmp().host();
-    log.info("rtmp-cluster node ready: roles {}, RTMP on {}:{} ({} transport, {} event loop(s))", roles,
-        config.rtmp().host(), node.port(), Transports.describe(transport), node.eventLoops());
+    String listening = (config.rtmp().enabled() ? "RTMP on " + config.rtmp().host() + ":" + node.port() : "")
+        + (config.rtmp().enabled() && config.rtmps().enabled() ? ", " : "")
+        + (config.rtmps().enabled() ? "RTMPS on " + config.rtmps().host() + ":" + node.rtmpsPort() : "");
+    log.info("rtmp-cluster node ready: roles {}, {} ({} transport, {} event loop(s))", roles,
+        listening, Transports.describe(transport), node.eventLoops());
     logMemory(log, node);
     if (node.httpApi() != null) {
       log.info("HTTP API on http://{}:{}/ (/health, /api/node, /api/streams)", config.http().host(),
@@ -149,11 +152,13 @@ public final class Main {
       StreamKey demo = StreamSettings.DEMO_KEY;
       log.warn("no stream keys configured: accepting only the demo key '{}' for stream '{}'. "
           + "Configure streams.keys or --key SECRET:NAME before going live.", demo.key(), demo.name());
+      String scheme = config.rtmp().enabled() ? "rtmp" : "rtmps";
       if (config.hasRole(Role.ORIGIN)) {
-        log.info("publish: ffmpeg -re -i input.flv -c copy -f flv rtmp://{}:{}/live/{}", host, node.port(), demo.key());
+        log.info("publish: ffmpeg -re -i input.flv -c copy -f flv {}://{}:{}/live/{}", scheme, host, node.port(),
+            demo.key());
       }
       if (config.hasRole(Role.EDGE)) {
-        log.info("play:    ffplay rtmp://{}:{}/live/{}", host, node.port(), demo.name());
+        log.info("play:    ffplay {}://{}:{}/live/{}", scheme, host, node.port(), demo.name());
       }
     } else {
       log.info("{} publish key(s) configured", streams.keys().size());

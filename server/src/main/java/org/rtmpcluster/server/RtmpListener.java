@@ -6,8 +6,11 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.ServerSSLOptions;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.rtmpcluster.common.config.NodeConfig;
+import org.rtmpcluster.common.rtmp.session.Admission;
 import org.rtmpcluster.common.rtmp.session.ConnectionRegistry;
 import org.rtmpcluster.common.rtmp.session.LoopPublishService;
 import org.rtmpcluster.common.rtmp.session.NodeConnections;
@@ -20,13 +23,15 @@ import org.rtmpcluster.common.stream.StreamCopy;
 import org.rtmpcluster.common.stream.StreamHub;
 import org.rtmpcluster.edge.EdgePlayService;
 import org.rtmpcluster.edge.PlayerCounters;
+import org.rtmpcluster.server.tls.ServerCertificate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One event loop's share of the node's RTMP connections. Every loop listens on the node's port
- * (Vert.x hands new connections to the loops in turn); a loop's players read copies of the streams
- * that live on the home loop, and its publishers publish to the home loop. Deployed as a verticle
+ * One event loop's share of the node's RTMP connections. Every loop listens on the node's port,
+ * and on its RTMPS port when it has one (Vert.x hands new connections to the loops in turn); both
+ * lead to the same sessions. A loop's players read copies of the streams that live on the home
+ * loop, and its publishers publish to the home loop. Deployed as a verticle
  * for each extra loop; the home loop's own listener is started by the node on its context.
  */
 final class RtmpListener extends VerticleBase {
@@ -34,6 +39,10 @@ final class RtmpListener extends VerticleBase {
 
   private final NodeConfig config;
   private final int port;
+  private final int tlsPort;
+  private final ServerCertificate certificate;
+  private final AuthClients auth;
+  private Admission admission;
   private final Context home;
   private final NodeConnections connections;
   private final PublishService homePublishing;
@@ -45,17 +54,26 @@ final class RtmpListener extends VerticleBase {
   private PlayService playService;
   private StreamHub<StreamCopy> copies;
   private NetServer server;
+  private NetServer tlsServer;
 
   /**
    * @param home           the node's home loop, where its streams live
    * @param homePublishing the home loop's publish service, or null without the origin role
    * @param homeStreams    the home loop's played streams, or null without the edge role
+   * @param port           the plain RTMP port, when {@code rtmp.enabled}
+   * @param tlsPort        the RTMPS port, when {@code rtmps.enabled}
+   * @param certificate    the RTMPS certificate in use, or null without RTMPS
+   * @param auth           what the node's admissions share: the webhook's HTTP client, the node's name
    */
-  RtmpListener(NodeConfig config, int port, Context home, NodeConnections connections,
+  RtmpListener(NodeConfig config, int port, int tlsPort, ServerCertificate certificate, AuthClients auth,
+      Context home, NodeConnections connections,
       PublishService homePublishing, LoopFeed.Home homeStreams, PlayerCounters playerCounters,
       BooleanSupplier draining) {
     this.config = config;
     this.port = port;
+    this.tlsPort = tlsPort;
+    this.certificate = certificate;
+    this.auth = auth;
     this.home = home;
     this.connections = connections;
     this.homePublishing = homePublishing;
@@ -67,6 +85,7 @@ final class RtmpListener extends VerticleBase {
   @Override
   public Future<?> start() {
     registry = new ConnectionRegistry(vertx, connections);
+    admission = auth.admissionForThisLoop();
     if (homePublishing != null) {
       publishService = new LoopPublishService(home, homePublishing,
           config.streams().playerQueueSoftLimitBytes());
@@ -78,9 +97,34 @@ final class RtmpListener extends VerticleBase {
           connections::overDirectBudget);
     }
     registry.start();
-    server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true));
-    server.connectHandler(this::accept);
-    return server.listen(port, config.rtmp().host());
+    Future<?> plain = Future.succeededFuture();
+    if (config.rtmp().enabled()) {
+      server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true));
+      server.connectHandler(this::accept);
+      plain = server.listen(port, config.rtmp().host());
+    }
+    if (!config.rtmps().enabled()) {
+      return plain;
+    }
+    // Vert.x calls the connect handler once the TLS handshake is done; until then it is bounded
+    // by the same timeout as the RTMP handshake that follows.
+    tlsServer = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true).setSsl(true)
+        .setEnabledSecureTransportProtocols(new java.util.LinkedHashSet<>(config.rtmps().protocols()))
+        .setKeyCertOptions(certificate.keyCertOptions())
+        .setSslHandshakeTimeout(config.rtmp().handshakeTimeoutMs())
+        .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS));
+    tlsServer.connectHandler(this::accept);
+    tlsServer.exceptionHandler(e -> log.debug("rtmps: a connection failed before its session: {}", e.toString()));
+    return plain.compose(v -> tlsServer.listen(tlsPort, config.rtmps().host()));
+  }
+
+  /** Puts a renewed certificate to use for new RTMPS connections; open ones keep theirs. */
+  Future<Boolean> useCertificate(ServerCertificate renewed) {
+    if (tlsServer == null) {
+      return Future.succeededFuture(false);
+    }
+    return tlsServer.updateSSLOptions(new ServerSSLOptions().setKeyCertOptions(renewed.keyCertOptions())
+        .setEnabledSecureTransportProtocols(new java.util.LinkedHashSet<>(config.rtmps().protocols())));
   }
 
   private void accept(NetSocket socket) {
@@ -95,17 +139,25 @@ final class RtmpListener extends VerticleBase {
       socket.close();
       return;
     }
-    connection.start(new ServerSession(connection, publishService, playService));
+    connection.start(new ServerSession(connection, publishService, playService, admission,
+        config.streams()::servesApp));
   }
 
-  /** The port this loop listens on (the real one when configured as 0). */
+  /** The RTMP port this loop listens on (the real one when configured as 0), or 0 without plain RTMP. */
   int port() {
-    return server.actualPort();
+    return server == null ? 0 : server.actualPort();
+  }
+
+  /** The RTMPS port this loop listens on (the real one when configured as 0), or 0 without RTMPS. */
+  int tlsPort() {
+    return tlsServer == null ? 0 : tlsServer.actualPort();
   }
 
   /** Stops accepting; connections already open are cut. */
   Future<Void> closeServer() {
-    return server == null ? Future.succeededFuture() : server.close();
+    Future<Void> plain = server == null ? Future.succeededFuture() : server.close();
+    Future<Void> tls = tlsServer == null ? Future.succeededFuture() : tlsServer.close();
+    return Future.join(plain, tls).mapEmpty();
   }
 
   /** Players of that stream on this loop (its copy's), read on the loop. */

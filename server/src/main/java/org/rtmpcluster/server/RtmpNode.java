@@ -5,6 +5,10 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.Context;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -23,6 +27,7 @@ import org.rtmpcluster.common.stream.HomeStream;
 import org.rtmpcluster.common.stream.LoopFeed;
 import org.rtmpcluster.common.stream.StreamHub;
 import org.rtmpcluster.common.stream.WireBuffers;
+import org.rtmpcluster.server.tls.CertificateWatcher;
 import org.rtmpcluster.edge.PlayerCounters;
 import org.rtmpcluster.edge.cluster.StreamPuller;
 import org.rtmpcluster.origin.OriginPublishService;
@@ -52,6 +57,8 @@ public final class RtmpNode extends VerticleBase {
   private StreamRegistry streamRegistry;
   private PublishService publishService;
   private LoopFeed.Home homeStreams;
+  private CertificateWatcher certificates;
+  private AuthClients auth;
   private final PlayerCounters playerCounters = new PlayerCounters();
   private NodeStats stats;
   private HttpApi httpApi;
@@ -82,6 +89,7 @@ public final class RtmpNode extends VerticleBase {
         new ByteBudget("messages in progress", config.memory().effectiveIncompleteBytes()),
         config.memory().effectiveDirectBytes(), RtmpNode::directHeldForPlayers);
     stats = new NodeStats(vertx, this);
+    auth = new AuthClients(vertx, config.auth(), this::nodeName);
     if (identity == null) {
       // Standalone: players read the publishers' streams.
       originHub = StreamHub.home(vertx, config.streams());
@@ -95,7 +103,7 @@ public final class RtmpNode extends VerticleBase {
     } else {
       startClustered();
     }
-    return startListeners().compose(listening -> startObservability());
+    return loadCertificate().compose(loaded -> startListeners()).compose(listening -> startObservability());
   }
 
   private LoopFeed.Home homeStreams(Function<String, HomeStream> open) {
@@ -114,33 +122,58 @@ public final class RtmpNode extends VerticleBase {
   }
 
   /**
-   * One listener per event loop, all on the node's port. The first runs on the home loop itself,
+   * One listener per event loop, all on the node's ports. The first runs on the home loop itself,
    * so that its connections reach the streams without a hop between threads (and a node with one
    * event loop has none at all); the others are verticles of their own, each on its own loop.
    * Vert.x shares a port between servers that listen on the same number; for a random port
-   * (configured as 0) that number is -1.
+   * (configured as 0) that number is -1, and only one kind of server may use it: for RTMPS on
+   * port 0 (tests) a free port is picked first.
    */
   private Future<?> startListeners() {
     int loops = config.rtmp().effectiveEventLoops();
     int port = config.rtmp().port() == 0 ? -1 : config.rtmp().port();
-    RtmpListener onHome = newListener(port);
+    int tlsPort = config.rtmps().enabled() && config.rtmps().port() == 0
+        ? freePort(config.rtmps().host()) : config.rtmps().port();
+    RtmpListener onHome = newListener(port, tlsPort);
     onHome.init(vertx, context);
     homeListener = onHome;
     Future<?> started = onHome.start().onSuccess(listening -> listeners.add(onHome));
     for (int i = 1; i < loops; i++) {
-      started = started.compose(previous -> deployListener(port));
+      started = started.compose(previous -> deployListener(port, tlsPort));
+    }
+    if (certificates != null) {
+      started = started.onSuccess(listening -> certificates.start());
     }
     return started;
   }
 
-  private RtmpListener newListener(int port) {
-    return new RtmpListener(config, port, context, connections, publishService, homeStreams,
-        playerCounters, () -> draining);
+  private static int freePort(String host) {
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+      return probe.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port on " + host + " for rtmps", e);
+    }
   }
 
-  private Future<String> deployListener(int port) {
-    RtmpListener listener = newListener(port);
+  private RtmpListener newListener(int port, int tlsPort) {
+    return new RtmpListener(config, port, tlsPort, certificates == null ? null : certificates.current(),
+        auth, context, connections, publishService, homeStreams, playerCounters, () -> draining);
+  }
+
+  private Future<String> deployListener(int port, int tlsPort) {
+    RtmpListener listener = newListener(port, tlsPort);
     return vertx.deployVerticle(listener).onSuccess(id -> listeners.add(listener));
+  }
+
+  /** With RTMPS, its certificate must load before any listener starts; a bad one fails the start. */
+  private Future<?> loadCertificate() {
+    config.requireAListener();
+    if (!config.rtmps().enabled()) {
+      return Future.succeededFuture();
+    }
+    certificates = new CertificateWatcher(vertx, config.rtmps(), renewed ->
+        Future.all(listeners.stream().map(listener -> listener.useCertificate(renewed)).toList()));
+    return certificates.load();
   }
 
   /** Once RTMP listens: share this node's stats with the cluster, and serve the HTTP API if enabled. */
@@ -245,6 +278,12 @@ public final class RtmpNode extends VerticleBase {
     if (stats != null) {
       stats.stop();
     }
+    if (certificates != null) {
+      certificates.stop();
+    }
+    if (auth != null) {
+      auth.close();
+    }
     if (httpApi != null) {
       httpApi.stop();
     }
@@ -257,9 +296,36 @@ public final class RtmpNode extends VerticleBase {
     return draining;
   }
 
-  /** The port the listener is bound to (the real one when configured as 0). */
+  /**
+   * The RTMP port the node is bound to (the real one when configured as 0); on a node that takes
+   * RTMPS only, its RTMPS port.
+   */
   public int port() {
-    return listeners.isEmpty() ? 0 : listeners.get(0).port();
+    if (listeners.isEmpty()) {
+      return 0;
+    }
+    RtmpListener first = listeners.get(0);
+    return config.rtmp().enabled() ? first.port() : first.tlsPort();
+  }
+
+  /** The node's name in logs, the API and webhooks: its cluster name, or its configured or host:port name. */
+  public String nodeName() {
+    return identity != null ? identity.nodeName() : config.displayName(port());
+  }
+
+  /** What the node reports of itself (/api/node). */
+  public NodeStats stats() {
+    return stats;
+  }
+
+  /** The RTMPS certificate files, or null without RTMPS. */
+  public CertificateWatcher certificates() {
+    return certificates;
+  }
+
+  /** The RTMPS port the node is bound to, or 0 without RTMPS. */
+  public int rtmpsPort() {
+    return listeners.isEmpty() ? 0 : listeners.get(0).tlsPort();
   }
 
   /** The event loop the node's streams live on. */

@@ -73,7 +73,7 @@ class ClusterTest {
   }
 
   private static HomeStream edgeStream(TestCluster.Member edge, String name) {
-    return edge.node().edgeHub().get(name);
+    return edge.node().edgeHub().get("live/" + name);
   }
 
   @Test
@@ -82,10 +82,10 @@ class ClusterTest {
     int msid = publish(publisher, "key-a");
     send(publisher, msid, 0, 15, 10, true);
     Await.until(() -> origin.node().streamRegistry() != null
-        && Await.result(origin.node().streamRegistry().get("a")) != null, "registry entry");
-    Await.until(() -> origin.node().originHub().get("a").framesIn() >= 3 + 15 * 2, "frames at the origin");
+        && Await.result(origin.node().streamRegistry().get("live/a")) != null, "registry entry");
+    Await.until(() -> origin.node().originHub().get("live/a").framesIn() >= 3 + 15 * 2, "frames at the origin");
     org.rtmpcluster.origin.cluster.ClusterRelay relay =
-        (org.rtmpcluster.origin.cluster.ClusterRelay) origin.node().originHub().get("a").publishObserver();
+        (org.rtmpcluster.origin.cluster.ClusterRelay) origin.node().originHub().get("live/a").publishObserver();
     assertEquals(0, relay.framesSent(), "no edge pulls the stream: nothing to send");
 
     Viewer one = play(edge1, "a");
@@ -100,7 +100,7 @@ class ClusterTest {
   void anOriginSendsHeartbeatsOnlyWhileAnEdgePulledTheStreamLately() throws InterruptedException {
     AtomicInteger heartbeats = new AtomicInteger();
     MessageConsumer<ClusterFrame> listener = edge2.clustered().vertx().eventBus()
-        .consumer(StreamAddresses.frames("h"), m -> {
+        .consumer(StreamAddresses.frames("live/h"), m -> {
           if (m.body().isHeartbeat()) {
             heartbeats.incrementAndGet();
           }
@@ -109,13 +109,13 @@ class ClusterTest {
     RtmpClient publisher = origin.connect();
     int msid = publish(publisher, "key-h");
     send(publisher, msid, 0, 5, 10, true);
-    Await.until(() -> origin.node().originHub().get("h") != null
-        && ((org.rtmpcluster.origin.cluster.ClusterRelay) origin.node().originHub().get("h").publishObserver())
+    Await.until(() -> origin.node().originHub().get("live/h") != null
+        && ((org.rtmpcluster.origin.cluster.ClusterRelay) origin.node().originHub().get("live/h").publishObserver())
             .state() == org.rtmpcluster.origin.cluster.ClusterRelay.State.ACTIVE, "live in the cluster");
     Thread.sleep(1_200);
     assertEquals(0, heartbeats.get(), "no edge pulls the stream: no heartbeats (they come every 333 ms)");
 
-    edge2.clustered().vertx().eventBus().send(StreamAddresses.interest("h"), Buffer.buffer());
+    edge2.clustered().vertx().eventBus().send(StreamAddresses.interest("live/h"), Buffer.buffer());
     Await.until(() -> heartbeats.get() >= 2, "heartbeats once an edge says it pulls");
     // Three stall periods (1 s each here) after the last word from an edge, they stop.
     Await.until(() -> {
@@ -133,7 +133,7 @@ class ClusterTest {
     int msid = publish(publisher, "key-a");
     send(publisher, msid, 0, 15, 10, true);
     Await.until(() -> origin.node().streamRegistry() != null
-        && Await.result(origin.node().streamRegistry().get("a")) != null, "registry entry");
+        && Await.result(origin.node().streamRegistry().get("live/a")) != null, "registry entry");
 
     Viewer one = play(edge1, "a");
     Viewer two = play(edge2, "a");

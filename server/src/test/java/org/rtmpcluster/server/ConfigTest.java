@@ -91,6 +91,39 @@ class ConfigTest {
   }
 
   @Test
+  void tlsFlagsTurnRtmpsOnBesidePlainRtmp() {
+    NodeConfig config = CommandLine.parse(new String[] {
+        "--tls-cert", "/tls/cert.pem", "--tls-key", "/tls/key.pem", "--rtmps-port", "1936", "--bind", "10.0.0.1"})
+        .apply(NodeConfig.DEFAULT);
+    assertTrue(config.rtmps().enabled());
+    assertEquals(1936, config.rtmps().port());
+    assertEquals("/tls/cert.pem", config.rtmps().certPath());
+    assertEquals("/tls/key.pem", config.rtmps().keyPath());
+    assertEquals("10.0.0.1", config.rtmps().host());
+    assertTrue(config.rtmp().enabled(), "plain RTMP stays on");
+    NodeConfig defaultPort = CommandLine.parse(new String[] {"--tls-cert", "c.pem", "--tls-key", "k.pem"})
+        .apply(NodeConfig.DEFAULT);
+    assertEquals(443, defaultPort.rtmps().port());
+  }
+
+  @Test
+  void rtmpsWithoutACertificateOrANodeWithoutAnyListenerIsAnError() {
+    assertMessage("--tls-cert and --tls-key go together", "--tls-cert", "c.pem");
+    ConfigException noCert = assertThrows(ConfigException.class,
+        () -> CommandLine.parse(new String[] {"--rtmps-port", "1936"}).apply(NodeConfig.DEFAULT));
+    assertTrue(noCert.getMessage().contains("rtmps.cert"), noCert.getMessage());
+    ConfigException inFile = assertThrows(ConfigException.class,
+        () -> ConfigLoader.parse(new StringReader("rtmps:\n  enabled: true\n"), "tls.yaml"));
+    assertTrue(inFile.getMessage().contains("rtmps.cert"), inFile.getMessage());
+    ConfigException none = assertThrows(ConfigException.class,
+        () -> ConfigLoader.parse(new StringReader("rtmp:\n  enabled: false\n"), "none.yaml"));
+    assertTrue(none.getMessage().contains("would accept no connections"), none.getMessage());
+    NodeConfig tlsOnly = ConfigLoader.parse(new StringReader(
+        "rtmp:\n  enabled: false\nrtmps:\n  cert: c.pem\n  key: k.pem\n"), "tls-only.yaml");
+    assertTrue(tlsOnly.rtmps().enabled(), "a certificate in the file turns RTMPS on");
+  }
+
+  @Test
   void badFlagsAreErrorsThatSayWhatIsWrong() {
     assertMessage("unknown option --frobnicate", "--frobnicate");
     assertMessage("--rtmp-port takes a port number 0-65535, not 'abc'", "--rtmp-port", "abc");

@@ -53,8 +53,16 @@ class HttpApiTest {
   }
 
   private static Reply request(int port, String method, String path) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(5)).method(method, HttpRequest.BodyPublishers.noBody()).build();
+    return request(port, method, path, null);
+  }
+
+  private static Reply request(int port, String method, String path, String authorization) {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(5)).method(method, HttpRequest.BodyPublishers.noBody());
+    if (authorization != null) {
+      builder.header("Authorization", authorization);
+    }
+    HttpRequest request = builder.build();
     try {
       HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
       return new Reply(response.statusCode(), new JsonObject(response.body()), response);
@@ -86,7 +94,7 @@ class HttpApiTest {
 
   private static JsonObject stream(JsonObject streams, String name) {
     for (Object s : streams.getJsonArray("streams")) {
-      if (name.equals(((JsonObject) s).getString("name"))) {
+      if (("live/" + name).equals(((JsonObject) s).getString("name"))) {
         return (JsonObject) s;
       }
     }
@@ -106,7 +114,7 @@ class HttpApiTest {
   }
 
   private TestNode startNode() {
-    node = TestNode.start(c -> c.withNodeName("solo").withHttp(new HttpSettings(true, "127.0.0.1", 0)));
+    node = TestNode.start(c -> c.withNodeName("solo").withHttp(new HttpSettings(true, "127.0.0.1", 0, null)));
     return node;
   }
 
@@ -133,6 +141,23 @@ class HttpApiTest {
   }
 
   // ---- a standalone node
+
+  @Test
+  void withATokenTheApiNeedsItAndHealthStaysOpen() {
+    String token = "0123456789abcdef-operator";
+    node = TestNode.start(c -> c.withHttp(new HttpSettings(true, "127.0.0.1", 0, token)));
+    assertEquals(200, request(httpPort(), "GET", "/health").status(), "probes need no token");
+    for (String path : List.of("/api/node", "/api/streams", "/api/nothing")) {
+      Reply none = request(httpPort(), "GET", path);
+      assertEquals(401, none.status(), path);
+      assertEquals("Bearer realm=\"rtmp-cluster\"", none.raw().headers().firstValue("WWW-Authenticate").orElse(""));
+      assertTrue(!none.raw().body().contains(token), "a refusal never shows the token");
+      assertEquals(401, request(httpPort(), "GET", path, "Bearer " + token + "x").status(), path);
+      assertEquals(401, request(httpPort(), "GET", path, token).status(), path + " without the scheme");
+    }
+    assertEquals(200, request(httpPort(), "GET", "/api/node", "Bearer " + token).status());
+    assertEquals(200, request(httpPort(), "GET", "/api/streams", "Bearer " + token).status());
+  }
 
   @Test
   void healthIsUpWhileAStandaloneNodeListens() {
@@ -272,8 +297,8 @@ class HttpApiTest {
     int msid = publish(publisher, "key-a");
     sendHeaders(publisher, msid);
     sendFrames(publisher, msid, 0, 1);
-    Await.until(() -> Await.result(origin.node().streamRegistry().get("a")) != null, "registry entry");
-    long epoch = Await.result(origin.node().streamRegistry().get("a")).epoch();
+    Await.until(() -> Await.result(origin.node().streamRegistry().get("live/a")) != null, "registry entry");
+    long epoch = Await.result(origin.node().streamRegistry().get("live/a")).epoch();
 
     List<Viewer> viewers = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
@@ -281,8 +306,8 @@ class HttpApiTest {
     }
     viewers.add(play(edge2.connect(), "a"));
     Await.until(() -> viewers.stream().allMatch(v -> v.videoMarkers().size() == 1), "all six started");
-    StreamPuller puller1 = (StreamPuller) edge1.node().edgeHub().get("a").audienceWatcher();
-    StreamPuller puller2 = (StreamPuller) edge2.node().edgeHub().get("a").audienceWatcher();
+    StreamPuller puller1 = (StreamPuller) edge1.node().edgeHub().get("live/a").audienceWatcher();
+    StreamPuller puller2 = (StreamPuller) edge2.node().edgeHub().get("live/a").audienceWatcher();
     long before1 = puller1.framesReceived();
     long before2 = puller2.framesReceived();
     sendFrames(publisher, msid, 1, 31); // 30 video + 30 audio frames

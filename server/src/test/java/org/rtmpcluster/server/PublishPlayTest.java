@@ -114,7 +114,7 @@ class PublishPlayTest {
     RtmpClient publisher = node.connect();
     int msid = publish(publisher, TestNode.KEY.key());
     sendGops(publisher, msid, 1000, 0, 2, 10, true); // frames 0..19, keyframes at 0 and 10
-    Await.until(() -> node.node.hub().get("show") != null && node.node.hub().get("show").framesIn() >= 43,
+    Await.until(() -> node.node.hub().get(TestNode.STREAM) != null && node.node.hub().get(TestNode.STREAM).framesIn() >= 43,
         "frames at the origin");
 
     Viewer viewer = play("show");
@@ -198,11 +198,11 @@ class PublishPlayTest {
 
     List<RtmpListener> loops = node.node.listeners();
     assertEquals(2, loops.size());
-    List<Integer> perLoop = loops.stream().map(l -> Await.result(l.playersOf("show"))).toList();
+    List<Integer> perLoop = loops.stream().map(l -> Await.result(l.playersOf(TestNode.STREAM))).toList();
     // New connections go to the loops in turn, so both loops have players.
     assertTrue(perLoop.stream().allMatch(n -> n >= 1), "players per loop: " + perLoop);
     assertEquals(4, perLoop.stream().mapToInt(Integer::intValue).sum());
-    assertEquals(4, Await.on(node.node.homeContext(), () -> Future.succeededFuture(node.node.hub().get("show").playerCount())));
+    assertEquals(4, Await.on(node.node.homeContext(), () -> Future.succeededFuture(node.node.hub().get(TestNode.STREAM).playerCount())));
     for (Viewer viewer : viewers) {
       assertEquals(viewers.get(0).video().stream().map(RtmpMessage::timestamp).toList(),
           viewer.video().stream().map(RtmpMessage::timestamp).toList(), "one timeline on every loop");
@@ -211,9 +211,9 @@ class PublishPlayTest {
     for (Viewer viewer : viewers) {
       Await.result(viewer.client.close());
     }
-    Await.until(() -> loops.stream().allMatch(l -> Await.result(l.playersOf("show")) == 0), "copies gone");
+    Await.until(() -> loops.stream().allMatch(l -> Await.result(l.playersOf(TestNode.STREAM)) == 0), "copies gone");
     Await.until(() -> Await.on(node.node.homeContext(),
-        () -> Future.succeededFuture(node.node.hub().get("show").playerCount())) == 0, "feeds gone");
+        () -> Future.succeededFuture(node.node.hub().get(TestNode.STREAM).playerCount())) == 0, "feeds gone");
   }
 
   @Test
@@ -570,7 +570,7 @@ class PublishPlayTest {
       publisher.sendVideo(msid, 33, key);
       publisher.sendVideo(msid, 66, inter2);
     });
-    Await.until(() -> node.node.hub().get("show").framesIn() == 4, "frames at the node");
+    Await.until(() -> node.node.hub().get(TestNode.STREAM).framesIn() == 4, "frames at the node");
     Viewer viewer = play("show");
     Await.until(() -> viewer.video().size() == 3, "sequence start, keyframe, inter frame");
     assertEquals(List.of(sequenceStart, key, inter2), viewer.video().stream().map(RtmpMessage::payload).toList());
@@ -588,7 +588,7 @@ class PublishPlayTest {
     Await.run(viewer.client.context(), () -> viewer.client.notify(playerStream, "pause", true, 66.0));
     Await.until(() -> viewer.statuses.contains(Status.PAUSE_NOTIFY), "Pause.Notify");
     sendGops(publisher, msid, 66, 2, 1, 3, false); // 2 key, 3, 4: not delivered while paused
-    Await.until(() -> node.node.hub().get("show").framesIn() >= 3 + 4 + 6, "frames at the node");
+    Await.until(() -> node.node.hub().get(TestNode.STREAM).framesIn() >= 3 + 4 + 6, "frames at the node");
     Await.run(viewer.client.context(), () -> viewer.client.notify(playerStream, "pause", false, 66.0));
     Await.until(() -> viewer.statuses.contains(Status.UNPAUSE_NOTIFY), "Unpause.Notify");
     Await.run(publisher.context(), () -> publisher.sendVideo(msid, 200, videoFrame(false, 5, 100)));

@@ -287,7 +287,7 @@ class RealClientsTest {
   }
 
   private HomeStream stream() {
-    return node.node.hub().get(TestNode.KEY.name());
+    return node.node.hub().get(TestNode.STREAM);
   }
 
   private String publishUrl() {

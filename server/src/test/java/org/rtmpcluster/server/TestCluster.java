@@ -54,7 +54,7 @@ final class TestCluster implements AutoCloseable {
         .withStreams(StreamSettings.DEFAULT.toBuilder().maxStreams(100).publisherTakeoverMs(1_000)
             .playerGraceMs(5_000).keys(KEYS).build())
         // Every member serves the HTTP API on a free port, for tests that read it.
-        .withHttp(new HttpSettings(true, "127.0.0.1", 0));
+        .withHttp(new HttpSettings(true, "127.0.0.1", 0, null));
     ClusterBootstrap.Clustered clustered = Await.result(ClusterBootstrap.start(cluster), java.time.Duration.ofSeconds(60));
     RtmpNode node = Await.result(RtmpNode.deploy(clustered.vertx(), config, clustered.identity(name)));
     clustered.onNodeLeft(node::onNodeLeft);

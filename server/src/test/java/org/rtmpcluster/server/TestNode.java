@@ -11,6 +11,8 @@ import org.rtmpcluster.common.testing.Await;
 /** A node on a free loopback port with its own Vert.x, for one test class. */
 final class TestNode implements AutoCloseable {
   static final StreamKey KEY = new StreamKey("secret-key", "show");
+  /** The stream KEY publishes, as the node knows it: its app and name. */
+  static final String STREAM = "live/show";
 
   final Vertx vertx;
   final RtmpNode node;

@@ -11,14 +11,15 @@ import java.util.Set;
  * @param drainTimeoutMs a node that is told to stop gives its players and publishers this long
  *                       to take their last messages (StreamEOF, a status) before it leaves
  */
-public record NodeConfig(String nodeName, Set<Role> roles, RtmpSettings rtmp, StreamSettings streams,
-    ClusterSettings cluster, HttpSettings http, MemorySettings memory, int drainTimeoutMs) {
+public record NodeConfig(String nodeName, Set<Role> roles, RtmpSettings rtmp, RtmpsSettings rtmps,
+    StreamSettings streams, AuthSettings auth, ClusterSettings cluster, HttpSettings http,
+    MemorySettings memory, int drainTimeoutMs) {
 
   /** Enough for a last status to reach a reading peer; a stop should not wait on the others. */
   public static final int DEFAULT_DRAIN_TIMEOUT_MS = 2_000;
 
   public static final NodeConfig DEFAULT = new NodeConfig(null, EnumSet.allOf(Role.class),
-      RtmpSettings.DEFAULT, StreamSettings.DEFAULT, ClusterSettings.DEFAULT, HttpSettings.DEFAULT,
+      RtmpSettings.DEFAULT, RtmpsSettings.DEFAULT, StreamSettings.DEFAULT, AuthSettings.DEFAULT, ClusterSettings.DEFAULT, HttpSettings.DEFAULT,
       MemorySettings.DEFAULT, DEFAULT_DRAIN_TIMEOUT_MS);
 
   public NodeConfig {
@@ -26,6 +27,15 @@ public record NodeConfig(String nodeName, Set<Role> roles, RtmpSettings rtmp, St
       throw new ConfigException("a node needs at least one role: origin, edge or origin,edge");
     }
     roles = Set.copyOf(roles);
+  }
+
+  /** A node that would accept no connection is a mistake, not a configuration. */
+  public NodeConfig requireAListener() {
+    if (!rtmp.enabled() && !rtmps.enabled()) {
+      throw new ConfigException("rtmp.enabled is false and rtmps is not enabled: the node would "
+          + "accept no connections (enable one, or set rtmps.cert and rtmps.key)");
+    }
+    return this;
   }
 
   /** Reads a config tree (parsed from YAML or JSON); missing keys take their defaults. */
@@ -37,10 +47,11 @@ public record NodeConfig(String nodeName, Set<Role> roles, RtmpSettings rtmp, St
     int drainTimeoutMs = node.integer("drain-timeout-ms", DEFAULT_DRAIN_TIMEOUT_MS, 0, 600_000);
     node.rejectUnknownKeys();
     NodeConfig config = new NodeConfig(name, roles, RtmpSettings.read(root.section("rtmp")),
-        StreamSettings.read(root.section("streams")), ClusterSettings.read(root.section("cluster")),
+        RtmpsSettings.read(root.section("rtmps")), StreamSettings.read(root.section("streams")),
+        AuthSettings.read(root.section("auth")), ClusterSettings.read(root.section("cluster")),
         HttpSettings.read(root.section("http")), MemorySettings.read(root.section("memory")), drainTimeoutMs);
     root.rejectUnknownKeys();
-    return config;
+    return config.requireAListener();
   }
 
   private static Set<Role> readRoles(ConfigReader node) {
@@ -66,30 +77,38 @@ public record NodeConfig(String nodeName, Set<Role> roles, RtmpSettings rtmp, St
   }
 
   public NodeConfig withNodeName(String newName) {
-    return new NodeConfig(newName, roles, rtmp, streams, cluster, http, memory, drainTimeoutMs);
+    return new NodeConfig(newName, roles, rtmp, rtmps, streams, auth, cluster, http, memory, drainTimeoutMs);
   }
 
   public NodeConfig withRoles(Set<Role> newRoles) {
-    return new NodeConfig(nodeName, newRoles, rtmp, streams, cluster, http, memory, drainTimeoutMs);
+    return new NodeConfig(nodeName, newRoles, rtmp, rtmps, streams, auth, cluster, http, memory, drainTimeoutMs);
   }
 
   public NodeConfig withRtmp(RtmpSettings newRtmp) {
-    return new NodeConfig(nodeName, roles, newRtmp, streams, cluster, http, memory, drainTimeoutMs);
+    return new NodeConfig(nodeName, roles, newRtmp, rtmps, streams, auth, cluster, http, memory, drainTimeoutMs);
+  }
+
+  public NodeConfig withRtmps(RtmpsSettings newRtmps) {
+    return new NodeConfig(nodeName, roles, rtmp, newRtmps, streams, auth, cluster, http, memory, drainTimeoutMs);
   }
 
   public NodeConfig withStreams(StreamSettings newStreams) {
-    return new NodeConfig(nodeName, roles, rtmp, newStreams, cluster, http, memory, drainTimeoutMs);
+    return new NodeConfig(nodeName, roles, rtmp, rtmps, newStreams, auth, cluster, http, memory, drainTimeoutMs);
+  }
+
+  public NodeConfig withAuth(AuthSettings newAuth) {
+    return new NodeConfig(nodeName, roles, rtmp, rtmps, streams, newAuth, cluster, http, memory, drainTimeoutMs);
   }
 
   public NodeConfig withCluster(ClusterSettings newCluster) {
-    return new NodeConfig(nodeName, roles, rtmp, streams, newCluster, http, memory, drainTimeoutMs);
+    return new NodeConfig(nodeName, roles, rtmp, rtmps, streams, auth, newCluster, http, memory, drainTimeoutMs);
   }
 
   public NodeConfig withHttp(HttpSettings newHttp) {
-    return new NodeConfig(nodeName, roles, rtmp, streams, cluster, newHttp, memory, drainTimeoutMs);
+    return new NodeConfig(nodeName, roles, rtmp, rtmps, streams, auth, cluster, newHttp, memory, drainTimeoutMs);
   }
 
   public NodeConfig withMemory(MemorySettings newMemory) {
-    return new NodeConfig(nodeName, roles, rtmp, streams, cluster, http, newMemory, drainTimeoutMs);
+    return new NodeConfig(nodeName, roles, rtmp, rtmps, streams, auth, cluster, http, newMemory, drainTimeoutMs);
   }
 }

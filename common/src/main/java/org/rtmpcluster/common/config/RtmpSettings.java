@@ -29,12 +29,14 @@ import org.rtmpcluster.common.rtmp.chunk.ChunkLimits;
  *                                core); each loop chunks a stream's frames once for its players
  * @param closeFlushTimeoutMs     a connection closed gracefully (its last status to be written
  *                                first) whose peer stopped reading is closed hard after this long
+ * @param enabled                 whether the node listens for plain RTMP; false for a node that
+ *                                takes RTMPS only (section {@code rtmps})
  */
 public record RtmpSettings(String host, int port, int chunkSize, int windowAckSize,
     int handshakeTimeoutMs, int idleTimeoutMs, int pingIntervalMs, int maxConnections,
     int maxConnectionsPerIp, int maxStreamsPerConnection, ChunkLimits chunkLimits, AmfLimits amfLimits,
     SocketTransport transport, int writeCoalesceMs, int writeCoalesceFullAtConnections, int eventLoops,
-    int closeFlushTimeoutMs) {
+    int closeFlushTimeoutMs, boolean enabled) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 1935;
@@ -79,7 +81,7 @@ public record RtmpSettings(String host, int port, int chunkSize, int windowAckSi
       DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PING_INTERVAL_MS, DEFAULT_MAX_CONNECTIONS,
       DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_STREAMS_PER_CONNECTION, ChunkLimits.DEFAULT,
       AmfLimits.DEFAULT, SocketTransport.EPOLL, DEFAULT_WRITE_COALESCE_MS, DEFAULT_WRITE_COALESCE_FULL_AT_CONNECTIONS, 0,
-      DEFAULT_CLOSE_FLUSH_TIMEOUT_MS);
+      DEFAULT_CLOSE_FLUSH_TIMEOUT_MS, true);
 
   static RtmpSettings read(ConfigReader r) {
     RtmpSettings d = DEFAULT;
@@ -96,6 +98,7 @@ public record RtmpSettings(String host, int port, int chunkSize, int windowAckSi
       throw new ConfigException(r.name("") + e.getMessage());
     }
     RtmpSettings settings = d.toBuilder()
+        .enabled(r.bool("enabled", d.enabled))
         .host(r.string("host", d.host))
         .port(r.integer("port", d.port, 0, 65535))
         .chunkSize(r.integer("chunk-size", d.chunkSize, 128, 1 << 24))
@@ -158,6 +161,7 @@ public record RtmpSettings(String host, int port, int chunkSize, int windowAckSi
     private int writeCoalesceFullAtConnections;
     private int eventLoops;
     private int closeFlushTimeoutMs;
+    private boolean enabled;
 
     private Builder(RtmpSettings s) {
       host = s.host;
@@ -177,6 +181,12 @@ public record RtmpSettings(String host, int port, int chunkSize, int windowAckSi
       writeCoalesceFullAtConnections = s.writeCoalesceFullAtConnections;
       eventLoops = s.eventLoops;
       closeFlushTimeoutMs = s.closeFlushTimeoutMs;
+      enabled = s.enabled;
+    }
+
+    public Builder enabled(boolean value) {
+      enabled = value;
+      return this;
     }
 
     public Builder host(String value) {
@@ -268,7 +278,7 @@ public record RtmpSettings(String host, int port, int chunkSize, int windowAckSi
       return new RtmpSettings(host, port, chunkSize, windowAckSize, handshakeTimeoutMs, idleTimeoutMs,
           pingIntervalMs, maxConnections, maxConnectionsPerIp, maxStreamsPerConnection, chunkLimits,
           amfLimits, transport, writeCoalesceMs, writeCoalesceFullAtConnections, eventLoops,
-          closeFlushTimeoutMs);
+          closeFlushTimeoutMs, enabled);
     }
   }
 

@@ -17,10 +17,13 @@ import java.util.List;
  * @param playerQueueSoftLimitBytes  beyond this many unsent bytes a player skips video to the next keyframe
  * @param playerQueueHardLimitBytes  beyond this many a player is disconnected
  * @param keys                       publish keys; empty means the demo key only
+ * @param apps                       the apps (the first part of the URL's path) the node serves;
+ *                                   {@value #ANY_APP} for any. A stream is known by its app and
+ *                                   name: live/show and backstage/show are two streams
  */
 public record StreamSettings(int maxStreams, int gopCacheMaxDurationMs, int gopCacheMaxBytes,
     int publisherTakeoverMs, int playerGraceMs, int playerQueueSoftLimitBytes,
-    int playerQueueHardLimitBytes, List<StreamKey> keys) {
+    int playerQueueHardLimitBytes, List<StreamKey> keys, List<String> apps) {
 
   public static final int DEFAULT_MAX_STREAMS = 1_000;
   /** Encoders send a keyframe every 1-4 s; 10 s holds a whole GOP of the slowest common setting. */
@@ -35,16 +38,30 @@ public record StreamSettings(int maxStreams, int gopCacheMaxDurationMs, int gopC
   public static final int DEFAULT_PLAYER_QUEUE_SOFT_LIMIT_BYTES = 3 << 20;
   public static final int DEFAULT_PLAYER_QUEUE_HARD_LIMIT_BYTES = 12 << 20;
 
+  /** In {@code streams.apps}: every app name is served. */
+  public static final String ANY_APP = "*";
+  /** nginx-rtmp's, SRS's and most encoder presets' app. */
+  public static final String DEFAULT_APP = "live";
+
   /** The key a fresh node accepts when none is configured; logged as a warning. */
   public static final StreamKey DEMO_KEY = new StreamKey("demo-key", "demo");
 
   public static final StreamSettings DEFAULT = new StreamSettings(DEFAULT_MAX_STREAMS,
       DEFAULT_GOP_CACHE_MAX_DURATION_MS, DEFAULT_GOP_CACHE_MAX_BYTES, DEFAULT_PUBLISHER_TAKEOVER_MS,
       DEFAULT_PLAYER_GRACE_MS, DEFAULT_PLAYER_QUEUE_SOFT_LIMIT_BYTES,
-      DEFAULT_PLAYER_QUEUE_HARD_LIMIT_BYTES, List.of());
+      DEFAULT_PLAYER_QUEUE_HARD_LIMIT_BYTES, List.of(), List.of(DEFAULT_APP));
 
   public StreamSettings {
     keys = List.copyOf(keys);
+    apps = List.copyOf(apps);
+    if (apps.isEmpty()) {
+      throw new ConfigException("streams.apps needs at least one app (or \"*\" for any)");
+    }
+    for (String app : apps) {
+      if (!ANY_APP.equals(app) && !StreamKey.isValidApp(app)) {
+        throw new ConfigException("streams.apps: '" + app + "' is not an app name (letters, digits, '.', '_', '-')");
+      }
+    }
     if (playerQueueSoftLimitBytes > playerQueueHardLimitBytes) {
       throw new ConfigException("streams.player-queue-soft-limit-bytes must not exceed "
           + "streams.player-queue-hard-limit-bytes");
@@ -59,7 +76,7 @@ public record StreamSettings(int maxStreams, int gopCacheMaxDurationMs, int gopC
         throw new ConfigException(r.name("keys") + " entries need 'key' and 'name', not " + entry);
       }
       ConfigReader k = new ConfigReader(r.name("keys[]"), key);
-      keys.add(new StreamKey(k.string("key", null), k.string("name", null)));
+      keys.add(new StreamKey(k.string("key", null), k.string("name", null), k.string("app", null)));
       k.rejectUnknownKeys();
     }
     StreamSettings settings = new StreamSettings(
@@ -70,9 +87,22 @@ public record StreamSettings(int maxStreams, int gopCacheMaxDurationMs, int gopC
         r.integer("player-grace-ms", d.playerGraceMs, 0, 3_600_000),
         r.integer("player-queue-soft-limit-bytes", d.playerQueueSoftLimitBytes, 4096, Integer.MAX_VALUE),
         r.integer("player-queue-hard-limit-bytes", d.playerQueueHardLimitBytes, 4096, Integer.MAX_VALUE),
-        keys);
+        keys, readApps(r));
     r.rejectUnknownKeys();
     return settings;
+  }
+
+  private static List<String> readApps(ConfigReader r) {
+    List<String> apps = new ArrayList<>();
+    for (Object app : r.array("apps")) {
+      apps.add(String.valueOf(app));
+    }
+    return apps.isEmpty() ? DEFAULT.apps : apps;
+  }
+
+  /** Whether a client may connect to {@code app}. */
+  public boolean servesApp(String app) {
+    return apps.contains(ANY_APP) || apps.contains(app);
   }
 
   public StreamSettings withKeys(List<StreamKey> newKeys) {
@@ -93,6 +123,7 @@ public record StreamSettings(int maxStreams, int gopCacheMaxDurationMs, int gopC
     private int playerQueueSoftLimitBytes;
     private int playerQueueHardLimitBytes;
     private List<StreamKey> keys;
+    private List<String> apps;
 
     private Builder(StreamSettings s) {
       maxStreams = s.maxStreams;
@@ -103,6 +134,12 @@ public record StreamSettings(int maxStreams, int gopCacheMaxDurationMs, int gopC
       playerQueueSoftLimitBytes = s.playerQueueSoftLimitBytes;
       playerQueueHardLimitBytes = s.playerQueueHardLimitBytes;
       keys = s.keys;
+      apps = s.apps;
+    }
+
+    public Builder apps(List<String> value) {
+      apps = value;
+      return this;
     }
 
     public Builder maxStreams(int value) {
@@ -147,7 +184,7 @@ public record StreamSettings(int maxStreams, int gopCacheMaxDurationMs, int gopC
 
     public StreamSettings build() {
       return new StreamSettings(maxStreams, gopCacheMaxDurationMs, gopCacheMaxBytes, publisherTakeoverMs,
-          playerGraceMs, playerQueueSoftLimitBytes, playerQueueHardLimitBytes, keys);
+          playerGraceMs, playerQueueSoftLimitBytes, playerQueueHardLimitBytes, keys, apps);
     }
   }
 

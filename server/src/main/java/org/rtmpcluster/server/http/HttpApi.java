@@ -7,6 +7,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import org.rtmpcluster.common.config.HttpSettings;
 import org.rtmpcluster.server.stats.NodeStats;
 import org.slf4j.Logger;
@@ -14,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operators' HTTP API: GET /health, /api/node and /api/streams as JSON (docs/operations.md).
+ * With {@code http.api-token} set, /api/ needs it as a bearer token; /health stays open for probes.
  * Three fixed read-only routes need no web framework, so this is Vert.x core's HttpServer.
  *
  * <p>Create and start it on the node's event loop: its handlers then run there too and read the
@@ -26,12 +29,16 @@ public final class HttpApi {
   private final Vertx vertx;
   private final HttpSettings settings;
   private final NodeStats stats;
+  /** The whole Authorization header a request must carry, or null for an open API. */
+  private final byte[] expectedAuthorization;
   private HttpServer server;
 
   public HttpApi(Vertx vertx, HttpSettings settings, NodeStats stats) {
     this.vertx = vertx;
     this.settings = settings;
     this.stats = stats;
+    this.expectedAuthorization = settings.apiToken() == null ? null
+        : ("Bearer " + settings.apiToken()).getBytes(StandardCharsets.UTF_8);
   }
 
   public Future<HttpServer> start() {
@@ -51,6 +58,11 @@ public final class HttpApi {
 
   private void handle(HttpServerRequest request) {
     String path = request.path();
+    if (path.startsWith("/api/") && !authorized(request)) {
+      request.response().putHeader("WWW-Authenticate", "Bearer realm=\"rtmp-cluster\"");
+      send(request, 401, error("this node's API needs its token: Authorization: Bearer <http.api-token>"));
+      return;
+    }
     boolean known = "/health".equals(path) || "/api/node".equals(path) || "/api/streams".equals(path);
     if (!known) {
       send(request, 404, error("no such resource: " + path
@@ -83,6 +95,16 @@ public final class HttpApi {
       log.error("GET {} failed", path, e);
       send(request, 500, error("internal error: " + e));
     }
+  }
+
+  /** With no token configured the API is open; with one, the request must carry it (compared in constant time). */
+  private boolean authorized(HttpServerRequest request) {
+    if (expectedAuthorization == null) {
+      return true;
+    }
+    String given = request.getHeader("Authorization");
+    return given != null
+        && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expectedAuthorization);
   }
 
   private static JsonObject error(String message) {

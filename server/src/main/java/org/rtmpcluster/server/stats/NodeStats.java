@@ -18,6 +18,7 @@ import org.rtmpcluster.edge.PlayerCounters;
 import org.rtmpcluster.edge.cluster.StreamPuller;
 import org.rtmpcluster.origin.cluster.ClusterRelay;
 import org.rtmpcluster.server.RtmpNode;
+import org.rtmpcluster.server.tls.CertificateWatcher;
 
 /**
  * What a node tells operators about itself and its streams, read from the node's own state. Every
@@ -58,7 +59,7 @@ public final class NodeStats {
   }
 
   public String nodeName() {
-    return node.identity() != null ? node.identity().nodeName() : node.nodeConfig().displayName(node.port());
+    return node.nodeName();
   }
 
   private boolean clustered() {
@@ -129,7 +130,8 @@ public final class NodeStats {
         .put("cluster", clusterName())
         .put("startedAt", startedAtMs)
         .put("uptimeMs", now - startedAtMs)
-        .put("rtmpPort", node.port())
+        .put("rtmpPort", node.nodeConfig().rtmp().enabled() ? node.port() : 0)
+        .put("rtmpsPort", node.rtmpsPort())
         .put("eventLoops", node.eventLoops())
         .put("connections", connections.size())
         .put("bytesIn", connections.bytesIn())
@@ -144,7 +146,19 @@ public final class NodeStats {
         .put("memory", memory(connections, slow))
         .put("streamsPublished", published)
         .put("streamsPlayed", played)
-        .put("players", players);
+        .put("players", players)
+        .put("rtmps", rtmps(node.certificates()));
+  }
+
+  /** The RTMPS certificate in use and how its reloads went; null without RTMPS. */
+  private static JsonObject rtmps(CertificateWatcher certificates) {
+    if (certificates == null || certificates.current() == null) {
+      return null;
+    }
+    return new JsonObject().put("certificate", certificates.current().describe())
+        .put("notAfter", certificates.current().notAfter().toString())
+        .put("reloads", certificates.reloads())
+        .put("failedReloads", certificates.failedReloads());
   }
 
   /** Each event loop's load: its connections, the bytes queued for them, and how late it runs. */

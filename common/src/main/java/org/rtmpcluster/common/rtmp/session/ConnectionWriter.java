@@ -123,6 +123,19 @@ final class ConnectionWriter {
   }
 
   /**
+   * Writes out everything written so far and writes nothing more, leaving the close to the peer,
+   * which the connection's close-flush timeout bounds ({@link #closeNow}).
+   */
+  void finishAndAwaitPeerClose() {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    unflushedBytes = 0;
+    channel.flush();
+  }
+
+  /**
    * Closes at once, dropping whatever is queued. Vert.x's own close waits for queued bytes to be
    * written, which a peer that stopped reading never allows; the channel is closed past it.
    */

@@ -24,7 +24,7 @@ public interface PlayerOutput {
   /** Bytes handed to the socket and not yet written out: the measure of a slow player. */
   long queuedBytes();
 
-  /** Closes the connection after what was sent is flushed, logging why. */
+  /** Ends the connection once what was sent is written: the client closes it, or the close-flush timeout does. */
   void disconnect(String reason);
 
   /** Closes the connection at once, dropping what is queued: for a player that stopped reading. */

@@ -7,12 +7,23 @@ public interface PublishService {
 
   /**
    * What the publisher asked for. {@code streamKey} is the secret name from publish() with its
-   * query string split off; never log it in full.
+   * query string split off; never log it in full. {@code admittedName}, when not null, is the
+   * public name an {@link Admission} vouched for (a webhook): the publish keys are then not
+   * consulted.
    */
   record PublishRequest(String app, String streamKey, String query, String publishType, String remote,
-      PublisherConnection connection) {
+      PublisherConnection connection, String admittedName) {
+    public PublishRequest(String app, String streamKey, String query, String publishType, String remote,
+        PublisherConnection connection) {
+      this(app, streamKey, query, publishType, remote, connection, null);
+    }
+
     public PublishRequest withConnection(PublisherConnection other) {
-      return new PublishRequest(app, streamKey, query, publishType, remote, other);
+      return new PublishRequest(app, streamKey, query, publishType, remote, other, admittedName);
+    }
+
+    public PublishRequest admittedAs(String name) {
+      return new PublishRequest(app, streamKey, query, publishType, remote, connection, name);
     }
   }
 

@@ -84,6 +84,11 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
     return remote;
   }
 
+  /** Whether the connection came in over TLS (RTMPS). */
+  public boolean isTls() {
+    return socket.isSsl();
+  }
+
   public String remoteHost() {
     return socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().hostAddress();
   }
@@ -298,6 +303,20 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
     }
     registry.countProtocolError();
     closeAfterFlush(reason);
+  }
+
+  /**
+   * Sends what was sent, then nothing more, and lets the client close, as nginx-rtmp and SRS do
+   * with a player whose stream ended; one that does not is closed after {@code
+   * rtmp.close-flush-timeout-ms}. A server that closes first races the client's last writes (its
+   * acknowledgement, deleteStream): over TLS, rtmpdump then dies of SIGPIPE.
+   */
+  public void closeWhenPeerDoes(String reason) {
+    if (phase == Phase.CLOSED) {
+      return;
+    }
+    markClosed(reason);
+    writer.finishAndAwaitPeerClose();
   }
 
   /** Closes once what was sent is written, so a final onStatus reaches the client. */

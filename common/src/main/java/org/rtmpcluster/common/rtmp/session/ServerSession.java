@@ -1,5 +1,6 @@
 package org.rtmpcluster.common.rtmp.session;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -7,10 +8,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.rtmpcluster.common.amf.Amf0Writer;
 import org.rtmpcluster.common.amf.AmfException;
 import org.rtmpcluster.common.amf.AmfUndefined;
+import org.rtmpcluster.common.config.AuthAction;
 import org.rtmpcluster.common.config.RtmpSettings;
+import org.rtmpcluster.common.config.StreamSettings;
 import org.rtmpcluster.common.config.StreamKey;
 import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
 import org.rtmpcluster.common.rtmp.message.ChunkStreams;
@@ -19,6 +23,7 @@ import org.rtmpcluster.common.rtmp.message.MessageType;
 import org.rtmpcluster.common.rtmp.message.ProtocolControl;
 import org.rtmpcluster.common.rtmp.message.UserControl;
 import org.rtmpcluster.common.stream.StreamLog;
+import org.rtmpcluster.common.stream.StreamNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,13 +45,17 @@ public final class ServerSession implements RtmpConnection.Handler {
     Playback playback;
     /** Media that came while publish was asked for and not answered yet; null otherwise. */
     List<RtmpMessage> early;
+    /** The play being admitted, until its answer; a newer play or a deleteStream replaces it. */
+    Object playAsked;
+    /** What the admission allowed, to be told when it ends. */
+    Admission.Request admitted;
 
     boolean publishPending() {
       return early != null;
     }
 
     boolean inUse() {
-      return ingest != null || playback != null || publishPending();
+      return ingest != null || playback != null || publishPending() || playAsked != null;
     }
   }
 
@@ -54,18 +63,38 @@ public final class ServerSession implements RtmpConnection.Handler {
   private final RtmpSettings settings;
   private final PublishService publishService;
   private final PlayService playService;
+  private final Admission admission;
+  private final Predicate<String> servesApp;
   private final Map<Integer, NetStream> streams = new HashMap<>();
   private boolean connected;
   private String app;
+  private String tcUrl;
   private int nextStreamId = 1;
   /** Replies go in the form the client used for connect: AMF0 (20) or AMF3 (17). */
   private int commandType = MessageType.COMMAND_AMF0;
 
+  /** A session that serves the default app and admits every publish and play its services take. */
   public ServerSession(RtmpConnection connection, PublishService publishService, PlayService playService) {
+    this(connection, publishService, playService, Admission.OPEN, StreamSettings.DEFAULT::servesApp);
+  }
+
+  /**
+   * @param admission asked before every publish and play (tokens, webhooks)
+   * @param servesApp whether the node serves an app; connects to others are rejected
+   */
+  public ServerSession(RtmpConnection connection, PublishService publishService, PlayService playService,
+      Admission admission, Predicate<String> servesApp) {
     this.connection = connection;
     this.settings = connection.settings();
     this.publishService = publishService;
     this.playService = playService;
+    this.admission = admission;
+    this.servesApp = servesApp;
+  }
+
+  private Admission.Request admissionRequest(AuthAction action, String[] nameAndQuery) {
+    return new Admission.Request(action, app, nameAndQuery[0], nameAndQuery[1], connection.remote(),
+        tcUrl == null ? "" : tcUrl, connection.isTls() ? "rtmps" : "rtmp");
   }
 
   @Override
@@ -119,7 +148,15 @@ public final class ServerSession implements RtmpConnection.Handler {
     }
     Map<?, ?> properties = command.commandObject() instanceof Map<?, ?> m ? m : Map.of();
     Object appValue = properties.get("app");
-    app = appValue instanceof String s ? s : "";
+    app = StreamNames.normalizeApp(appValue instanceof String s ? s : "");
+    tcUrl = properties.get("tcUrl") instanceof String url ? url : "";
+    if (!servesApp.test(app)) {
+      String reason = "this node serves no app '" + printable(app) + "'";
+      log.info("{}: connect refused: {}", connection.remote(), reason);
+      replyError(command, Status.CONNECT_REJECTED, reason);
+      connection.closeAfterFlush("connect refused: " + reason);
+      return;
+    }
     commandType = messageType;
     double objectEncoding = properties.get("objectEncoding") instanceof Number n ? n.doubleValue() : 0;
     connected = true;
@@ -211,7 +248,19 @@ public final class ServerSession implements RtmpConnection.Handler {
     // media already read waits for it, so nothing is lost and nothing queues without bound.
     stream.early = new ArrayList<>();
     connection.pauseReading();
-    publishService.publish(request).onComplete(done -> {
+    Admission.Request asked = admissionRequest(AuthAction.PUBLISH, nameAndQuery);
+    admission.admit(asked).compose(decision -> {
+      if (!decision.allowed()) {
+        log.info("{}: publish refused: {}", connection.remote(), decision.reason());
+        return Future.succeededFuture(PublishService.PublishResult.refused(Status.PUBLISH_BAD_NAME, decision.reason()));
+      }
+      return publishService.publish(decision.name() == null ? request : request.admittedAs(decision.name()))
+          .onSuccess(result -> {
+            if (result.ingest() != null) {
+              stream.admitted = asked;
+            }
+          });
+    }).onComplete(done -> {
       PublishService.PublishResult result = done.succeeded() ? done.result()
           : PublishService.PublishResult.refused(Status.PUBLISH_DENIED, "publish failed: " + done.cause().getMessage());
       onPublishAnswered(msid, stream, result);
@@ -229,6 +278,7 @@ public final class ServerSession implements RtmpConnection.Handler {
       // The connection closed, or the publisher deleted the stream, while the answer was on its way.
       if (result.ingest() != null) {
         result.ingest().close();
+        endAdmitted(stream);
       }
       return;
     }
@@ -276,12 +326,36 @@ public final class ServerSession implements RtmpConnection.Handler {
     }
     String[] nameAndQuery = splitQuery(requested);
     double start = command.numberArgument(1) == null ? -2 : command.numberArgument(1);
+    Object playToken = new Object();
+    stream.playAsked = playToken;
+    Admission.Request asked = admissionRequest(AuthAction.PLAY, nameAndQuery);
+    admission.admit(asked).onComplete(done -> {
+      if (connection.isClosed() || streams.get(msid) != stream || stream.playAsked != playToken) {
+        return; // closed, deleted or asked again while the answer was on its way
+      }
+      stream.playAsked = null;
+      Admission.Decision decision = done.succeeded() ? done.result()
+          : Admission.Decision.refuse("cannot check the play: " + done.cause().getMessage());
+      if (!decision.allowed()) {
+        log.info("{}: play of {} refused: {}", connection.remote(), nameAndQuery[0], decision.reason());
+        sendStatus(msid, Status.LEVEL_ERROR, Status.PLAY_FAILED, decision.reason());
+        return;
+      }
+      String[] playing = decision.name() == null ? nameAndQuery : new String[] {decision.name(), nameAndQuery[1]};
+      if (startPlay(msid, stream, playing, start)) {
+        stream.admitted = asked;
+      }
+    });
+  }
+
+  /** Asks the play service; true when the play started. */
+  private boolean startPlay(int msid, NetStream stream, String[] nameAndQuery, double start) {
     PlayService.PlayResult result = playService.play(
         new PlayService.PlayRequest(app, nameAndQuery[0], nameAndQuery[1], start, connection.remote()),
         new Output(msid));
     if (result.playback() == null) {
       sendStatus(msid, Status.LEVEL_ERROR, result.code(), result.description());
-      return;
+      return false;
     }
     stream.playback = result.playback();
     String name = nameAndQuery[0];
@@ -293,6 +367,7 @@ public final class ServerSession implements RtmpConnection.Handler {
         Amf0Writer.encode("|RtmpSampleAccess", true, true)));
     log.info("{} plays {}", connection.remote(), name);
     stream.playback.start();
+    return true;
   }
 
   private void onPause(Command command, int msid) {
@@ -337,16 +412,29 @@ public final class ServerSession implements RtmpConnection.Handler {
     }
     stream.ingest = null;
     ingest.close();
+    endAdmitted(stream);
     if (tell) {
       sendStatus(msid, Status.LEVEL_STATUS, Status.UNPUBLISH_SUCCESS,
           ingest.streamName() + " is now unpublished" + (why == null ? "." : ": " + why));
     }
   }
 
-  private static Playback takePlayback(NetStream stream) {
+  private Playback takePlayback(NetStream stream) {
     Playback playback = stream.playback;
     stream.playback = null;
+    if (playback != null) {
+      endAdmitted(stream);
+    }
     return playback;
+  }
+
+  /** The admission hears that what it allowed is over (a webhook's unpublish or stop). */
+  private void endAdmitted(NetStream stream) {
+    Admission.Request admitted = stream.admitted;
+    stream.admitted = null;
+    if (admitted != null) {
+      admission.ended(admitted);
+    }
   }
 
   private void onUnknownCommand(Command command) {
@@ -428,6 +516,12 @@ public final class ServerSession implements RtmpConnection.Handler {
         : new String[] {requested.substring(0, q), requested.substring(q + 1)};
   }
 
+  /** A peer's string as a log line or a reply may show it: short, and without control characters. */
+  private static String printable(String text) {
+    String shown = text.length() > 64 ? text.substring(0, 64) + "..." : text;
+    return shown.replaceAll("\\p{Cntrl}", "?");
+  }
+
   private static String safeName(String name) {
     return name == null ? "" : StreamKey.mask(splitQuery(name)[0]);
   }
@@ -500,7 +594,7 @@ public final class ServerSession implements RtmpConnection.Handler {
 
     @Override
     public void disconnect(String reason) {
-      connection.closeAfterFlush(reason);
+      connection.closeWhenPeerDoes(reason);
     }
 
     @Override

@@ -1,0 +1,274 @@
+package org.rtmpcluster.common.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.rtmpcluster.common.config.AuthAction;
+import org.rtmpcluster.common.config.WebhookSettings;
+import org.rtmpcluster.common.rtmp.session.Admission;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Asks an operator's HTTP endpoint whether a publish or play may go ahead ({@link
+ * WebhookSettings}), without blocking the event loop: a POST, any 2xx allows, anything else denies,
+ * and an error or a timeout is what {@code on-error} says. Answers may be cached per event loop,
+ * bounded in time and entries. Unpublish and stop are told fire-and-forget.
+ *
+ * <p>One per event loop: its cache is not shared, and it is used on that loop only.
+ */
+public final class WebhookAdmission implements Admission {
+  private static final Logger log = LoggerFactory.getLogger(WebhookAdmission.class);
+  /** A hook answers "ok" or a small JSON object; more is not read. */
+  static final int MAX_REPLY_BYTES = 64 * 1024;
+  /** Longer public names are not stream names. */
+  private static final int MAX_NAME_LENGTH = 256;
+
+  private record Cached(Decision decision, long untilMs) {
+  }
+
+  private final Vertx vertx;
+  private final HttpClient client;
+  private final WebhookSettings settings;
+  private final Supplier<String> nodeName;
+  private final LongSupplier clockMs;
+  private final Map<String, Cached> cache;
+
+  /**
+   * @param client   shared by the node's loops; requests complete on the caller's loop
+   * @param nodeName this node's name, for the hook's {@code node} field
+   * @param clockMs  a monotonic clock for the cache
+   */
+  public WebhookAdmission(Vertx vertx, HttpClient client, WebhookSettings settings, Supplier<String> nodeName,
+      LongSupplier clockMs) {
+    this.vertx = vertx;
+    this.client = client;
+    this.settings = settings;
+    this.nodeName = nodeName;
+    this.clockMs = clockMs;
+    int max = settings.cacheMaxEntries();
+    this.cache = new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
+        return size() > max;
+      }
+    };
+  }
+
+  @Override
+  public Future<Decision> admit(Request request) {
+    if (!settings.asks(request.action())) {
+      return Future.succeededFuture(Decision.ALLOW);
+    }
+    String cacheKey = request.action() + "\n" + request.app() + "\n" + request.name() + "\n" + request.query()
+        + "\n" + host(request.remote());
+    Cached cached = cache.get(cacheKey);
+    long now = clockMs.getAsLong();
+    if (cached != null && now < cached.untilMs) {
+      return Future.succeededFuture(cached.decision);
+    }
+    return call(request, request.action().label()).map(reply -> decide(request, reply))
+        .recover(error -> {
+          log.warn("auth webhook: {} of {}/{} from {}: {}; {}", request.action().label(), request.app(),
+              printable(request.name(), request.action()), request.remote(), error.getMessage(),
+              settings.allowOnError() ? "allowing (on-error: allow)" : "denying (on-error: deny)");
+          return Future.succeededFuture(settings.allowOnError() ? Decision.ALLOW
+              : Decision.refuse("the node cannot check this " + request.action().label() + " now; try again"));
+        })
+        .onSuccess(decision -> remember(cacheKey, decision));
+  }
+
+  private void remember(String cacheKey, Decision decision) {
+    int ttl = decision.allowed() ? settings.cacheAllowMs() : settings.cacheDenyMs();
+    if (ttl > 0 && settings.cacheMaxEntries() > 0) {
+      cache.put(cacheKey, new Cached(decision, clockMs.getAsLong() + ttl));
+    }
+  }
+
+  @Override
+  public void ended(Request request) {
+    if (!settings.asks(request.action())) {
+      return;
+    }
+    String event = request.action() == AuthAction.PUBLISH ? "unpublish" : "stop";
+    call(request, event).onFailure(error -> log.info("auth webhook: telling it of the {} of {}/{} failed: {}",
+        event, request.app(), printable(request.name(), request.action()), error.getMessage()));
+  }
+
+  /** The hook's answer: its status, its Location header and the start of its body. */
+  record Reply(int status, String location, Buffer body) {
+  }
+
+  private Decision decide(Request request, Reply reply) {
+    if (settings.format() == WebhookSettings.Format.NGINX_FORM && reply.status >= 300 && reply.status < 400
+        && reply.location != null) {
+      // nginx-rtmp: a 3xx Location that is not a URL renames the stream.
+      return named(request, reply.location, "the webhook's Location");
+    }
+    if (reply.status < 200 || reply.status >= 300) {
+      log.info("auth webhook: {} of {}/{} from {} denied (HTTP {})", request.action().label(), request.app(),
+          printable(request.name(), request.action()), request.remote(), reply.status);
+      return Decision.refuse("not allowed to " + request.action().label() + " this stream");
+    }
+    if (settings.format() == WebhookSettings.Format.JSON && request.action() == AuthAction.PUBLISH) {
+      String name = replyName(reply.body);
+      if (name != null) {
+        return named(request, name, "the webhook's reply");
+      }
+    }
+    // A publish hook vouches for the publisher: the stream goes live under the name it used.
+    return request.action() == AuthAction.PUBLISH ? Decision.allowAs(request.name()) : Decision.ALLOW;
+  }
+
+  private Decision named(Request request, String name, String where) {
+    if (name.isEmpty() || name.length() > MAX_NAME_LENGTH || name.contains("/") || name.contains("?")
+        || name.contains("://") || name.chars().anyMatch(Character::isISOControl)) {
+      log.warn("auth webhook: {} gave an unusable stream name for {} from {}", where, request.action().label(),
+          request.remote());
+      return Decision.refuse("the node cannot check this " + request.action().label() + " now; try again");
+    }
+    return Decision.allowAs(name);
+  }
+
+  private static String replyName(Buffer body) {
+    if (body.length() == 0 || body.getByte(0) != '{') {
+      return null;
+    }
+    try {
+      Object name = new JsonObject(body).getValue("name");
+      return name instanceof String s ? s : null;
+    } catch (DecodeException e) {
+      return null;
+    }
+  }
+
+  private Future<Reply> call(Request request, String event) {
+    String contentType;
+    Buffer body;
+    if (settings.format() == WebhookSettings.Format.NGINX_FORM) {
+      contentType = "application/x-www-form-urlencoded";
+      body = Buffer.buffer(form(request, event));
+    } else {
+      contentType = "application/json";
+      body = json(request, event).toBuffer();
+    }
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(settings.url())
+        .setConnectTimeout(settings.timeoutMs()).setIdleTimeout(settings.timeoutMs())
+        .putHeader("Content-Type", contentType).putHeader("User-Agent", "rtmp-cluster");
+    if (settings.secret() != null) {
+      options.putHeader("X-Signature", "sha256=" + hmacHex(settings.secret(), body));
+    }
+    Promise<Reply> answer = Promise.promise();
+    long deadline = vertx.setTimer(settings.timeoutMs(),
+        id -> answer.tryFail("no answer within " + settings.timeoutMs() + " ms"));
+    client.request(options)
+        .compose(http -> http.send(body))
+        .compose(this::read)
+        .onComplete(done -> {
+          vertx.cancelTimer(deadline);
+          if (done.succeeded()) {
+            answer.tryComplete(done.result());
+          } else {
+            answer.tryFail(done.cause());
+          }
+        });
+    return answer.future();
+  }
+
+  /** Reads at most {@link #MAX_REPLY_BYTES} of the reply's body; the rest is dropped. */
+  private Future<Reply> read(HttpClientResponse response) {
+    Promise<Reply> read = Promise.promise();
+    Buffer body = Buffer.buffer();
+    response.handler(chunk -> {
+      int room = MAX_REPLY_BYTES - body.length();
+      if (room > 0) {
+        body.appendBuffer(chunk, 0, Math.min(room, chunk.length()));
+      }
+    });
+    response.exceptionHandler(read::tryFail);
+    response.endHandler(v -> read.tryComplete(new Reply(response.statusCode(), response.getHeader("Location"), body)));
+    return read.future();
+  }
+
+  /** SRS's http_hooks body, with the node's name. */
+  private JsonObject json(Request request, String event) {
+    return new JsonObject()
+        .put("action", "on_" + event)
+        .put("app", request.app())
+        .put("stream", request.name())
+        .put("param", request.query().isEmpty() ? "" : "?" + request.query())
+        .put("ip", host(request.remote()))
+        .put("client_id", request.remote())
+        .put("node", nodeName.get())
+        .put("tcUrl", request.tcUrl())
+        .put("protocol", request.protocol());
+  }
+
+  /** nginx-rtmp's on_publish / on_play / on_done fields, with the name's query string appended as it does. */
+  private String form(Request request, String event) {
+    String call = switch (event) {
+      case "unpublish", "stop" -> "done";
+      default -> event;
+    };
+    StringBuilder form = new StringBuilder()
+        .append("call=").append(encode(call))
+        .append("&addr=").append(encode(host(request.remote())))
+        .append("&clientid=").append(encode(request.remote()))
+        .append("&app=").append(encode(request.app()))
+        .append("&flashver=&swfurl=")
+        .append("&tcurl=").append(encode(request.tcUrl()))
+        .append("&pageurl=")
+        .append("&name=").append(encode(request.name()));
+    if (request.action() == AuthAction.PUBLISH) {
+      form.append("&type=live");
+    }
+    if (!request.query().isEmpty()) {
+      form.append('&').append(request.query());
+    }
+    return form.toString();
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value == null ? "" : value, StandardCharsets.UTF_8);
+  }
+
+  private static String host(String remote) {
+    int colon = remote.lastIndexOf(':');
+    return colon > 0 ? remote.substring(0, colon) : remote;
+  }
+
+  /** A publish's name is its key: logs show only its start. */
+  private static String printable(String name, AuthAction action) {
+    if (action == AuthAction.PUBLISH) {
+      return org.rtmpcluster.common.config.StreamKey.mask(name);
+    }
+    return name.length() > 64 ? name.substring(0, 64) + "..." : name;
+  }
+
+  static String hmacHex(String secret, Buffer body) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return HexFormat.of().formatHex(mac.doFinal(body.getBytes()));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+    }
+  }
+}
