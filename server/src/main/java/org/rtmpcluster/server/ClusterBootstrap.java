@@ -8,18 +8,29 @@ import io.vertx.core.Vertx;
 import io.vertx.core.transport.Transport;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.concurrent.TimeUnit;
 import io.vertx.core.spi.cluster.NodeListener;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.rtmpcluster.common.cluster.NodeIdentity;
 import org.rtmpcluster.common.config.ClusterSettings;
+import org.rtmpcluster.common.config.ClusterTlsSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts a clustered Vert.x on Hazelcast, configured from the node config: TCP-IP join with the
  * given members only (multicast and auto-detection off, so a new node never joins a stranger's
  * cluster on the LAN), bound to one address, with heartbeats tuned so a dead member is noticed in
- * seconds rather than Hazelcast's default minute.
+ * seconds rather than Hazelcast's default minute. The event bus may run mutual TLS ({@code
+ * cluster.tls}).
  */
 public final class ClusterBootstrap {
+  private static final Logger log = LoggerFactory.getLogger(ClusterBootstrap.class);
 
   /** A clustered Vert.x and what the node needs of its cluster manager. */
   public record Clustered(Vertx vertx, HazelcastClusterManager clusterManager) {
@@ -56,11 +67,52 @@ public final class ClusterBootstrap {
   }
 
   public static Future<Clustered> start(ClusterSettings settings, VertxOptions base, Transport transport) {
+    warnIfExposed(settings);
     HazelcastClusterManager clusterManager = new HazelcastClusterManager(hazelcastConfig(settings));
-    VertxOptions options = new VertxOptions(base).setEventBusOptions(new EventBusOptions()
-        .setHost(settings.host()).setPort(settings.eventBusPort()));
+    VertxOptions options = new VertxOptions(base).setEventBusOptions(eventBusOptions(settings));
     return Vertx.builder().with(options).withTransport(transport).withClusterManager(clusterManager).buildClustered()
         .map(vertx -> new Clustered(vertx, clusterManager));
+  }
+
+  /**
+   * The event bus carries every frame between nodes. With {@code cluster.tls} it is mutual TLS:
+   * each node presents its certificate, as server and as client, and takes only peers signed by
+   * the cluster's CA; a node without such a certificate cannot connect either way.
+   */
+  static EventBusOptions eventBusOptions(ClusterSettings settings) {
+    EventBusOptions options = new EventBusOptions().setHost(settings.host()).setPort(settings.eventBusPort());
+    ClusterTlsSettings tls = settings.tls();
+    if (tls.enabled()) {
+      options.setSsl(true)
+          .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certPath()).setKeyPath(tls.keyPath()))
+          .setTrustOptions(new PemTrustOptions().addCertPath(tls.caPath()))
+          .setClientAuth(ClientAuth.REQUIRED)
+          .setSslHandshakeTimeout(settings.memberTimeoutMs())
+          .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+    }
+    return options;
+  }
+
+  /** Hazelcast's open-source edition has no TLS: say so when a node clusters beyond loopback. */
+  private static void warnIfExposed(ClusterSettings settings) {
+    boolean loopback;
+    try {
+      loopback = InetAddress.getByName(settings.host()).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      loopback = false;
+    }
+    if (loopback) {
+      return;
+    }
+    if (!settings.tls().enabled()) {
+      log.warn("cluster on {} without cluster.tls: frames between nodes go over the event bus in clear "
+          + "text, and Hazelcast (membership, the stream registry) has no TLS in its open-source edition; "
+          + "use a private network or a firewall (docs/operations.md, \"Securing a cluster\")", settings.host());
+    } else {
+      log.info("cluster on {}: the event bus uses mutual TLS; Hazelcast's own traffic on port {} has none in "
+          + "its open-source edition: keep it on a private network (docs/operations.md)", settings.host(),
+          settings.port());
+    }
   }
 
   static Config hazelcastConfig(ClusterSettings settings) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.rtmpcluster.common.config.ClusterSettings;
+import org.rtmpcluster.common.config.ClusterTlsSettings;
 import org.rtmpcluster.common.config.ConfigException;
 import org.rtmpcluster.common.config.NodeConfig;
 import org.rtmpcluster.common.config.Role;
@@ -14,7 +15,8 @@ import org.rtmpcluster.common.config.StreamKey;
 record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer rtmpsPort, String tlsCert,
     String tlsKey, String bind, List<StreamKey> keys, boolean cluster, String clusterHost, Integer clusterPort,
     List<String> members, String clusterName, String nodeName, Integer httpPort, String apiToken,
-    String playTokenSecret, String authWebhook, boolean help) {
+    String playTokenSecret, String authWebhook, String clusterTlsCert, String clusterTlsKey, String clusterTlsCa,
+    boolean help) {
 
   static final String USAGE = """
       Usage: java -jar rtmp-cluster.jar [options]
@@ -49,6 +51,9 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer r
         --cluster-port N     Hazelcast member port (default 5701)
         --members LIST       host:port of members to join, comma-separated (none: start a cluster)
         --cluster-name NAME  nodes join only a cluster of the same name (default rtmp-cluster)
+        --cluster-tls-cert FILE, --cluster-tls-key FILE, --cluster-tls-ca FILE
+                             mutual TLS on the event bus between nodes: this node's certificate
+                             and key, and the CA every node's certificate is signed by (PEM)
         --help               this text
       """;
 
@@ -71,6 +76,9 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer r
     String apiToken = null;
     String playTokenSecret = null;
     String authWebhook = null;
+    String clusterTlsCert = null;
+    String clusterTlsKey = null;
+    String clusterTlsCa = null;
     boolean help = false;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
@@ -100,6 +108,9 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer r
         case "--api-token" -> apiToken = value(args, i, flag, inline);
         case "--play-token-secret" -> playTokenSecret = value(args, i, flag, inline);
         case "--auth-webhook" -> authWebhook = value(args, i, flag, inline);
+        case "--cluster-tls-cert" -> clusterTlsCert = value(args, i, flag, inline);
+        case "--cluster-tls-key" -> clusterTlsKey = value(args, i, flag, inline);
+        case "--cluster-tls-ca" -> clusterTlsCa = value(args, i, flag, inline);
         default -> throw new ConfigException("unknown option " + args[i] + " (see --help)");
       }
       if (inline == null && !SWITCHES.contains(flag)) {
@@ -111,7 +122,7 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer r
     }
     return new CommandLine(config, roles, port, rtmpsPort, tlsCert, tlsKey, bind, List.copyOf(keys), cluster, clusterHost, clusterPort,
         members, clusterName, nodeName, httpPort, apiToken, playTokenSecret,
-        authWebhook, help);
+        authWebhook, clusterTlsCert, clusterTlsKey, clusterTlsCa, help);
   }
 
   /** Flags that take no value. */
@@ -200,6 +211,9 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer r
     }
     if (clusterName != null) {
       clusterSettings = clusterSettings.withName(clusterName);
+    }
+    if (clusterTlsCert != null || clusterTlsKey != null || clusterTlsCa != null) {
+      clusterSettings = clusterSettings.withTls(new ClusterTlsSettings(clusterTlsCert, clusterTlsKey, clusterTlsCa));
     }
     config = config.withCluster(clusterSettings);
     if (!keys.isEmpty()) {

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.rtmpcluster.client.RtmpClient;
 import org.rtmpcluster.common.config.ClusterSettings;
+import org.rtmpcluster.common.config.ClusterTlsSettings;
 import org.rtmpcluster.common.config.HttpSettings;
 import org.rtmpcluster.common.config.NodeConfig;
 import org.rtmpcluster.common.config.Role;
@@ -46,9 +47,14 @@ final class TestCluster implements AutoCloseable {
   }
 
   Member start(String name, Set<Role> roles) {
+    return start(name, roles, ClusterTlsSettings.NONE);
+  }
+
+  /** A member whose event bus uses {@code tls}. */
+  Member start(String name, Set<Role> roles, ClusterTlsSettings tls) {
     int hazelcastPort = freePort();
     ClusterSettings cluster = fastSettings().withName(clusterName).withHost("127.0.0.1").withPort(hazelcastPort)
-        .withMembers(seed == null ? List.of() : List.of(seed));
+        .withMembers(seed == null ? List.of() : List.of(seed)).withTls(tls);
     NodeConfig config = NodeConfig.DEFAULT.withNodeName(name).withRoles(roles).withCluster(cluster)
         .withRtmp(NodeConfig.DEFAULT.rtmp().withHost("127.0.0.1").withPort(0).withEventLoops(2))
         .withStreams(StreamSettings.DEFAULT.toBuilder().maxStreams(100).publisherTakeoverMs(1_000)

@@ -23,10 +23,12 @@ import java.util.List;
  *                             after this long without an answer
  * @param resyncHoldBytes      frames an edge holds per stream while its snapshot is on its way;
  *                             past this the oldest go, and the edge resyncs once more
+ * @param tls                  mutual TLS on the event bus, or {@link ClusterTlsSettings#NONE}
  */
 public record ClusterSettings(boolean enabled, String name, String host, int port, int eventBusPort,
     List<String> members, int heartbeatIntervalMs, int memberTimeoutMs, int streamStallMs,
-    int edgeLingerMs, int registryLeaseMs, int standbyRetryMs, int snapshotTimeoutMs, int resyncHoldBytes) {
+    int edgeLingerMs, int registryLeaseMs, int standbyRetryMs, int snapshotTimeoutMs, int resyncHoldBytes,
+    ClusterTlsSettings tls) {
 
   public static final String DEFAULT_NAME = "rtmp-cluster";
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -50,7 +52,7 @@ public record ClusterSettings(boolean enabled, String name, String host, int por
   public static final ClusterSettings DEFAULT = new ClusterSettings(false, DEFAULT_NAME, DEFAULT_HOST,
       DEFAULT_PORT, 0, List.of(), DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_MEMBER_TIMEOUT_MS,
       DEFAULT_STREAM_STALL_MS, DEFAULT_EDGE_LINGER_MS, DEFAULT_REGISTRY_LEASE_MS, DEFAULT_STANDBY_RETRY_MS,
-      DEFAULT_SNAPSHOT_TIMEOUT_MS, DEFAULT_RESYNC_HOLD_BYTES);
+      DEFAULT_SNAPSHOT_TIMEOUT_MS, DEFAULT_RESYNC_HOLD_BYTES, ClusterTlsSettings.NONE);
 
   public ClusterSettings {
     members = List.copyOf(members);
@@ -85,50 +87,57 @@ public record ClusterSettings(boolean enabled, String name, String host, int por
         r.integer("registry-lease-ms", d.registryLeaseMs, 300, 3_600_000),
         r.integer("standby-retry-ms", d.standbyRetryMs, 50, 60_000),
         r.integer("snapshot-timeout-ms", d.snapshotTimeoutMs, 100, 60_000),
-        r.integer("resync-hold-bytes", d.resyncHoldBytes, 64 << 10, 1 << 30));
+        r.integer("resync-hold-bytes", d.resyncHoldBytes, 64 << 10, 1 << 30),
+        ClusterTlsSettings.read(r.section("tls")));
     r.rejectUnknownKeys();
     return settings;
+  }
+
+  public ClusterSettings withTls(ClusterTlsSettings newTls) {
+    return new ClusterSettings(enabled, name, host, port, eventBusPort, members, heartbeatIntervalMs,
+        memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs, snapshotTimeoutMs,
+        resyncHoldBytes, newTls);
   }
 
   public ClusterSettings withEnabled(boolean on) {
     return new ClusterSettings(on, name, host, port, eventBusPort, members, heartbeatIntervalMs,
         memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs, snapshotTimeoutMs,
-        resyncHoldBytes);
+        resyncHoldBytes, tls);
   }
 
   public ClusterSettings withName(String newName) {
     return new ClusterSettings(enabled, newName, host, port, eventBusPort, members, heartbeatIntervalMs,
         memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs, snapshotTimeoutMs,
-        resyncHoldBytes);
+        resyncHoldBytes, tls);
   }
 
   public ClusterSettings withHost(String newHost) {
     return new ClusterSettings(enabled, name, newHost, port, eventBusPort, members, heartbeatIntervalMs,
         memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs, snapshotTimeoutMs,
-        resyncHoldBytes);
+        resyncHoldBytes, tls);
   }
 
   public ClusterSettings withPort(int newPort) {
     return new ClusterSettings(enabled, name, host, newPort, eventBusPort, members, heartbeatIntervalMs,
         memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs, snapshotTimeoutMs,
-        resyncHoldBytes);
+        resyncHoldBytes, tls);
   }
 
   public ClusterSettings withMembers(List<String> newMembers) {
     return new ClusterSettings(enabled, name, host, port, eventBusPort, newMembers, heartbeatIntervalMs,
         memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs, snapshotTimeoutMs,
-        resyncHoldBytes);
+        resyncHoldBytes, tls);
   }
 
   public ClusterSettings withResync(int newSnapshotTimeoutMs, int newResyncHoldBytes) {
     return new ClusterSettings(enabled, name, host, port, eventBusPort, members, heartbeatIntervalMs,
         memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs, newSnapshotTimeoutMs,
-        newResyncHoldBytes);
+        newResyncHoldBytes, tls);
   }
 
   public ClusterSettings withTimings(int heartbeatMs, int memberTimeout, int stallMs, int lingerMs,
       int leaseMs, int standbyMs) {
     return new ClusterSettings(enabled, name, host, port, eventBusPort, members, heartbeatMs,
-        memberTimeout, stallMs, lingerMs, leaseMs, standbyMs, snapshotTimeoutMs, resyncHoldBytes);
+        memberTimeout, stallMs, lingerMs, leaseMs, standbyMs, snapshotTimeoutMs, resyncHoldBytes, tls);
   }
 }
