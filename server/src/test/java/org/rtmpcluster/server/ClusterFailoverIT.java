@@ -83,6 +83,8 @@ class ClusterFailoverIT {
   private static final int SECOND_PUBLISH_SECONDS = 5;
 
   private static final StreamKey KEY = new StreamKey("failover-" + UUID.randomUUID(), "failover");
+  /** The stream as the nodes know it (and log it): app and name. */
+  private static final String STREAM = "live/" + KEY.name();
 
   @TempDir
   Path dir;
@@ -196,7 +198,8 @@ class ClusterFailoverIT {
     assertFalse(player1.isDone() || player2.isDone(), "an ffmpeg player left before the stream ended");
 
     // What the cluster did, from the nodes' own log time stamps (same machine, same clock).
-    long secondPublishAt = origin2.loggedAt("publishes stream " + KEY.name());
+    long secondPublishAt = origin2.loggedAt("publishes stream " + STREAM);
+    assertTrue(secondPublishAt > 0, "origin-2 logged the second encoder's publish");
     long stallAt = edge1.loggedAt("stalled, no frames for");
     // Every node frees the dead origin's names; only the one whose removal wins logs it.
     long memberGoneAt = nodes.stream().skip(1).mapToLong(node -> node.loggedAt("left the cluster: released"))
@@ -208,7 +211,7 @@ class ClusterFailoverIT {
     long resumeMs = resumed.atMs - newPublishAt;
     for (JarNode node : nodes) {
       node.log().lines()
-          .filter(line -> line.contains("stream " + KEY.name()) || line.contains("left the cluster: released"))
+          .filter(line -> line.contains("stream " + STREAM) || line.contains("left the cluster: released"))
           .forEach(line -> System.out.println(node.name() + ": " + line));
     }
     // -1 (not logged): edge-1 saw the new epoch before it called the stream stalled.
