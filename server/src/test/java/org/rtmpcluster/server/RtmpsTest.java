@@ -149,6 +149,19 @@ class RtmpsTest {
     assertTrue(!onPlainPort.closeFuture().isComplete(), "plain RTMP still works on its own port");
   }
 
+  /** A peer that opens a TCP connection to the TLS port and never starts TLS is closed at the handshake timeout. */
+  @Test
+  void aPeerThatNeverStartsTlsIsClosedAtTheHandshakeTimeout() {
+    node = startWithRtmps(TestCertificates.selfSigned(dir, "node", KeyType.RSA, "localhost"),
+        c -> c.withRtmp(c.rtmp().toBuilder().handshakeTimeoutMs(1_000).build()));
+    NetClient raw = node.vertx.createNetClient();
+    NetSocket silent = Await.result(raw.connect(node.node.rtmpsPort(), "127.0.0.1"));
+    io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
+    silent.closeHandler(v -> closed.tryComplete());
+    Await.result(closed.future(), Duration.ofSeconds(10));
+    assertEquals("CN=localhost", servedSubject(), "the port goes on serving TLS");
+  }
+
   /** A renewed certificate is served without a restart; a broken or mismatched one never is. */
   @Test
   void aRenewedCertificateIsServedAndABadOneLeavesTheOldInUse() throws IOException {
