@@ -8,11 +8,12 @@ public final class PlayerCounters {
   private final AtomicLong playersCut = new AtomicLong();
   private final AtomicLong playersRefusedOverBudget = new AtomicLong();
 
-  void framesSkipped(long frames) {
+  /** Counted by RTMP and HTTP-FLV players alike. */
+  public void framesSkipped(long frames) {
     framesSkipped.addAndGet(frames);
   }
 
-  void playerCut() {
+  public void playerCut() {
     playersCut.incrementAndGet();
   }
 

@@ -16,7 +16,7 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer r
     String tlsKey, String bind, List<StreamKey> keys, boolean cluster, String clusterHost, Integer clusterPort,
     List<String> members, String clusterName, String nodeName, Integer httpPort, String apiToken,
     String playTokenSecret, String authWebhook, String clusterTlsCert, String clusterTlsKey, String clusterTlsCa,
-    boolean help) {
+    Integer playHttpPort, boolean help) {
 
   static final String USAGE = """
       Usage: java -jar rtmp-cluster.jar [options]
@@ -41,6 +41,7 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer r
         --auth-webhook URL   ask URL (an HTTP POST) before every publish and play; any 2xx
                              allows (see auth.webhook in conf/node.yaml)
         --http-port N        serve /health, /api/node and /api/streams on this port (0: any)
+        --play-http-port N   serve HTTP-FLV players on this port: http://HOST:N/<app>/<name>.flv
         --api-token TOKEN    require "Authorization: Bearer TOKEN" on /api/* (/health stays open);
                              flags show in ps: prefer http.api-token in a config file only you read
         --node-name NAME     this node's name in logs and the API (default: cluster-host:rtmp-port)
@@ -73,6 +74,7 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer r
     String clusterName = null;
     String nodeName = null;
     Integer httpPort = null;
+    Integer playHttpPort = null;
     String apiToken = null;
     String playTokenSecret = null;
     String authWebhook = null;
@@ -105,6 +107,7 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer r
         case "--cluster-name" -> clusterName = value(args, i, flag, inline);
         case "--node-name" -> nodeName = value(args, i, flag, inline);
         case "--http-port" -> httpPort = port(flag, value(args, i, flag, inline), 0);
+        case "--play-http-port" -> playHttpPort = port(flag, value(args, i, flag, inline), 0);
         case "--api-token" -> apiToken = value(args, i, flag, inline);
         case "--play-token-secret" -> playTokenSecret = value(args, i, flag, inline);
         case "--auth-webhook" -> authWebhook = value(args, i, flag, inline);
@@ -122,7 +125,7 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer r
     }
     return new CommandLine(config, roles, port, rtmpsPort, tlsCert, tlsKey, bind, List.copyOf(keys), cluster, clusterHost, clusterPort,
         members, clusterName, nodeName, httpPort, apiToken, playTokenSecret,
-        authWebhook, clusterTlsCert, clusterTlsKey, clusterTlsCa, help);
+        authWebhook, clusterTlsCert, clusterTlsKey, clusterTlsCa, playHttpPort, help);
   }
 
   /** Flags that take no value. */
@@ -186,6 +189,9 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer r
     }
     if (httpPort != null) {
       config = config.withHttp(config.http().withPort(httpPort));
+    }
+    if (playHttpPort != null) {
+      config = config.withPlayHttp(config.playHttp().withPort(playHttpPort));
     }
     if (apiToken != null) {
       config = config.withHttp(config.http().withApiToken(apiToken));

@@ -5,6 +5,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.Context;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -27,6 +29,7 @@ import org.rtmpcluster.common.stream.HomeStream;
 import org.rtmpcluster.common.stream.LoopFeed;
 import org.rtmpcluster.common.stream.StreamHub;
 import org.rtmpcluster.common.stream.WireBuffers;
+import org.rtmpcluster.edge.http.HttpFlvService;
 import org.rtmpcluster.server.tls.CertificateWatcher;
 import org.rtmpcluster.edge.PlayerCounters;
 import org.rtmpcluster.edge.cluster.StreamPuller;
@@ -59,6 +62,8 @@ public final class RtmpNode extends VerticleBase {
   private LoopFeed.Home homeStreams;
   private CertificateWatcher certificates;
   private AuthClients auth;
+  private HttpFlvService httpFlv;
+  private HttpServer playHttpServer;
   private final PlayerCounters playerCounters = new PlayerCounters();
   private NodeStats stats;
   private HttpApi httpApi;
@@ -179,11 +184,32 @@ public final class RtmpNode extends VerticleBase {
   /** Once RTMP listens: share this node's stats with the cluster, and serve the HTTP API if enabled. */
   private Future<?> startObservability() {
     stats.start();
+    Future<?> playback = startPlayHttp();
     if (!config.http().enabled()) {
-      return Future.succeededFuture();
+      return playback;
     }
     httpApi = new HttpApi(vertx, config.http(), stats);
-    return httpApi.start();
+    return playback.compose(v -> httpApi.start());
+  }
+
+  /**
+   * HTTP-FLV for browsers and HTTP players, on edges with {@code play-http}: on the home loop,
+   * reading the home streams (the same GOP cache and pull as RTMP players).
+   */
+  private Future<?> startPlayHttp() {
+    if (!config.playHttp().enabled() || homeStreams == null) {
+      return Future.succeededFuture();
+    }
+    httpFlv = new HttpFlvService(config.streams(), homeStreams::open, auth.admissionForThisLoop(),
+        config.playHttp().corsOrigins(), playerCounters);
+    playHttpServer = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true));
+    playHttpServer.requestHandler(httpFlv::handle);
+    return playHttpServer.listen(config.playHttp().port(), config.playHttp().host());
+  }
+
+  /** The HTTP playback port (the real one when configured as 0), or 0 without it. */
+  public int playHttpPort() {
+    return playHttpServer == null ? 0 : playHttpServer.actualPort();
   }
 
   /**
@@ -283,6 +309,9 @@ public final class RtmpNode extends VerticleBase {
     }
     if (auth != null) {
       auth.close();
+    }
+    if (playHttpServer != null) {
+      playHttpServer.close();
     }
     if (httpApi != null) {
       httpApi.stop();

@@ -13,14 +13,15 @@ import java.util.Set;
  */
 public record NodeConfig(String nodeName, Set<Role> roles, RtmpSettings rtmp, RtmpsSettings rtmps,
     StreamSettings streams, AuthSettings auth, ClusterSettings cluster, HttpSettings http,
-    MemorySettings memory, int drainTimeoutMs) {
+    PlayHttpSettings playHttp, MemorySettings memory, int drainTimeoutMs) {
 
   /** Enough for a last status to reach a reading peer; a stop should not wait on the others. */
   public static final int DEFAULT_DRAIN_TIMEOUT_MS = 2_000;
 
   public static final NodeConfig DEFAULT = new NodeConfig(null, EnumSet.allOf(Role.class),
-      RtmpSettings.DEFAULT, RtmpsSettings.DEFAULT, StreamSettings.DEFAULT, AuthSettings.DEFAULT, ClusterSettings.DEFAULT, HttpSettings.DEFAULT,
-      MemorySettings.DEFAULT, DEFAULT_DRAIN_TIMEOUT_MS);
+      RtmpSettings.DEFAULT, RtmpsSettings.DEFAULT, StreamSettings.DEFAULT, AuthSettings.DEFAULT,
+      ClusterSettings.DEFAULT, HttpSettings.DEFAULT, PlayHttpSettings.DEFAULT, MemorySettings.DEFAULT,
+      DEFAULT_DRAIN_TIMEOUT_MS);
 
   public NodeConfig {
     if (roles.isEmpty()) {
@@ -49,7 +50,8 @@ public record NodeConfig(String nodeName, Set<Role> roles, RtmpSettings rtmp, Rt
     NodeConfig config = new NodeConfig(name, roles, RtmpSettings.read(root.section("rtmp")),
         RtmpsSettings.read(root.section("rtmps")), StreamSettings.read(root.section("streams")),
         AuthSettings.read(root.section("auth")), ClusterSettings.read(root.section("cluster")),
-        HttpSettings.read(root.section("http")), MemorySettings.read(root.section("memory")), drainTimeoutMs);
+        HttpSettings.read(root.section("http")), PlayHttpSettings.read(root.section("play-http")),
+        MemorySettings.read(root.section("memory")), drainTimeoutMs);
     root.rejectUnknownKeys();
     return config.requireAListener();
   }
@@ -77,38 +79,43 @@ public record NodeConfig(String nodeName, Set<Role> roles, RtmpSettings rtmp, Rt
   }
 
   public NodeConfig withNodeName(String newName) {
-    return new NodeConfig(newName, roles, rtmp, rtmps, streams, auth, cluster, http, memory, drainTimeoutMs);
+    return new NodeConfig(newName, roles, rtmp, rtmps, streams, auth, cluster, http, playHttp, memory, drainTimeoutMs);
   }
 
   public NodeConfig withRoles(Set<Role> newRoles) {
-    return new NodeConfig(nodeName, newRoles, rtmp, rtmps, streams, auth, cluster, http, memory, drainTimeoutMs);
+    return new NodeConfig(nodeName, newRoles, rtmp, rtmps, streams, auth, cluster, http, playHttp, memory, drainTimeoutMs);
   }
 
   public NodeConfig withRtmp(RtmpSettings newRtmp) {
-    return new NodeConfig(nodeName, roles, newRtmp, rtmps, streams, auth, cluster, http, memory, drainTimeoutMs);
+    return new NodeConfig(nodeName, roles, newRtmp, rtmps, streams, auth, cluster, http, playHttp, memory, drainTimeoutMs);
   }
 
   public NodeConfig withRtmps(RtmpsSettings newRtmps) {
-    return new NodeConfig(nodeName, roles, rtmp, newRtmps, streams, auth, cluster, http, memory, drainTimeoutMs);
+    return new NodeConfig(nodeName, roles, rtmp, newRtmps, streams, auth, cluster, http, playHttp, memory, drainTimeoutMs);
   }
 
   public NodeConfig withStreams(StreamSettings newStreams) {
-    return new NodeConfig(nodeName, roles, rtmp, rtmps, newStreams, auth, cluster, http, memory, drainTimeoutMs);
+    return new NodeConfig(nodeName, roles, rtmp, rtmps, newStreams, auth, cluster, http, playHttp, memory, drainTimeoutMs);
   }
 
   public NodeConfig withAuth(AuthSettings newAuth) {
-    return new NodeConfig(nodeName, roles, rtmp, rtmps, streams, newAuth, cluster, http, memory, drainTimeoutMs);
+    return new NodeConfig(nodeName, roles, rtmp, rtmps, streams, newAuth, cluster, http, playHttp, memory, drainTimeoutMs);
   }
 
   public NodeConfig withCluster(ClusterSettings newCluster) {
-    return new NodeConfig(nodeName, roles, rtmp, rtmps, streams, auth, newCluster, http, memory, drainTimeoutMs);
+    return new NodeConfig(nodeName, roles, rtmp, rtmps, streams, auth, newCluster, http, playHttp, memory, drainTimeoutMs);
   }
 
   public NodeConfig withHttp(HttpSettings newHttp) {
-    return new NodeConfig(nodeName, roles, rtmp, rtmps, streams, auth, cluster, newHttp, memory, drainTimeoutMs);
+    return new NodeConfig(nodeName, roles, rtmp, rtmps, streams, auth, cluster, newHttp, playHttp, memory, drainTimeoutMs);
+  }
+
+  public NodeConfig withPlayHttp(PlayHttpSettings newPlayHttp) {
+    return new NodeConfig(nodeName, roles, rtmp, rtmps, streams, auth, cluster, http, newPlayHttp, memory,
+        drainTimeoutMs);
   }
 
   public NodeConfig withMemory(MemorySettings newMemory) {
-    return new NodeConfig(nodeName, roles, rtmp, rtmps, streams, auth, cluster, http, newMemory, drainTimeoutMs);
+    return new NodeConfig(nodeName, roles, rtmp, rtmps, streams, auth, cluster, http, playHttp, newMemory, drainTimeoutMs);
   }
 }

@@ -1,0 +1,44 @@
+package org.rtmpcluster.common.config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The public playback listener of edges (config section {@code play-http}), apart from the
+ * operators' API: HTTP-FLV at {@code /<app>/<name>.flv}.
+ *
+ * @param enabled     whether the node serves it (only with the edge role)
+ * @param host        address to listen on
+ * @param port        TCP port (0: any free port)
+ * @param corsOrigins origins whose pages may play ({@code Access-Control-Allow-Origin}); "*" any
+ */
+public record PlayHttpSettings(boolean enabled, String host, int port, List<String> corsOrigins) {
+  public static final int DEFAULT_PORT = 8088;
+  public static final PlayHttpSettings DEFAULT = new PlayHttpSettings(false, RtmpSettings.DEFAULT_HOST,
+      DEFAULT_PORT, List.of("*"));
+
+  public PlayHttpSettings {
+    corsOrigins = List.copyOf(corsOrigins);
+  }
+
+  static PlayHttpSettings read(ConfigReader r) {
+    List<String> origins = new ArrayList<>();
+    for (Object origin : r.array("cors-origins")) {
+      origins.add(String.valueOf(origin));
+    }
+    PlayHttpSettings settings = new PlayHttpSettings(r.bool("enabled", DEFAULT.enabled),
+        r.string("host", DEFAULT.host), r.integer("port", DEFAULT.port, 0, 65535),
+        origins.isEmpty() ? DEFAULT.corsOrigins : origins);
+    r.rejectUnknownKeys();
+    return settings;
+  }
+
+  /** {@code --play-http-port N} turns it on. */
+  public PlayHttpSettings withPort(int newPort) {
+    return new PlayHttpSettings(true, host, newPort, corsOrigins);
+  }
+
+  public PlayHttpSettings withHost(String newHost) {
+    return new PlayHttpSettings(enabled, newHost, port, corsOrigins);
+  }
+}

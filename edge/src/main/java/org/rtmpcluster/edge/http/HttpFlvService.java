@@ -1,0 +1,142 @@
+package org.rtmpcluster.edge.http;
+
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.rtmpcluster.common.config.AuthAction;
+import org.rtmpcluster.common.config.StreamSettings;
+import org.rtmpcluster.common.rtmp.session.Admission;
+import org.rtmpcluster.common.stream.LiveStream;
+import org.rtmpcluster.common.stream.StreamNames;
+import org.rtmpcluster.edge.PlayerCounters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * HTTP-FLV playback: {@code GET /<app>/<name>.flv} answers with a live FLV file of the stream, as
+ * nginx-http-flv, SRS and mpegts.js expect. The same streams, apps, tokens and webhook as RTMP
+ * players; a name nobody publishes yet is waited for. CORS on every answer, for players on other
+ * origins. Event loop only: the loop its streams live on.
+ */
+public final class HttpFlvService {
+  private static final Logger log = LoggerFactory.getLogger(HttpFlvService.class);
+
+  private final StreamSettings settings;
+  private final Function<String, LiveStream> streams;
+  private final Admission admission;
+  private final Predicate<String> servesApp;
+  private final List<String> corsOrigins;
+  private final PlayerCounters counters;
+  private final Map<String, HttpFlvFanout> fanouts = new HashMap<>();
+
+  /**
+   * @param streams the stream of an {@code app/name}, created (and fed) if need be; null when the
+   *                node holds its maximum of streams
+   */
+  public HttpFlvService(StreamSettings settings, Function<String, LiveStream> streams, Admission admission,
+      List<String> corsOrigins, PlayerCounters counters) {
+    this.settings = settings;
+    this.streams = streams;
+    this.admission = admission;
+    this.servesApp = settings::servesApp;
+    this.corsOrigins = List.copyOf(corsOrigins);
+    this.counters = counters;
+  }
+
+  /** Viewers on this loop, all streams. */
+  public int viewers() {
+    return fanouts.values().stream().mapToInt(HttpFlvFanout::players).sum();
+  }
+
+  public void handle(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    cors(request, response);
+    if (request.method() == HttpMethod.OPTIONS) {
+      response.putHeader("Access-Control-Allow-Methods", "GET, OPTIONS")
+          .putHeader("Access-Control-Allow-Headers", "*")
+          .putHeader("Access-Control-Max-Age", "86400").setStatusCode(204).end();
+      return;
+    }
+    if (request.method() != HttpMethod.GET) {
+      response.putHeader("Allow", "GET, OPTIONS");
+      plain(response, 405, "only GET plays a stream");
+      return;
+    }
+    String path = request.path();
+    int slash = path.indexOf('/', 1);
+    if (!path.endsWith(".flv") || slash < 0 || slash == path.length() - 5) {
+      plain(response, 404, "no such stream: play /<app>/<name>.flv");
+      return;
+    }
+    String app = path.substring(1, slash);
+    String name = path.substring(slash + 1, path.length() - ".flv".length());
+    if (!servesApp.test(app)) {
+      plain(response, 404, "this node serves no app '" + (app.length() > 64 ? app.substring(0, 64) : app) + "'");
+      return;
+    }
+    if (name.isEmpty() || name.contains("/")) {
+      plain(response, 404, "no such stream: play /<app>/<name>.flv");
+      return;
+    }
+    String query = request.query() == null ? "" : request.query();
+    String remote = request.remoteAddress() == null ? "unknown" : request.remoteAddress().toString();
+    String pageUrl = request.getHeader("Referer") == null ? "" : request.getHeader("Referer");
+    request.pause();
+    admission.admit(new Admission.Request(AuthAction.PLAY, app, name, query, remote, pageUrl, "http-flv"))
+        .onComplete(done -> {
+          request.resume();
+          if (response.closed()) {
+            return;
+          }
+          Admission.Decision decision = done.succeeded() ? done.result()
+              : Admission.Decision.refuse("cannot check the play: " + done.cause().getMessage());
+          if (!decision.allowed()) {
+            log.info("HTTP-FLV play of {}/{} from {} refused: {}", app, name, remote, decision.reason());
+            plain(response, 403, decision.reason());
+            return;
+          }
+          play(response, StreamNames.of(app, decision.name() != null ? decision.name() : name), remote);
+        });
+  }
+
+  private void play(HttpServerResponse response, String streamName, String remote) {
+    HttpFlvFanout fanout = fanouts.get(streamName);
+    if (fanout == null) {
+      LiveStream stream = streams.apply(streamName);
+      if (stream == null) {
+        plain(response, 503, "this node holds its maximum of " + settings.maxStreams() + " streams");
+        return;
+      }
+      HttpFlvFanout created = new HttpFlvFanout(stream, () -> fanouts.remove(streamName));
+      fanouts.put(streamName, created);
+      fanout = created;
+    }
+    response.setChunked(true)
+        .putHeader("Content-Type", "video/x-flv")
+        .putHeader("Cache-Control", "no-cache, no-store")
+        .setWriteQueueMaxSize(settings.playerQueueSoftLimitBytes());
+    HttpFlvViewer viewer = new HttpFlvViewer(response, remote, settings, counters);
+    HttpFlvFanout joined = fanout;
+    response.closeHandler(v -> joined.remove(viewer));
+    log.info("{} plays {} over HTTP-FLV", remote, streamName);
+    joined.add(viewer);
+  }
+
+  private void cors(HttpServerRequest request, HttpServerResponse response) {
+    String origin = request.getHeader("Origin");
+    if (corsOrigins.contains("*")) {
+      response.putHeader("Access-Control-Allow-Origin", "*");
+    } else if (origin != null && corsOrigins.contains(origin)) {
+      response.putHeader("Access-Control-Allow-Origin", origin).putHeader("Vary", "Origin");
+    }
+  }
+
+  private static void plain(HttpServerResponse response, int status, String message) {
+    response.setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8").end(message + "\n");
+  }
+}
