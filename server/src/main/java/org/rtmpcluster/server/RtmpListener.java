@@ -3,6 +3,8 @@ package org.rtmpcluster.server;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
@@ -23,6 +25,7 @@ import org.rtmpcluster.common.stream.StreamCopy;
 import org.rtmpcluster.common.stream.StreamHub;
 import org.rtmpcluster.edge.EdgePlayService;
 import org.rtmpcluster.edge.PlayerCounters;
+import org.rtmpcluster.edge.http.HttpFlvService;
 import org.rtmpcluster.server.tls.ServerCertificate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +43,8 @@ final class RtmpListener extends VerticleBase {
   private final NodeConfig config;
   private final int port;
   private final int tlsPort;
+  private final int playPort;
+  private HttpServer playServer;
   private final ServerCertificate certificate;
   private final AuthClients auth;
   private Admission admission;
@@ -62,16 +67,19 @@ final class RtmpListener extends VerticleBase {
    * @param homeStreams    the home loop's played streams, or null without the edge role
    * @param port           the plain RTMP port, when {@code rtmp.enabled}
    * @param tlsPort        the RTMPS port, when {@code rtmps.enabled}
+   * @param playPort       the HTTP playback port, when {@code play-http.enabled} (edges only)
    * @param certificate    the RTMPS certificate in use, or null without RTMPS
    * @param auth           what the node's admissions share: the webhook's HTTP client, the node's name
    */
-  RtmpListener(NodeConfig config, int port, int tlsPort, ServerCertificate certificate, AuthClients auth,
+  RtmpListener(NodeConfig config, int port, int tlsPort, int playPort, ServerCertificate certificate,
+      AuthClients auth,
       Context home, NodeConnections connections,
       PublishService homePublishing, LoopFeed.Home homeStreams, PlayerCounters playerCounters,
       BooleanSupplier draining) {
     this.config = config;
     this.port = port;
     this.tlsPort = tlsPort;
+    this.playPort = playPort;
     this.certificate = certificate;
     this.auth = auth;
     this.home = home;
@@ -97,7 +105,7 @@ final class RtmpListener extends VerticleBase {
           connections::overDirectBudget);
     }
     registry.start();
-    Future<?> plain = Future.succeededFuture();
+    Future<?> plain = startPlayHttp();
     if (config.rtmp().enabled()) {
       server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true));
       server.connectHandler(this::accept);
@@ -116,6 +124,31 @@ final class RtmpListener extends VerticleBase {
     tlsServer.connectHandler(this::accept);
     tlsServer.exceptionHandler(e -> log.debug("rtmps: a connection failed before its session: {}", e.toString()));
     return plain.compose(v -> tlsServer.listen(tlsPort, config.rtmps().host()));
+  }
+
+  /**
+   * HTTP-FLV and WebSocket-FLV players on this loop read its copies of the streams, as its RTMP
+   * players do: the same GOP cache and pull, one hop per loop.
+   */
+  private Future<?> startPlayHttp() {
+    if (!config.playHttp().enabled() || copies == null) {
+      return Future.succeededFuture();
+    }
+    HttpFlvService flv = new HttpFlvService(config.streams(), name -> {
+      StreamCopy copy = copies.getOrCreate(name);
+      if (copy != null) {
+        LoopFeed.connect(copy, homeStreams, config.streams().playerQueueSoftLimitBytes());
+      }
+      return copy;
+    }, admission, config.playHttp().corsOrigins(), playerCounters);
+    playServer = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true));
+    playServer.requestHandler(flv::handle);
+    return playServer.listen(playPort, config.playHttp().host());
+  }
+
+  /** The HTTP playback port this loop listens on, or 0 without it. */
+  int playHttpPort() {
+    return playServer == null ? 0 : playServer.actualPort();
   }
 
   /** Puts a renewed certificate to use for new RTMPS connections; open ones keep theirs. */
@@ -157,7 +190,8 @@ final class RtmpListener extends VerticleBase {
   Future<Void> closeServer() {
     Future<Void> plain = server == null ? Future.succeededFuture() : server.close();
     Future<Void> tls = tlsServer == null ? Future.succeededFuture() : tlsServer.close();
-    return Future.join(plain, tls).mapEmpty();
+    Future<Void> play = playServer == null ? Future.succeededFuture() : playServer.close();
+    return Future.join(plain, tls, play).mapEmpty();
   }
 
   /** Players of that stream on this loop (its copy's), read on the loop. */

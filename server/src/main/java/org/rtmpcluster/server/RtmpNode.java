@@ -5,8 +5,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.Context;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -29,7 +27,6 @@ import org.rtmpcluster.common.stream.HomeStream;
 import org.rtmpcluster.common.stream.LoopFeed;
 import org.rtmpcluster.common.stream.StreamHub;
 import org.rtmpcluster.common.stream.WireBuffers;
-import org.rtmpcluster.edge.http.HttpFlvService;
 import org.rtmpcluster.server.tls.CertificateWatcher;
 import org.rtmpcluster.edge.PlayerCounters;
 import org.rtmpcluster.edge.cluster.StreamPuller;
@@ -62,8 +59,6 @@ public final class RtmpNode extends VerticleBase {
   private LoopFeed.Home homeStreams;
   private CertificateWatcher certificates;
   private AuthClients auth;
-  private HttpFlvService httpFlv;
-  private HttpServer playHttpServer;
   private final PlayerCounters playerCounters = new PlayerCounters();
   private NodeStats stats;
   private HttpApi httpApi;
@@ -131,20 +126,22 @@ public final class RtmpNode extends VerticleBase {
    * so that its connections reach the streams without a hop between threads (and a node with one
    * event loop has none at all); the others are verticles of their own, each on its own loop.
    * Vert.x shares a port between servers that listen on the same number; for a random port
-   * (configured as 0) that number is -1, and only one kind of server may use it: for RTMPS on
-   * port 0 (tests) a free port is picked first.
+   * (configured as 0) that number is -1, and only one kind of server may use it: for RTMPS and
+   * HTTP playback on port 0 (tests) a free port is picked first.
    */
   private Future<?> startListeners() {
     int loops = config.rtmp().effectiveEventLoops();
     int port = config.rtmp().port() == 0 ? -1 : config.rtmp().port();
     int tlsPort = config.rtmps().enabled() && config.rtmps().port() == 0
         ? freePort(config.rtmps().host()) : config.rtmps().port();
-    RtmpListener onHome = newListener(port, tlsPort);
+    int playPort = config.playHttp().enabled() && config.playHttp().port() == 0
+        ? freePort(config.playHttp().host()) : config.playHttp().port();
+    RtmpListener onHome = newListener(port, tlsPort, playPort);
     onHome.init(vertx, context);
     homeListener = onHome;
     Future<?> started = onHome.start().onSuccess(listening -> listeners.add(onHome));
     for (int i = 1; i < loops; i++) {
-      started = started.compose(previous -> deployListener(port, tlsPort));
+      started = started.compose(previous -> deployListener(port, tlsPort, playPort));
     }
     if (certificates != null) {
       started = started.onSuccess(listening -> certificates.start());
@@ -160,13 +157,13 @@ public final class RtmpNode extends VerticleBase {
     }
   }
 
-  private RtmpListener newListener(int port, int tlsPort) {
-    return new RtmpListener(config, port, tlsPort, certificates == null ? null : certificates.current(),
+  private RtmpListener newListener(int port, int tlsPort, int playPort) {
+    return new RtmpListener(config, port, tlsPort, playPort, certificates == null ? null : certificates.current(),
         auth, context, connections, publishService, homeStreams, playerCounters, () -> draining);
   }
 
-  private Future<String> deployListener(int port, int tlsPort) {
-    RtmpListener listener = newListener(port, tlsPort);
+  private Future<String> deployListener(int port, int tlsPort, int playPort) {
+    RtmpListener listener = newListener(port, tlsPort, playPort);
     return vertx.deployVerticle(listener).onSuccess(id -> listeners.add(listener));
   }
 
@@ -184,32 +181,16 @@ public final class RtmpNode extends VerticleBase {
   /** Once RTMP listens: share this node's stats with the cluster, and serve the HTTP API if enabled. */
   private Future<?> startObservability() {
     stats.start();
-    Future<?> playback = startPlayHttp();
     if (!config.http().enabled()) {
-      return playback;
-    }
-    httpApi = new HttpApi(vertx, config.http(), stats);
-    return playback.compose(v -> httpApi.start());
-  }
-
-  /**
-   * HTTP-FLV for browsers and HTTP players, on edges with {@code play-http}: on the home loop,
-   * reading the home streams (the same GOP cache and pull as RTMP players).
-   */
-  private Future<?> startPlayHttp() {
-    if (!config.playHttp().enabled() || homeStreams == null) {
       return Future.succeededFuture();
     }
-    httpFlv = new HttpFlvService(config.streams(), homeStreams::open, auth.admissionForThisLoop(),
-        config.playHttp().corsOrigins(), playerCounters);
-    playHttpServer = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true));
-    playHttpServer.requestHandler(httpFlv::handle);
-    return playHttpServer.listen(config.playHttp().port(), config.playHttp().host());
+    httpApi = new HttpApi(vertx, config.http(), stats);
+    return httpApi.start();
   }
 
   /** The HTTP playback port (the real one when configured as 0), or 0 without it. */
   public int playHttpPort() {
-    return playHttpServer == null ? 0 : playHttpServer.actualPort();
+    return listeners.isEmpty() ? 0 : listeners.get(0).playHttpPort();
   }
 
   /**
@@ -309,9 +290,6 @@ public final class RtmpNode extends VerticleBase {
     }
     if (auth != null) {
       auth.close();
-    }
-    if (playHttpServer != null) {
-      playHttpServer.close();
     }
     if (httpApi != null) {
       httpApi.stop();

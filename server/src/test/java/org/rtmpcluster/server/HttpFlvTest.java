@@ -135,4 +135,48 @@ class HttpFlvTest {
     assertEquals("FLV", new String(header, 0, 3, java.nio.charset.StandardCharsets.US_ASCII));
     admitted.body().close();
   }
+
+  /** WebSocket-FLV: the same URL as a WebSocket gets the same FLV bytes, as binary messages. */
+  @Test
+  void aWebSocketOnTheSameUrlGetsTheStreamAsFlv() throws Exception {
+    startNode();
+    io.vertx.core.buffer.Buffer received = io.vertx.core.buffer.Buffer.buffer();
+    io.vertx.core.http.WebSocketClient client = node.vertx.createWebSocketClient();
+    io.vertx.core.http.WebSocket socket = Await.result(client.connect(node.node.playHttpPort(), "127.0.0.1",
+        "/live/show.flv"));
+    io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
+    socket.binaryMessageHandler(message -> {
+      synchronized (received) {
+        received.appendBuffer(message);
+      }
+    });
+    socket.closeHandler(v -> closed.tryComplete());
+    Await.until(() -> stream() != null && stream().playerCount() == 1, "the WebSocket viewer waits");
+    try (FfmpegPublish publish = RealClients.publish("rtmp://127.0.0.1:" + node.port() + "/live/" + TestNode.KEY.key(), 3, 30)) {
+      assertTrue(publish.awaitExit(Duration.ofSeconds(30)).exitedCleanly());
+      Await.result(closed.future(), Duration.ofSeconds(20));
+      byte[] flv;
+      synchronized (received) {
+        flv = received.getBytes();
+      }
+      assertEquals("FLV", new String(flv, 0, 3, java.nio.charset.StandardCharsets.US_ASCII));
+      int videoTags = 0;
+      int at = 13;
+      long lastVideoTimestamp = -1;
+      while (at + 11 <= flv.length) {
+        int type = flv[at] & 0xFF;
+        int size = ((flv[at + 1] & 0xFF) << 16) | ((flv[at + 2] & 0xFF) << 8) | (flv[at + 3] & 0xFF);
+        long timestamp = (((flv[at + 4] & 0xFFL) << 16) | ((flv[at + 5] & 0xFFL) << 8) | (flv[at + 6] & 0xFFL))
+            | ((flv[at + 7] & 0xFFL) << 24);
+        if (type == 9 && (flv[at + 12] & 0xFF) == 1) { // AVC NALUs, not the sequence header
+          videoTags++;
+          assertTrue(timestamp >= lastVideoTimestamp, "video time never goes back");
+          lastVideoTimestamp = timestamp;
+        }
+        at += 11 + size + 4;
+      }
+      assertEquals(flv.length, at, "whole tags only");
+      assertEquals(publish.expectedVideoFrames(), videoTags, "every video frame, from before the start to the end");
+    }
+  }
 }

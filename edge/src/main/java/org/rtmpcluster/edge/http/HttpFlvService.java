@@ -18,10 +18,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * HTTP-FLV playback: {@code GET /<app>/<name>.flv} answers with a live FLV file of the stream, as
- * nginx-http-flv, SRS and mpegts.js expect. The same streams, apps, tokens and webhook as RTMP
- * players; a name nobody publishes yet is waited for. CORS on every answer, for players on other
- * origins. Event loop only: the loop its streams live on.
+ * HTTP-FLV and WebSocket-FLV playback: {@code GET /<app>/<name>.flv} answers with a live FLV file
+ * of the stream, and the same URL as a WebSocket sends it as binary messages, as nginx-http-flv,
+ * SRS and mpegts.js expect. The same streams, apps, tokens and webhook as RTMP players; a name
+ * nobody publishes yet is waited for. CORS on every answer, for players on other origins. One per
+ * event loop, reading that loop's streams; used on that loop only.
  */
 public final class HttpFlvService {
   private static final Logger log = LoggerFactory.getLogger(HttpFlvService.class);
@@ -86,10 +87,11 @@ public final class HttpFlvService {
     String query = request.query() == null ? "" : request.query();
     String remote = request.remoteAddress() == null ? "unknown" : request.remoteAddress().toString();
     String pageUrl = request.getHeader("Referer") == null ? "" : request.getHeader("Referer");
+    boolean webSocket = "websocket".equalsIgnoreCase(request.getHeader("Upgrade"));
     request.pause();
-    admission.admit(new Admission.Request(AuthAction.PLAY, app, name, query, remote, pageUrl, "http-flv"))
+    admission.admit(new Admission.Request(AuthAction.PLAY, app, name, query, remote, pageUrl,
+            webSocket ? "ws-flv" : "http-flv"))
         .onComplete(done -> {
-          request.resume();
           if (response.closed()) {
             return;
           }
@@ -97,32 +99,45 @@ public final class HttpFlvService {
               : Admission.Decision.refuse("cannot check the play: " + done.cause().getMessage());
           if (!decision.allowed()) {
             log.info("HTTP-FLV play of {}/{} from {} refused: {}", app, name, remote, decision.reason());
+            request.resume();
             plain(response, 403, decision.reason());
             return;
           }
-          play(response, StreamNames.of(app, decision.name() != null ? decision.name() : name), remote);
+          String streamName = StreamNames.of(app, decision.name() != null ? decision.name() : name);
+          if (webSocket) {
+            request.toWebSocket().onSuccess(socket -> play(streamName, remote, FlvSink.of(socket),
+                closed -> socket.closeHandler(v -> closed.run()))).onFailure(e -> log.info(
+                    "WebSocket-FLV play of {} from {} failed: {}", streamName, remote, e.getMessage()));
+            return;
+          }
+          request.resume();
+          response.setChunked(true)
+              .putHeader("Content-Type", "video/x-flv")
+              .putHeader("Cache-Control", "no-cache, no-store");
+          play(streamName, remote, FlvSink.of(response), closed -> response.closeHandler(v -> closed.run()));
         });
   }
 
-  private void play(HttpServerResponse response, String streamName, String remote) {
+  /**
+   * @param onClose registers what to do when the viewer's connection closes
+   */
+  private void play(String streamName, String remote, FlvSink sink, java.util.function.Consumer<Runnable> onClose) {
     HttpFlvFanout fanout = fanouts.get(streamName);
     if (fanout == null) {
       LiveStream stream = streams.apply(streamName);
       if (stream == null) {
-        plain(response, 503, "this node holds its maximum of " + settings.maxStreams() + " streams");
+        log.warn("HTTP-FLV play of {} from {} refused: this node holds its maximum of {} streams", streamName,
+            remote, settings.maxStreams());
+        sink.abort();
         return;
       }
       HttpFlvFanout created = new HttpFlvFanout(stream, () -> fanouts.remove(streamName));
       fanouts.put(streamName, created);
       fanout = created;
     }
-    response.setChunked(true)
-        .putHeader("Content-Type", "video/x-flv")
-        .putHeader("Cache-Control", "no-cache, no-store")
-        .setWriteQueueMaxSize(settings.playerQueueSoftLimitBytes());
-    HttpFlvViewer viewer = new HttpFlvViewer(response, remote, settings, counters);
+    HttpFlvViewer viewer = new HttpFlvViewer(sink, remote, settings, counters);
     HttpFlvFanout joined = fanout;
-    response.closeHandler(v -> joined.remove(viewer));
+    onClose.accept(() -> joined.remove(viewer));
     log.info("{} plays {} over HTTP-FLV", remote, streamName);
     joined.add(viewer);
   }

@@ -1,14 +1,13 @@
 package org.rtmpcluster.edge.http;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerResponse;
 import org.rtmpcluster.common.config.StreamSettings;
 import org.rtmpcluster.edge.PlayerCounters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One HTTP-FLV viewer: a chunked response that gets FLV tags. The slow-viewer policy is the RTMP
+ * One HTTP-FLV or WebSocket-FLV viewer: a {@link FlvSink} that gets FLV tags. The slow-viewer policy is the RTMP
  * players': past {@code streams.player-queue-soft-limit-bytes} written and not yet taken by the
  * socket, video is skipped until a keyframe finds it under the limit; past the hard limit the
  * response is cut. Event loop only.
@@ -16,7 +15,7 @@ import org.slf4j.LoggerFactory;
 final class HttpFlvViewer {
   private static final Logger log = LoggerFactory.getLogger(HttpFlvViewer.class);
 
-  private final HttpServerResponse response;
+  private final FlvSink sink;
   private final String remote;
   private final StreamSettings settings;
   private final PlayerCounters counters;
@@ -26,8 +25,8 @@ final class HttpFlvViewer {
   private boolean waitingForKeyframe = true;
   private boolean closed;
 
-  HttpFlvViewer(HttpServerResponse response, String remote, StreamSettings settings, PlayerCounters counters) {
-    this.response = response;
+  HttpFlvViewer(FlvSink sink, String remote, StreamSettings settings, PlayerCounters counters) {
+    this.sink = sink;
     this.remote = remote;
     this.settings = settings;
     this.counters = counters;
@@ -76,21 +75,21 @@ final class HttpFlvViewer {
     }
     int length = bytes.length();
     queuedBytes += length;
-    response.write(bytes).onComplete(done -> queuedBytes -= length);
+    sink.write(bytes).onComplete(done -> queuedBytes -= length);
   }
 
   /** The stream is over: the response ends, and the viewer's player sees the end of the file. */
   void end() {
     if (!closed) {
       closed = true;
-      response.end();
+      sink.end();
     }
   }
 
   void close() {
     if (!closed) {
       closed = true;
-      response.reset();
+      sink.abort();
     }
   }
 }
