@@ -17,7 +17,7 @@ public final class PlayerCounters {
     playersCut.incrementAndGet();
   }
 
-  void playerRefusedOverBudget() {
+  public void playerRefusedOverBudget() {
     playersRefusedOverBudget.incrementAndGet();
   }
 

@@ -140,8 +140,11 @@ final class RtmpListener extends VerticleBase {
         LoopFeed.connect(copy, homeStreams, config.streams().playerQueueSoftLimitBytes());
       }
       return copy;
-    }, admission, config.playHttp().corsOrigins(), playerCounters);
-    playServer = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true));
+    }, admission, config.playHttp().corsOrigins(), playerCounters, draining, connections::overDirectBudget);
+    // A connection that sends no request, or a viewer waiting for a stream nobody publishes, is
+    // closed after rtmp.idle-timeout-ms without traffic; a playing viewer is never idle.
+    playServer = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)
+        .setIdleTimeout(config.rtmp().idleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
     playServer.requestHandler(flv::handle);
     return playServer.listen(playPort, config.playHttp().host());
   }
@@ -156,8 +159,11 @@ final class RtmpListener extends VerticleBase {
     if (tlsServer == null) {
       return Future.succeededFuture(false);
     }
+    // All of the listener's TLS settings, not just the pair: the update replaces them whole.
     return tlsServer.updateSSLOptions(new ServerSSLOptions().setKeyCertOptions(renewed.keyCertOptions())
-        .setEnabledSecureTransportProtocols(new java.util.LinkedHashSet<>(config.rtmps().protocols())));
+        .setEnabledSecureTransportProtocols(new java.util.LinkedHashSet<>(config.rtmps().protocols()))
+        .setSslHandshakeTimeout(config.rtmp().handshakeTimeoutMs())
+        .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS));
   }
 
   private void accept(NetSocket socket) {

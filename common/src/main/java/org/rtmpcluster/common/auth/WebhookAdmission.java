@@ -40,6 +40,11 @@ public final class WebhookAdmission implements Admission {
   static final int MAX_REPLY_BYTES = 64 * 1024;
   /** Longer public names are not stream names. */
   private static final int MAX_NAME_LENGTH = 256;
+  /** A token and a few parameters fit; longer queries are not asked about (nor cached). */
+  static final int MAX_QUERY_LENGTH = 4096;
+  /** nginx-rtmp's own fields: a client's query may not set them a second time. */
+  private static final java.util.Set<String> FORM_FIELDS = java.util.Set.of("call", "addr", "clientid", "app",
+      "flashver", "swfurl", "tcurl", "pageurl", "name", "type");
 
   private record Cached(Decision decision, long untilMs) {
   }
@@ -77,22 +82,25 @@ public final class WebhookAdmission implements Admission {
     if (!settings.asks(request.action())) {
       return Future.succeededFuture(Decision.ALLOW);
     }
-    String cacheKey = request.action() + "\n" + request.app() + "\n" + request.name() + "\n" + request.query()
-        + "\n" + host(request.remote());
+    if (request.query().length() > MAX_QUERY_LENGTH || request.name().length() > MAX_NAME_LENGTH) {
+      return Future.succeededFuture(Decision.refuse("the stream name or its query string is too long"));
+    }
+    String cacheKey = request.action() + "\n" + request.protocol() + "\n" + request.app() + "\n" + request.name()
+        + "\n" + request.query() + "\n" + host(request.remote());
     Cached cached = cache.get(cacheKey);
     long now = clockMs.getAsLong();
     if (cached != null && now < cached.untilMs) {
       return Future.succeededFuture(cached.decision);
     }
     return call(request, request.action().label()).map(reply -> decide(request, reply))
+        .onSuccess(decision -> remember(cacheKey, decision))
         .recover(error -> {
           log.warn("auth webhook: {} of {}/{} from {}: {}; {}", request.action().label(), request.app(),
               printable(request.name(), request.action()), request.remote(), error.getMessage(),
               settings.allowOnError() ? "allowing (on-error: allow)" : "denying (on-error: deny)");
           return Future.succeededFuture(settings.allowOnError() ? Decision.ALLOW
               : Decision.refuse("the node cannot check this " + request.action().label() + " now; try again"));
-        })
-        .onSuccess(decision -> remember(cacheKey, decision));
+        });
   }
 
   private void remember(String cacheKey, Decision decision) {
@@ -127,14 +135,21 @@ public final class WebhookAdmission implements Admission {
           printable(request.name(), request.action()), request.remote(), reply.status);
       return Decision.refuse("not allowed to " + request.action().label() + " this stream");
     }
+    if (settings.format() == WebhookSettings.Format.JSON && deniedInBody(reply.body)) {
+      // SRS's http_hooks answer 200 with {"code": <non-zero>} (or a body other than 0) to deny.
+      log.info("auth webhook: {} of {}/{} from {} denied by the reply's code", request.action().label(),
+          request.app(), printable(request.name(), request.action()), request.remote());
+      return Decision.refuse("not allowed to " + request.action().label() + " this stream");
+    }
     if (settings.format() == WebhookSettings.Format.JSON && request.action() == AuthAction.PUBLISH) {
       String name = replyName(reply.body);
       if (name != null) {
         return named(request, name, "the webhook's reply");
       }
     }
-    // A publish hook vouches for the publisher: the stream goes live under the name it used.
-    return request.action() == AuthAction.PUBLISH ? Decision.allowAs(request.name()) : Decision.ALLOW;
+    // Without a name of the hook's, the publish keys say which stream the key publishes: a
+    // publish name is the secret key, and players must never see it.
+    return Decision.ALLOW;
   }
 
   private Decision named(Request request, String name, String where) {
@@ -145,6 +160,23 @@ public final class WebhookAdmission implements Admission {
       return Decision.refuse("the node cannot check this " + request.action().label() + " now; try again");
     }
     return Decision.allowAs(name);
+  }
+
+  /** A JSON reply whose "code" is a number other than 0, or a bare number other than 0. */
+  private static boolean deniedInBody(Buffer body) {
+    String text = body.toString(StandardCharsets.UTF_8).trim();
+    if (text.matches("-?\\d{1,18}")) {
+      return Long.parseLong(text) != 0;
+    }
+    if (!text.startsWith("{")) {
+      return false;
+    }
+    try {
+      Object code = new JsonObject(text).getValue("code");
+      return code instanceof Number number && number.longValue() != 0;
+    } catch (DecodeException e) {
+      return false;
+    }
   }
 
   private static String replyName(Buffer body) {
@@ -239,8 +271,12 @@ public final class WebhookAdmission implements Admission {
     if (request.action() == AuthAction.PUBLISH) {
       form.append("&type=live");
     }
-    if (!request.query().isEmpty()) {
-      form.append('&').append(request.query());
+    for (String pair : request.query().split("&")) {
+      int eq = pair.indexOf('=');
+      String field = eq < 0 ? pair : pair.substring(0, eq);
+      if (!pair.isEmpty() && !FORM_FIELDS.contains(field.toLowerCase(java.util.Locale.ROOT))) {
+        form.append('&').append(pair);
+      }
     }
     return form.toString();
   }
@@ -259,7 +295,8 @@ public final class WebhookAdmission implements Admission {
     if (action == AuthAction.PUBLISH) {
       return org.rtmpcluster.common.config.StreamKey.mask(name);
     }
-    return name.length() > 64 ? name.substring(0, 64) + "..." : name;
+    String shown = name.length() > 64 ? name.substring(0, 64) + "..." : name;
+    return shown.replaceAll("\\p{Cntrl}", "?");
   }
 
   static String hmacHex(String secret, Buffer body) {

@@ -136,6 +136,42 @@ class WebhookAdmissionTest {
   }
 
   @Test
+  void srsHooksThatAnswerTwoHundredWithANonZeroCodeDeny() {
+    WebhookAdmission admission = admission(settings(startHook()));
+    answer.set(request -> request.response().end("{\"code\": 403}"));
+    assertFalse(ask(admission, play("show", "")).allowed());
+    answer.set(request -> request.response().end("1"));
+    assertFalse(ask(admission, play("show", "")).allowed());
+    answer.set(request -> request.response().end("{\"code\": 0}"));
+    assertTrue(ask(admission, play("show", "")).allowed());
+    answer.set(request -> request.response().end("0"));
+    assertTrue(ask(admission, play("show", "")).allowed());
+  }
+
+  @Test
+  void errorsAreNotCachedAndAnOverlongQueryIsNotAsked() {
+    int port = startHook();
+    WebhookAdmission admission = admission(settings(port).withCache(60_000, 60_000));
+    Await.result(hook.close());
+    assertFalse(ask(admission, play("show", "")).allowed());
+    hook = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+      seen.add(new Seen(request.getHeader("Content-Type"), request.getHeader("X-Signature"), body.toString()));
+      answer.get().accept(request);
+    }));
+    Await.result(hook.listen(port, "127.0.0.1"));
+    assertTrue(ask(admission, play("show", "")).allowed(), "the error's denial was not kept");
+    assertFalse(ask(admission, play("show", "t=" + "x".repeat(5000))).allowed());
+    assertEquals(1, seen.size(), "an overlong query is refused without asking");
+  }
+
+  @Test
+  void nginxFormFieldsCannotBeSetAgainFromTheQuery() {
+    WebhookAdmission admission = admission(settings(startHook()).withFormat(WebhookSettings.Format.NGINX_FORM));
+    ask(admission, play("show", "addr=10.0.0.1&app=private&token=abc&NAME=x"));
+    assertTrue(seen.get(0).body().endsWith("&name=show&token=abc"), seen.get(0).body());
+  }
+
+  @Test
   void withASecretEveryBodyIsSigned() {
     String secret = "hook-secret-0123456789";
     WebhookAdmission admission = admission(settings(startHook()).withSecret(secret));
@@ -145,14 +181,16 @@ class WebhookAdmissionTest {
   }
 
   @Test
-  void aPublishReplyNamesTheStreamAndWithoutOneThePublishedNameIsKept() {
+  void aPublishReplyNamesTheStreamAndWithoutOneThePublishKeysDo() {
     WebhookAdmission admission = admission(settings(startHook()));
     answer.set(request -> request.response().putHeader("Content-Type", "application/json").end("{\"name\":\"main-stage\"}"));
     Decision named = ask(admission, publish("encoder-key-1"));
     assertTrue(named.allowed());
     assertEquals("main-stage", named.name());
     answer.set(request -> request.response().end());
-    assertEquals("encoder-key-2", ask(admission, publish("encoder-key-2")).name());
+    Decision unnamed = ask(admission, publish("encoder-key-2"));
+    assertTrue(unnamed.allowed());
+    assertNull(unnamed.name(), "no name of the hook's: the keys map the key, which players never see");
     answer.set(request -> request.response().end("{\"name\":\"../etc\"}"));
     assertFalse(ask(admission, publish("encoder-key-3")).allowed(), "a name with a slash is not a stream name");
   }

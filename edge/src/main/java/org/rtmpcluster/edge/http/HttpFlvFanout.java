@@ -27,20 +27,23 @@ public final class HttpFlvFanout implements StreamListener {
 
   /** Adds a viewer: the file header, what a joiner needs, then it gets live tags. */
   void add(HttpFlvViewer viewer) {
+    viewer.joining();
     viewer.write(FlvTags.header(stream.audioCodec() != null || !stream.isLive(),
         stream.videoCodec() != null || !stream.isLive()));
     boolean first = viewers.isEmpty();
     viewers.add(viewer);
     if (first) {
       stream.addListener(this); // the stream hands this listener its join frames at once
-      return;
+    } else {
+      for (MediaFrame frame : stream.primingFrames()) {
+        sendTo(viewer, frame, FlvTags.tag(frame, frame.playTimestamp()));
+      }
     }
-    for (MediaFrame frame : stream.primingFrames()) {
-      sendTo(viewer, frame, FlvTags.tag(frame, frame.playTimestamp()));
-    }
+    viewer.joined();
   }
 
   void remove(HttpFlvViewer viewer) {
+    viewer.gone();
     if (viewers.remove(viewer) && viewers.isEmpty()) {
       stream.removeListener(this);
       onEmpty.run();

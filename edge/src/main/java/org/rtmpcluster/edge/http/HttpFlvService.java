@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServerResponse;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.rtmpcluster.common.config.AuthAction;
@@ -33,6 +34,8 @@ public final class HttpFlvService {
   private final Predicate<String> servesApp;
   private final List<String> corsOrigins;
   private final PlayerCounters counters;
+  private final BooleanSupplier draining;
+  private final BooleanSupplier overBudget;
   private final Map<String, HttpFlvFanout> fanouts = new HashMap<>();
 
   /**
@@ -40,7 +43,9 @@ public final class HttpFlvService {
    *                node holds its maximum of streams
    */
   public HttpFlvService(StreamSettings settings, Function<String, LiveStream> streams, Admission admission,
-      List<String> corsOrigins, PlayerCounters counters) {
+      List<String> corsOrigins, PlayerCounters counters, BooleanSupplier draining, BooleanSupplier overBudget) {
+    this.draining = draining;
+    this.overBudget = overBudget;
     this.settings = settings;
     this.streams = streams;
     this.admission = admission;
@@ -68,6 +73,16 @@ public final class HttpFlvService {
       plain(response, 405, "only GET plays a stream");
       return;
     }
+    if (draining.getAsBoolean()) {
+      plain(response, 503, "this node is shutting down; play from another edge");
+      return;
+    }
+    if (overBudget.getAsBoolean()) {
+      counters.playerRefusedOverBudget();
+      plain(response, 503, "this node is over its memory budget for players (memory.direct-bytes); "
+          + "try again shortly or play from another edge");
+      return;
+    }
     String path = request.path();
     int slash = path.indexOf('/', 1);
     if (!path.endsWith(".flv") || slash < 0 || slash == path.length() - 5) {
@@ -89,8 +104,9 @@ public final class HttpFlvService {
     String pageUrl = request.getHeader("Referer") == null ? "" : request.getHeader("Referer");
     boolean webSocket = "websocket".equalsIgnoreCase(request.getHeader("Upgrade"));
     request.pause();
-    admission.admit(new Admission.Request(AuthAction.PLAY, app, name, query, remote, pageUrl,
-            webSocket ? "ws-flv" : "http-flv"))
+    Admission.Request asked = new Admission.Request(AuthAction.PLAY, app, name, query, remote, pageUrl,
+        webSocket ? "ws-flv" : "http-flv");
+    admission.admit(asked)
         .onComplete(done -> {
           if (response.closed()) {
             return;
@@ -104,42 +120,59 @@ public final class HttpFlvService {
             return;
           }
           String streamName = StreamNames.of(app, decision.name() != null ? decision.name() : name);
+          String full = "this node holds its maximum of " + settings.maxStreams() + " streams";
           if (webSocket) {
-            request.toWebSocket().onSuccess(socket -> play(streamName, remote, FlvSink.of(socket),
-                closed -> socket.closeHandler(v -> closed.run()))).onFailure(e -> log.info(
-                    "WebSocket-FLV play of {} from {} failed: {}", streamName, remote, e.getMessage()));
+            // The fan-out (and the stream with it) is made once the socket is there to join it.
+            request.toWebSocket().onSuccess(socket -> {
+              HttpFlvFanout fanout = fanoutOf(streamName);
+              if (fanout == null) {
+                socket.close((short) 1013, full);
+                return;
+              }
+              join(fanout, streamName, asked, FlvSink.of(socket), closed -> socket.closeHandler(v -> closed.run()));
+            }).onFailure(e -> log.info("WebSocket-FLV play of {} from {} failed: {}", streamName, remote,
+                e.getMessage()));
             return;
           }
           request.resume();
+          HttpFlvFanout fanout = fanoutOf(streamName);
+          if (fanout == null) {
+            plain(response, 503, full);
+            return;
+          }
           response.setChunked(true)
               .putHeader("Content-Type", "video/x-flv")
               .putHeader("Cache-Control", "no-cache, no-store");
-          play(streamName, remote, FlvSink.of(response), closed -> response.closeHandler(v -> closed.run()));
+          join(fanout, streamName, asked, FlvSink.of(response), closed -> response.closeHandler(v -> closed.run()));
         });
   }
 
+  /** The fan-out of a stream on this loop, made (with the stream) if need be; null when the node is full. */
+  private HttpFlvFanout fanoutOf(String streamName) {
+    HttpFlvFanout fanout = fanouts.get(streamName);
+    if (fanout != null) {
+      return fanout;
+    }
+    LiveStream stream = streams.apply(streamName);
+    if (stream == null) {
+      return null;
+    }
+    HttpFlvFanout created = new HttpFlvFanout(stream, () -> fanouts.remove(streamName));
+    fanouts.put(streamName, created);
+    return created;
+  }
+
   /**
+   * @param asked   what the admission allowed: it hears when the viewer goes (a webhook's on_stop)
    * @param onClose registers what to do when the viewer's connection closes
    */
-  private void play(String streamName, String remote, FlvSink sink, java.util.function.Consumer<Runnable> onClose) {
-    HttpFlvFanout fanout = fanouts.get(streamName);
-    if (fanout == null) {
-      LiveStream stream = streams.apply(streamName);
-      if (stream == null) {
-        log.warn("HTTP-FLV play of {} from {} refused: this node holds its maximum of {} streams", streamName,
-            remote, settings.maxStreams());
-        sink.abort();
-        return;
-      }
-      HttpFlvFanout created = new HttpFlvFanout(stream, () -> fanouts.remove(streamName));
-      fanouts.put(streamName, created);
-      fanout = created;
-    }
-    HttpFlvViewer viewer = new HttpFlvViewer(sink, remote, settings, counters);
-    HttpFlvFanout joined = fanout;
-    onClose.accept(() -> joined.remove(viewer));
-    log.info("{} plays {} over HTTP-FLV", remote, streamName);
-    joined.add(viewer);
+  private void join(HttpFlvFanout fanout, String streamName, Admission.Request asked, FlvSink sink,
+      java.util.function.Consumer<Runnable> onClose) {
+    HttpFlvViewer viewer = new HttpFlvViewer(sink, asked.remote(), settings, counters,
+        () -> admission.ended(asked));
+    onClose.accept(() -> fanout.remove(viewer));
+    log.info("{} plays {} over {}", asked.remote(), streamName, asked.protocol());
+    fanout.add(viewer);
   }
 
   private void cors(HttpServerRequest request, HttpServerResponse response) {

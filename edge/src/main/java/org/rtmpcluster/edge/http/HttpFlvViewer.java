@@ -24,9 +24,15 @@ final class HttpFlvViewer {
   /** Until a keyframe: at the start, after a new publisher, and after video was skipped. */
   private boolean waitingForKeyframe = true;
   private boolean closed;
+  /** What a joiner may queue above the hard limit: the GOP it is given at once. */
+  private long joinAllowance;
+  private final Runnable onGone;
+  private boolean gone;
 
-  HttpFlvViewer(FlvSink sink, String remote, StreamSettings settings, PlayerCounters counters) {
+  /** @param onGone told once, when the viewer is gone whichever way */
+  HttpFlvViewer(FlvSink sink, String remote, StreamSettings settings, PlayerCounters counters, Runnable onGone) {
     this.sink = sink;
+    this.onGone = onGone;
     this.remote = remote;
     this.settings = settings;
     this.counters = counters;
@@ -38,6 +44,23 @@ final class HttpFlvViewer {
 
   boolean closed() {
     return closed;
+  }
+
+  /** Bytes written from now on until {@link #joined} are the join's burst, allowed above the hard limit. */
+  void joining() {
+    joinAllowance = -queuedBytes;
+  }
+
+  void joined() {
+    joinAllowance += queuedBytes;
+  }
+
+  /** The viewer left, or was ended or cut: the admission hears it once. */
+  void gone() {
+    if (!gone) {
+      gone = true;
+      onGone.run();
+    }
   }
 
   /** A new publisher: its video starts on its first keyframe. */
@@ -66,7 +89,7 @@ final class HttpFlvViewer {
     if (closed) {
       return;
     }
-    if (queuedBytes > settings.playerQueueHardLimitBytes()) {
+    if (queuedBytes > settings.playerQueueHardLimitBytes() + Math.max(0, joinAllowance)) {
       counters.playerCut();
       log.info("closing HTTP-FLV viewer {}: {} bytes queued, more than {}", remote, queuedBytes,
           settings.playerQueueHardLimitBytes());
@@ -84,6 +107,7 @@ final class HttpFlvViewer {
       closed = true;
       sink.end();
     }
+    gone();
   }
 
   void close() {
@@ -91,5 +115,6 @@ final class HttpFlvViewer {
       closed = true;
       sink.abort();
     }
+    gone();
   }
 }

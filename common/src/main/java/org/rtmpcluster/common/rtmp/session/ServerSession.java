@@ -54,6 +54,11 @@ public final class ServerSession implements RtmpConnection.Handler {
       return early != null;
     }
 
+    /** A publish or play whose answer is on its way: the connection is not read meanwhile. */
+    boolean answerPending() {
+      return publishPending() || playAsked != null;
+    }
+
     boolean inUse() {
       return ingest != null || playback != null || publishPending() || playAsked != null;
     }
@@ -250,6 +255,10 @@ public final class ServerSession implements RtmpConnection.Handler {
     connection.pauseReading();
     Admission.Request asked = admissionRequest(AuthAction.PUBLISH, nameAndQuery);
     admission.admit(asked).compose(decision -> {
+      if (connection.isClosed() || streams.get(msid) != stream) {
+        // Gone while the admission was asked: no publish for a client that is not there.
+        return Future.succeededFuture(PublishService.PublishResult.refused(Status.PUBLISH_BAD_NAME, "gone"));
+      }
       if (!decision.allowed()) {
         log.info("{}: publish refused: {}", connection.remote(), decision.reason());
         return Future.succeededFuture(PublishService.PublishResult.refused(Status.PUBLISH_BAD_NAME, decision.reason()));
@@ -271,7 +280,7 @@ public final class ServerSession implements RtmpConnection.Handler {
     List<RtmpMessage> early = stream.early;
     stream.early = null;
     boolean closed = connection.isClosed();
-    if (!closed && streams.values().stream().noneMatch(NetStream::publishPending)) {
+    if (!closed && streams.values().stream().noneMatch(NetStream::answerPending)) {
       connection.resumeReading();
     }
     if (closed || streams.get(msid) != stream) {
@@ -329,15 +338,24 @@ public final class ServerSession implements RtmpConnection.Handler {
     Object playToken = new Object();
     stream.playAsked = playToken;
     Admission.Request asked = admissionRequest(AuthAction.PLAY, nameAndQuery);
+    // One question at a time per connection: a client may not fire plays at a webhook faster than
+    // it answers.
+    connection.pauseReading();
     admission.admit(asked).onComplete(done -> {
-      if (connection.isClosed() || streams.get(msid) != stream || stream.playAsked != playToken) {
-        return; // closed, deleted or asked again while the answer was on its way
+      boolean current = stream.playAsked == playToken;
+      if (current) {
+        stream.playAsked = null;
       }
-      stream.playAsked = null;
+      if (!connection.isClosed() && streams.values().stream().noneMatch(NetStream::answerPending)) {
+        connection.resumeReading();
+      }
+      if (connection.isClosed() || streams.get(msid) != stream || !current) {
+        return; // closed, deleted, stopped or asked again while the answer was on its way
+      }
       Admission.Decision decision = done.succeeded() ? done.result()
           : Admission.Decision.refuse("cannot check the play: " + done.cause().getMessage());
       if (!decision.allowed()) {
-        log.info("{}: play of {} refused: {}", connection.remote(), nameAndQuery[0], decision.reason());
+        log.info("{}: play of {} refused: {}", connection.remote(), printable(nameAndQuery[0]), decision.reason());
         sendStatus(msid, Status.LEVEL_ERROR, Status.PLAY_FAILED, decision.reason());
         return;
       }
@@ -365,7 +383,7 @@ public final class ServerSession implements RtmpConnection.Handler {
     // Lets Flash-based players read the media's bytes (nginx-rtmp and FMS send it too).
     connection.send(new RtmpMessage(ChunkStreams.SESSION_DATA, MessageType.DATA_AMF0, 0, msid,
         Amf0Writer.encode("|RtmpSampleAccess", true, true)));
-    log.info("{} plays {}", connection.remote(), name);
+    log.info("{} plays {}", connection.remote(), printable(name));
     stream.playback.start();
     return true;
   }
@@ -394,6 +412,7 @@ public final class ServerSession implements RtmpConnection.Handler {
     if (stream == null) {
       return;
     }
+    stream.playAsked = null; // a play still being admitted does not start
     stopIngest(msid, stream, true, null);
     Playback playback = takePlayback(stream);
     if (playback != null) {
@@ -481,6 +500,7 @@ public final class ServerSession implements RtmpConnection.Handler {
         // Ending a play closed the connection, and with it the remaining streams.
         break;
       }
+      stream.playAsked = null;
       stopIngest(msid, stream, true, reason);
       Playback playback = takePlayback(stream);
       if (playback != null) {
