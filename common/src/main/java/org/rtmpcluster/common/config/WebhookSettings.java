@@ -8,9 +8,9 @@ import java.util.Set;
 /**
  * An operator's HTTP endpoint that decides who may publish and play (config section
  * {@code auth.webhook}), as SRS's {@code http_hooks} and nginx-rtmp's {@code on_publish} /
- * {@code on_play} do: a POST per publish or play; any 2xx allows. With a publish hook, the hook
- * decides under which name a stream goes live (its reply's {@code name}, or the name as
- * published), and {@code streams.keys} is not consulted.
+ * {@code on_play} do: a POST per publish or play; any 2xx allows (unless SRS-style JSON says a
+ * {@code code} other than 0). A publish reply's {@code name} is the public name the stream goes
+ * live under, and {@code streams.keys} is then not consulted; without one the keys map the key.
  *
  * @param url             where to POST; null: no webhook
  * @param actions         which actions are asked about (unpublish and stop are told, not asked)
