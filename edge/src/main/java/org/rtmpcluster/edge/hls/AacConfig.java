@@ -1,0 +1,31 @@
+package org.rtmpcluster.edge.hls;
+
+import io.vertx.core.buffer.Buffer;
+
+/** An AAC AudioSpecificConfig (ISO/IEC 14496-3, 1.6.2.1) and what the init segment says of it. */
+record AacConfig(Buffer specificConfig, int sampleRate, int channels) {
+  private static final int[] RATES = {96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000,
+      11025, 8000, 7350};
+
+  /** From an FLV/RTMP AAC sequence header: sound format byte, packet type 0, the config. */
+  static AacConfig fromSequenceHeader(Buffer payload) {
+    if (payload.length() < 4 || payload.getUnsignedByte(1) != 0) {
+      throw new IllegalArgumentException("not an AAC sequence header");
+    }
+    Buffer config = payload.getBuffer(2, payload.length());
+    int bits = config.getUnsignedShort(0);
+    int objectType = bits >> 11;
+    int rateIndex = (bits >> 7) & 0x0F;
+    int sampleRate;
+    int channels;
+    if (objectType == 31 || rateIndex == 15) {
+      // Escaped object types and explicit rates are rare in live AAC; take the FLV tag's word.
+      sampleRate = 44_100;
+      channels = 2;
+    } else {
+      sampleRate = rateIndex < RATES.length ? RATES[rateIndex] : 44_100;
+      channels = (bits >> 3) & 0x0F;
+    }
+    return new AacConfig(config, sampleRate, channels == 0 ? 2 : channels);
+  }
+}
