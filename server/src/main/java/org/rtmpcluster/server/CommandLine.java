@@ -41,8 +41,9 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer r
         --auth-webhook URL   ask URL (an HTTP POST) before every publish and play; any 2xx
                              allows (see auth.webhook in conf/node.yaml)
         --http-port N        serve /health, /api/node and /api/streams on this port (0: any)
-        --play-http-port N   serve HTTP-FLV and WebSocket-FLV players on this port:
-                             http://HOST:N/<app>/<name>.flv (ws:// for WebSocket-FLV)
+        --play-http-port N   serve HTTP-FLV, WebSocket-FLV and HLS players on this port:
+                             http://HOST:N/<app>/<name>.flv (ws:// for WebSocket-FLV),
+                             http://HOST:N/<app>/<name>/index.m3u8 for HLS
         --api-token TOKEN    require "Authorization: Bearer TOKEN" on /api/* (/health stays open);
                              flags show in ps: prefer http.api-token in a config file only you read
         --node-name NAME     this node's name in logs and the API (default: cluster-host:rtmp-port)

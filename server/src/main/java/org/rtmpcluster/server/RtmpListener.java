@@ -11,6 +11,7 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.ServerSSLOptions;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.rtmpcluster.common.config.NodeConfig;
 import org.rtmpcluster.common.rtmp.session.Admission;
 import org.rtmpcluster.common.rtmp.session.ConnectionRegistry;
@@ -20,11 +21,13 @@ import org.rtmpcluster.common.rtmp.session.PlayService;
 import org.rtmpcluster.common.rtmp.session.PublishService;
 import org.rtmpcluster.common.rtmp.session.RtmpConnection;
 import org.rtmpcluster.common.rtmp.session.ServerSession;
+import org.rtmpcluster.common.stream.LiveStream;
 import org.rtmpcluster.common.stream.LoopFeed;
 import org.rtmpcluster.common.stream.StreamCopy;
 import org.rtmpcluster.common.stream.StreamHub;
 import org.rtmpcluster.edge.EdgePlayService;
 import org.rtmpcluster.edge.PlayerCounters;
+import org.rtmpcluster.edge.hls.HlsService;
 import org.rtmpcluster.edge.http.HttpFlvService;
 import org.rtmpcluster.server.tls.ServerCertificate;
 import org.slf4j.Logger;
@@ -47,6 +50,7 @@ final class RtmpListener extends VerticleBase {
   private HttpServer playServer;
   private final ServerCertificate certificate;
   private final AuthClients auth;
+  private final HlsService hls;
   private Admission admission;
   private final Context home;
   private final NodeConnections connections;
@@ -70,10 +74,10 @@ final class RtmpListener extends VerticleBase {
    * @param playPort       the HTTP playback port, when {@code play-http.enabled} (edges only)
    * @param certificate    the RTMPS certificate in use, or null without RTMPS
    * @param auth           what the node's admissions share: the webhook's HTTP client, the node's name
+   * @param hls            the node's HLS segmenters (on the home loop), or null without HTTP playback
    */
   RtmpListener(NodeConfig config, int port, int tlsPort, int playPort, ServerCertificate certificate,
-      AuthClients auth,
-      Context home, NodeConnections connections,
+      AuthClients auth, HlsService hls, Context home, NodeConnections connections,
       PublishService homePublishing, LoopFeed.Home homeStreams, PlayerCounters playerCounters,
       BooleanSupplier draining) {
     this.config = config;
@@ -82,6 +86,7 @@ final class RtmpListener extends VerticleBase {
     this.playPort = playPort;
     this.certificate = certificate;
     this.auth = auth;
+    this.hls = hls;
     this.home = home;
     this.connections = connections;
     this.homePublishing = homePublishing;
@@ -134,13 +139,16 @@ final class RtmpListener extends VerticleBase {
     if (!config.playHttp().enabled() || copies == null) {
       return Future.succeededFuture();
     }
-    HttpFlvService flv = new HttpFlvService(config.streams(), name -> {
+    Function<String, LiveStream> fed = name -> {
       StreamCopy copy = copies.getOrCreate(name);
       if (copy != null) {
         LoopFeed.connect(copy, homeStreams, config.streams().playerQueueSoftLimitBytes());
       }
       return copy;
-    }, admission, config.playHttp().corsOrigins(), playerCounters, draining, connections::overDirectBudget);
+    };
+    // HLS is the home loop's (one set of segments for all of a viewer's connections), FLV each loop's.
+    HttpFlvService flv = new HttpFlvService(config.streams(), fed, admission, config.playHttp().corsOrigins(),
+        playerCounters, draining, connections::overDirectBudget).withHls(hls);
     // A connection that sends no request, or a viewer waiting for a stream nobody publishes, is
     // closed after rtmp.idle-timeout-ms without traffic; a playing viewer is never idle.
     playServer = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)

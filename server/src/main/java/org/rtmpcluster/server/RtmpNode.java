@@ -27,6 +27,7 @@ import org.rtmpcluster.common.stream.HomeStream;
 import org.rtmpcluster.common.stream.LoopFeed;
 import org.rtmpcluster.common.stream.StreamHub;
 import org.rtmpcluster.common.stream.WireBuffers;
+import org.rtmpcluster.edge.hls.HlsService;
 import org.rtmpcluster.server.tls.CertificateWatcher;
 import org.rtmpcluster.edge.PlayerCounters;
 import org.rtmpcluster.edge.cluster.StreamPuller;
@@ -59,6 +60,7 @@ public final class RtmpNode extends VerticleBase {
   private LoopFeed.Home homeStreams;
   private CertificateWatcher certificates;
   private AuthClients auth;
+  private HlsService hls;
   private final PlayerCounters playerCounters = new PlayerCounters();
   private NodeStats stats;
   private HttpApi httpApi;
@@ -131,6 +133,9 @@ public final class RtmpNode extends VerticleBase {
    */
   private Future<?> startListeners() {
     int loops = config.rtmp().effectiveEventLoops();
+    if (config.playHttp().enabled() && homeStreams != null) {
+      hls = new HlsService(vertx, context, homeStreams::open, () -> System.nanoTime() / 1_000_000);
+    }
     int port = config.rtmp().port() == 0 ? -1 : config.rtmp().port();
     int tlsPort = config.rtmps().enabled() && config.rtmps().port() == 0
         ? freePort(config.rtmps().host()) : config.rtmps().port();
@@ -159,7 +164,7 @@ public final class RtmpNode extends VerticleBase {
 
   private RtmpListener newListener(int port, int tlsPort, int playPort) {
     return new RtmpListener(config, port, tlsPort, playPort, certificates == null ? null : certificates.current(),
-        auth, context, connections, publishService, homeStreams, playerCounters, () -> draining);
+        auth, hls, context, connections, publishService, homeStreams, playerCounters, () -> draining);
   }
 
   private Future<String> deployListener(int port, int tlsPort, int playPort) {

@@ -15,6 +15,7 @@ import org.rtmpcluster.common.rtmp.session.Admission;
 import org.rtmpcluster.common.stream.LiveStream;
 import org.rtmpcluster.common.stream.StreamNames;
 import org.rtmpcluster.edge.PlayerCounters;
+import org.rtmpcluster.edge.hls.HlsService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,7 @@ public final class HttpFlvService {
   private final BooleanSupplier draining;
   private final BooleanSupplier overBudget;
   private final Map<String, HttpFlvFanout> fanouts = new HashMap<>();
+  private HlsService hls;
 
   /**
    * @param streams the stream of an {@code app/name}, created (and fed) if need be; null when the
@@ -52,6 +54,12 @@ public final class HttpFlvService {
     this.servesApp = settings::servesApp;
     this.corsOrigins = List.copyOf(corsOrigins);
     this.counters = counters;
+  }
+
+  /** Serves HLS beside HTTP-FLV, from the same streams. */
+  public HttpFlvService withHls(HlsService service) {
+    this.hls = service;
+    return this;
   }
 
   /** Viewers on this loop, all streams. */
@@ -84,6 +92,12 @@ public final class HttpFlvService {
       return;
     }
     String path = request.path();
+    String[] parts = path.split("/", -1);
+    if (hls != null && parts.length == 4 && parts[0].isEmpty() && !parts[1].isEmpty() && !parts[2].isEmpty()
+        && !parts[3].isEmpty()) {
+      serveHls(request, parts[1], parts[2], parts[3]);
+      return;
+    }
     int slash = path.indexOf('/', 1);
     if (!path.endsWith(".flv") || slash < 0 || slash == path.length() - 5) {
       plain(response, 404, "no such stream: play /<app>/<name>.flv");
@@ -144,6 +158,32 @@ public final class HttpFlvService {
               .putHeader("Content-Type", "video/x-flv")
               .putHeader("Cache-Control", "no-cache, no-store");
           join(fanout, streamName, asked, FlvSink.of(response), closed -> response.closeHandler(v -> closed.run()));
+        });
+  }
+
+  /** HLS: the playlist, the init segment and the segments of /<app>/<name>/, each request admitted. */
+  private void serveHls(HttpServerRequest request, String app, String name, String file) {
+    HttpServerResponse response = request.response();
+    if (!servesApp.test(app)) {
+      plain(response, 404, "this node serves no app '" + (app.length() > 64 ? app.substring(0, 64) : app) + "'");
+      return;
+    }
+    String query = request.query() == null ? "" : request.query();
+    String remote = request.remoteAddress() == null ? "unknown" : request.remoteAddress().toString();
+    request.pause();
+    admission.admit(new Admission.Request(AuthAction.PLAY, app, name, query, remote, "", "hls"))
+        .onComplete(done -> {
+          request.resume();
+          if (response.closed()) {
+            return;
+          }
+          Admission.Decision decision = done.succeeded() ? done.result()
+              : Admission.Decision.refuse("cannot check the play: " + done.cause().getMessage());
+          if (!decision.allowed()) {
+            plain(response, 403, decision.reason());
+            return;
+          }
+          hls.serve(StreamNames.of(app, decision.name() != null ? decision.name() : name), file, query, response);
         });
   }
 
