@@ -142,8 +142,9 @@ class HttpFlvTest {
     startNode();
     io.vertx.core.buffer.Buffer received = io.vertx.core.buffer.Buffer.buffer();
     io.vertx.core.http.WebSocketClient client = node.vertx.createWebSocketClient();
-    io.vertx.core.http.WebSocket socket = Await.result(client.connect(node.node.playHttpPort(), "127.0.0.1",
-        "/live/show.flv"));
+    // The handlers are in place before the upgrade: the node sends the FLV header at once, as a
+    // browser's WebSocket, whose onmessage is set before it opens, expects.
+    io.vertx.core.http.ClientWebSocket socket = client.webSocket();
     io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
     socket.binaryMessageHandler(message -> {
       synchronized (received) {
@@ -151,6 +152,7 @@ class HttpFlvTest {
       }
     });
     socket.closeHandler(v -> closed.tryComplete());
+    Await.result(socket.connect(node.node.playHttpPort(), "127.0.0.1", "/live/show.flv"));
     Await.until(() -> stream() != null && stream().playerCount() == 1, "the WebSocket viewer waits");
     try (FfmpegPublish publish = RealClients.publish("rtmp://127.0.0.1:" + node.port() + "/live/" + TestNode.KEY.key(), 3, 30)) {
       assertTrue(publish.awaitExit(Duration.ofSeconds(30)).exitedCleanly());
