@@ -179,7 +179,9 @@ class RtmpsTest {
     assertTrue(status.getString("certificate").contains("CN=second"), status.encode());
 
     long failures = status.getLong("failedReloads");
-    Files.writeString(cert, "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
+    Path broken = Files.writeString(dir.resolve("broken.crt"),
+        "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
+    replace(cert, broken); // whole, as a renewal tool writes it: the watcher sees one change
     Await.until(() -> rtmpsStatus().getLong("failedReloads") == failures + 1, "the broken certificate refused");
     assertEquals("CN=second", servedSubject(), "the old certificate still served");
 
