@@ -182,12 +182,13 @@ class RtmpsTest {
     Path broken = Files.writeString(dir.resolve("broken.crt"),
         "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
     replace(cert, broken); // whole, as a renewal tool writes it: the watcher sees one change
-    Await.until(() -> rtmpsStatus().getLong("failedReloads") == failures + 1, "the broken certificate refused");
+    Await.until(() -> rtmpsStatus().getLong("failedReloads") > failures, "the broken certificate refused");
     assertEquals("CN=second", servedSubject(), "the old certificate still served");
 
     TestCertificates.Pair third = TestCertificates.selfSigned(dir, "third", KeyType.RSA, "third");
+    long afterBroken = rtmpsStatus().getLong("failedReloads");
     replace(cert, third.cert()); // its key is still the second one's
-    Await.until(() -> rtmpsStatus().getLong("failedReloads") == failures + 2, "the mismatched pair refused");
+    Await.until(() -> rtmpsStatus().getLong("failedReloads") > afterBroken, "the mismatched pair refused");
     assertEquals("CN=second", servedSubject(), "the old certificate still served");
   }
 
