@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.rtmpcluster.client.RtmpCallException;
@@ -34,11 +31,6 @@ class AppsTest {
     return Await.result(RtmpClient.connect(node.vertx, "127.0.0.1", node.port(), app));
   }
 
-  private static <T> Future<T> onContext(RtmpClient client, Supplier<Future<T>> action) {
-    Promise<T> promise = Promise.promise();
-    client.context().runOnContext(v -> action.get().onComplete(promise));
-    return promise.future();
-  }
 
   @Test
   void aConnectToAnAppTheNodeDoesNotServeIsRejectedSayingWhich() {
@@ -69,7 +61,7 @@ class AppsTest {
     node = TestNode.start(c -> c.withStreams(c.streams().toBuilder().apps(List.of("live", "backstage"))
         .keys(List.of(new StreamKey("crew-secret-key", "crew", "backstage"))).build()));
     RtmpClient wrongApp = connect("live");
-    Throwable refused = Await.failure(onContext(wrongApp, () -> wrongApp.publish("crew-secret-key")));
+    Throwable refused = Await.failureOn(wrongApp.context(), () -> wrongApp.publish("crew-secret-key"));
     assertEquals(Status.PUBLISH_DENIED, assertInstanceOf(RtmpStatusException.class, refused).code());
     RtmpClient rightApp = connect("backstage");
     Await.on(rightApp.context(), () -> rightApp.publish("crew-secret-key"));

@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.rtmpcluster.client.RtmpClient;
@@ -58,11 +55,6 @@ class AuthWebhookTest {
     return Await.result(hook.listen(0, "127.0.0.1")).actualPort();
   }
 
-  private static <T> Future<T> onContext(RtmpClient client, Supplier<Future<T>> action) {
-    Promise<T> promise = Promise.promise();
-    client.context().runOnContext(v -> action.get().onComplete(promise));
-    return promise.future();
-  }
 
   @Test
   void theHookNamesThePublishedStreamAndAdmitsOnlyItsViewers() {
@@ -71,7 +63,7 @@ class AuthWebhookTest {
         WebhookSettings.DEFAULT.withUrl("http://127.0.0.1:" + port + "/hook"))));
 
     RtmpClient stranger = node.connect();
-    Throwable refused = Await.failure(onContext(stranger, () -> stranger.publish("guessed-key")));
+    Throwable refused = Await.failureOn(stranger.context(), () -> stranger.publish("guessed-key"));
     assertEquals(Status.PUBLISH_BAD_NAME, assertInstanceOf(RtmpStatusException.class, refused).code());
 
     RtmpClient encoder = node.connect();
@@ -80,7 +72,7 @@ class AuthWebhookTest {
         "the stream live under the hook's name");
 
     RtmpClient noTicket = node.connect();
-    Throwable denied = Await.failure(onContext(noTicket, () -> noTicket.play("main-stage")));
+    Throwable denied = Await.failureOn(noTicket.context(), () -> noTicket.play("main-stage"));
     RtmpStatusException status = assertInstanceOf(RtmpStatusException.class, denied);
     assertEquals(Status.PLAY_FAILED, status.code());
     assertEquals("not allowed to play this stream", status.status().get("description"));
@@ -107,7 +99,7 @@ class AuthWebhookTest {
     node = TestNode.start(c -> c.withAuth(c.auth().withWebhook(
         WebhookSettings.DEFAULT.withUrl("http://127.0.0.1:" + port + "/hook").withTimeoutMs(1_000))));
     RtmpClient encoder = node.connect();
-    Throwable refused = Await.failure(onContext(encoder, () -> encoder.publish("encoder-key")));
+    Throwable refused = Await.failureOn(encoder.context(), () -> encoder.publish("encoder-key"));
     RtmpStatusException status = assertInstanceOf(RtmpStatusException.class, refused);
     assertEquals(Status.PUBLISH_BAD_NAME, status.code());
     assertEquals("the node cannot check this publish now; try again", status.status().get("description"));

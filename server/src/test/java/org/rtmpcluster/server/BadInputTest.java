@@ -10,7 +10,6 @@ import static org.rtmpcluster.common.testing.SyntheticMedia.marker;
 import static org.rtmpcluster.common.testing.SyntheticMedia.setDataFrameMetadata;
 import static org.rtmpcluster.common.testing.SyntheticMedia.videoFrame;
 
-import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -398,7 +397,7 @@ class BadInputTest {
   @Test
   void unknownCommandIsAnsweredWithErrorAndTheConnectionKept() {
     RtmpClient curious = node.connect();
-    Throwable failure = Await.failure(onContext(curious, () -> curious.call("noSuchCommand", null)));
+    Throwable failure = Await.failureOn(curious.context(), () -> curious.call("noSuchCommand", null));
     Command error = assertInstanceOf(RtmpCallException.class, failure).error();
     assertEquals("_error", error.name());
     Map<?, ?> info = (Map<?, ?>) error.argument(0);
@@ -545,11 +544,6 @@ class BadInputTest {
         && message.payload().getUnsignedShort(0) == UserControl.PING_REQUEST;
   }
 
-  private static <T> Future<T> onContext(RtmpClient client, java.util.function.Supplier<Future<T>> action) {
-    Promise<T> promise = Promise.promise();
-    client.context().runOnContext(v -> action.get().onComplete(promise));
-    return promise.future();
-  }
 
   /**
    * A client that sends only what the test tells it to: raw bytes, or messages through its own

@@ -134,17 +134,11 @@ class PlayTokensTest {
 
   private String playFailure(String nameAndQuery) {
     RtmpClient player = node.connect();
-    Throwable failure = Await.failure(onContext(player, () -> player.play(nameAndQuery)));
+    Throwable failure = Await.failureOn(player.context(), () -> player.play(nameAndQuery));
     RtmpStatusException status = assertInstanceOf(RtmpStatusException.class, failure);
     assertEquals(Status.PLAY_FAILED, status.code());
     player.close();
     return String.valueOf(status.status().get("description"));
   }
 
-  private static <T> io.vertx.core.Future<T> onContext(RtmpClient client,
-      java.util.function.Supplier<io.vertx.core.Future<T>> action) {
-    io.vertx.core.Promise<T> promise = io.vertx.core.Promise.promise();
-    client.context().runOnContext(v -> action.get().onComplete(promise));
-    return promise.future();
-  }
 }

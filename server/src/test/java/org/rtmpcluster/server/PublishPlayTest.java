@@ -254,17 +254,12 @@ class PublishPlayTest {
   void unknownStreamKeyIsRefusedAndTheConnectionClosed() {
     node = TestNode.start();
     RtmpClient publisher = node.connect();
-    Throwable failure = Await.failure(onContext(publisher, () -> publisher.publish("wrong-key")));
+    Throwable failure = Await.failureOn(publisher.context(), () -> publisher.publish("wrong-key"));
     RtmpStatusException status = assertInstanceOf(RtmpStatusException.class, failure);
     assertEquals(Status.PUBLISH_DENIED, status.code());
     Await.result(publisher.closeFuture());
   }
 
-  private static <T> Future<T> onContext(RtmpClient client, java.util.function.Supplier<Future<T>> action) {
-    io.vertx.core.Promise<T> promise = io.vertx.core.Promise.promise();
-    client.context().runOnContext(v -> action.get().onComplete(promise));
-    return promise.future();
-  }
 
   @Test
   void publishingToTheSecretKeyIsNotPlayableByTheKey() {
@@ -285,7 +280,7 @@ class PublishPlayTest {
     int msid = publish(first, TestNode.KEY.key());
     sendGops(first, msid, 0, 0, 1, 3, true);
     RtmpClient second = node.connect();
-    Throwable failure = Await.failure(onContext(second, () -> second.publish(TestNode.KEY.key())));
+    Throwable failure = Await.failureOn(second.context(), () -> second.publish(TestNode.KEY.key()));
     assertEquals(Status.PUBLISH_BAD_NAME, assertInstanceOf(RtmpStatusException.class, failure).code());
   }
 
@@ -389,7 +384,7 @@ class PublishPlayTest {
   void unknownCommandGetsErrorAndTheConnectionStaysUsable() {
     node = TestNode.start();
     RtmpClient client = node.connect();
-    Throwable failure = Await.failure(onContext(client, () -> client.call("noSuchCommand", null)));
+    Throwable failure = Await.failureOn(client.context(), () -> client.call("noSuchCommand", null));
     RtmpCallException error = assertInstanceOf(RtmpCallException.class, failure);
     assertTrue(((Map<?, ?>) error.error().argument(0)).get("description").toString().contains("noSuchCommand"));
     assertTrue(Await.on(client.context(), client::createStream) > 0);
@@ -399,7 +394,7 @@ class PublishPlayTest {
   void edgeOnlyNodeRefusesPublishersAndSaysWhy() {
     node = TestNode.start(c -> c.withRoles(java.util.EnumSet.of(org.rtmpcluster.common.config.Role.EDGE)));
     RtmpClient publisher = node.connect();
-    Throwable failure = Await.failure(onContext(publisher, () -> publisher.publish(TestNode.KEY.key())));
+    Throwable failure = Await.failureOn(publisher.context(), () -> publisher.publish(TestNode.KEY.key()));
     RtmpStatusException status = assertInstanceOf(RtmpStatusException.class, failure);
     assertEquals(Status.PUBLISH_DENIED, status.code());
     assertTrue(status.getMessage().contains("edge"), status.getMessage());
@@ -409,7 +404,7 @@ class PublishPlayTest {
   void originOnlyNodeRefusesPlayersAndSaysWhy() {
     node = TestNode.start(c -> c.withRoles(java.util.EnumSet.of(org.rtmpcluster.common.config.Role.ORIGIN)));
     RtmpClient player = node.connect();
-    Throwable failure = Await.failure(onContext(player, () -> player.play("show")));
+    Throwable failure = Await.failureOn(player.context(), () -> player.play("show"));
     RtmpStatusException status = assertInstanceOf(RtmpStatusException.class, failure);
     assertEquals(Status.PLAY_FAILED, status.code());
     assertTrue(status.getMessage().contains("origin"), status.getMessage());
@@ -484,7 +479,7 @@ class PublishPlayTest {
 
     RtmpClient refusedClient = node.connect();
     Viewer refused = new Viewer(refusedClient);
-    Throwable failure = Await.failure(onContext(refusedClient, () -> refusedClient.play("show")));
+    Throwable failure = Await.failureOn(refusedClient.context(), () -> refusedClient.play("show"));
     assertInstanceOf(RtmpStatusException.class, failure);
     Await.until(() -> !refused.statuses.isEmpty(), "the refusal's status");
     assertEquals(List.of(Status.PLAY_FAILED), List.copyOf(refused.statuses));

@@ -50,6 +50,25 @@ public final class Await {
     throw new AssertionError("expected a failure, but the future succeeded");
   }
 
+  /** Runs {@code action} on the context and returns the failure of the future it returns, which must fail. */
+  public static Throwable failureOn(Context context, Supplier<? extends Future<?>> action) {
+    Promise<Object> promise = Promise.promise();
+    context.runOnContext(v -> {
+      try {
+        action.get().onComplete(done -> {
+          if (done.succeeded()) {
+            promise.complete(done.result());
+          } else {
+            promise.fail(done.cause());
+          }
+        });
+      } catch (RuntimeException e) {
+        promise.fail(e);
+      }
+    });
+    return failure(promise.future());
+  }
+
   /** Runs {@code action} on the context and waits for the future it returns. */
   public static <T> T on(Context context, Supplier<Future<T>> action) {
     Promise<T> promise = Promise.promise();
