@@ -1,13 +1,11 @@
 package org.rtmpcluster.common.auth;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.function.LongSupplier;
-import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.rtmpcluster.common.config.AuthAction;
 import org.rtmpcluster.common.config.TokenSettings;
@@ -19,7 +17,6 @@ import org.rtmpcluster.common.config.TokenSettings;
  * wrong, never what the right token or a secret would be. Thread-safe.
  */
 public final class SignedTokens {
-  private static final String ALGORITHM = "HmacSHA256";
   /** A hex HMAC-SHA256 is 64 characters; anything longer is not one and is not hashed. */
   private static final int TOKEN_HEX_LENGTH = 64;
   /** Unix seconds fit in 12 digits for the next 30,000 years. */
@@ -34,7 +31,7 @@ public final class SignedTokens {
     this.settings = settings;
     this.nowMs = nowMs;
     for (TokenSettings.SigningKey key : settings.keys()) {
-      keys.put(key.id(), new SecretKeySpec(key.secret().getBytes(StandardCharsets.UTF_8), ALGORITHM));
+      keys.put(key.id(), HmacSha256.key(key.secret()));
     }
   }
 
@@ -70,7 +67,7 @@ public final class SignedTokens {
     if (token.length() != TOKEN_HEX_LENGTH) {
       return "the token does not match this stream";
     }
-    byte[] expected = hmac(key, signedText(action, app, name, expires));
+    byte[] expected = HmacSha256.of(key, signedText(action, app, name, expires).getBytes(StandardCharsets.UTF_8));
     byte[] given = token.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
     byte[] expectedHex = HexFormat.of().formatHex(expected).getBytes(StandardCharsets.US_ASCII);
     if (!MessageDigest.isEqual(expectedHex, given)) {
@@ -86,17 +83,7 @@ public final class SignedTokens {
 
   /** The token for {@code action} on {@code app}/{@code name} until {@code expiresSeconds}: for tools and tests. */
   public static String sign(String secret, AuthAction action, String app, String name, long expiresSeconds) {
-    SecretKeySpec key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), ALGORITHM);
-    return HexFormat.of().formatHex(hmac(key, signedText(action, app, name, Long.toString(expiresSeconds))));
-  }
-
-  private static byte[] hmac(SecretKeySpec key, String text) {
-    try {
-      Mac mac = Mac.getInstance(ALGORITHM);
-      mac.init(key);
-      return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
-    }
+    return HmacSha256.hex(secret,
+        signedText(action, app, name, Long.toString(expiresSeconds)).getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -12,14 +12,10 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.rtmpcluster.common.config.AuthAction;
 import org.rtmpcluster.common.config.WebhookSettings;
 import org.rtmpcluster.common.rtmp.session.Admission;
@@ -205,7 +201,7 @@ public final class WebhookAdmission implements Admission {
         .setConnectTimeout(settings.timeoutMs()).setIdleTimeout(settings.timeoutMs())
         .putHeader("Content-Type", contentType).putHeader("User-Agent", "rtmp-cluster");
     if (settings.secret() != null) {
-      options.putHeader("X-Signature", "sha256=" + hmacHex(settings.secret(), body));
+      options.putHeader("X-Signature", "sha256=" + HmacSha256.hex(settings.secret(), body.getBytes()));
     }
     Promise<Reply> answer = Promise.promise();
     long deadline = vertx.setTimer(settings.timeoutMs(),
@@ -299,13 +295,4 @@ public final class WebhookAdmission implements Admission {
     return shown.replaceAll("\\p{Cntrl}", "?");
   }
 
-  static String hmacHex(String secret, Buffer body) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      return HexFormat.of().formatHex(mac.doFinal(body.getBytes()));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
-    }
-  }
 }

@@ -177,7 +177,7 @@ class WebhookAdmissionTest {
     WebhookAdmission admission = admission(settings(startHook()).withSecret(secret));
     ask(admission, play("show", ""));
     Seen request = seen.get(0);
-    assertEquals("sha256=" + WebhookAdmission.hmacHex(secret, Buffer.buffer(request.body())), request.signature());
+    assertEquals("sha256=" + HmacSha256.hex(secret, Buffer.buffer(request.body()).getBytes()), request.signature());
   }
 
   @Test
