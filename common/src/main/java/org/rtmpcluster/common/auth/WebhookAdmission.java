@@ -19,6 +19,7 @@ import java.util.function.Supplier;
 import org.rtmpcluster.common.config.AuthAction;
 import org.rtmpcluster.common.config.WebhookSettings;
 import org.rtmpcluster.common.rtmp.session.Admission;
+import org.rtmpcluster.common.stream.StreamNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -291,8 +292,7 @@ public final class WebhookAdmission implements Admission {
     if (action == AuthAction.PUBLISH) {
       return org.rtmpcluster.common.config.StreamKey.mask(name);
     }
-    String shown = name.length() > 64 ? name.substring(0, 64) + "..." : name;
-    return shown.replaceAll("\\p{Cntrl}", "?");
+    return StreamNames.printable(name);
   }
 
 }

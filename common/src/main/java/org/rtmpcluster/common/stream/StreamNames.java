@@ -13,6 +13,12 @@ public final class StreamNames {
     return app + "/" + name;
   }
 
+  /** A name a peer chose, as a log line or a reply may show it: short, without control characters. */
+  public static String printable(String text) {
+    String shown = text.length() > 64 ? text.substring(0, 64) + "..." : text;
+    return shown.replaceAll("\\p{Cntrl}", "?");
+  }
+
   /**
    * The app as a client's connect names it, for matching: without a query string some encoders
    * append to it, and without a trailing slash.

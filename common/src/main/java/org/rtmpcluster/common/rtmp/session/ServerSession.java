@@ -156,7 +156,7 @@ public final class ServerSession implements RtmpConnection.Handler {
     app = StreamNames.normalizeApp(appValue instanceof String s ? s : "");
     tcUrl = properties.get("tcUrl") instanceof String url ? url : "";
     if (!servesApp.test(app)) {
-      String reason = "this node serves no app '" + printable(app) + "'";
+      String reason = "this node serves no app '" + StreamNames.printable(app) + "'";
       log.info("{}: connect refused: {}", connection.remote(), reason);
       replyError(command, Status.CONNECT_REJECTED, reason);
       connection.closeAfterFlush("connect refused: " + reason);
@@ -355,7 +355,8 @@ public final class ServerSession implements RtmpConnection.Handler {
       Admission.Decision decision = done.succeeded() ? done.result()
           : Admission.Decision.refuse("cannot check the play: " + done.cause().getMessage());
       if (!decision.allowed()) {
-        log.info("{}: play of {} refused: {}", connection.remote(), printable(nameAndQuery[0]), decision.reason());
+        log.info("{}: play of {} refused: {}", connection.remote(), StreamNames.printable(nameAndQuery[0]),
+            decision.reason());
         sendStatus(msid, Status.LEVEL_ERROR, Status.PLAY_FAILED, decision.reason());
         return;
       }
@@ -383,7 +384,7 @@ public final class ServerSession implements RtmpConnection.Handler {
     // Lets Flash-based players read the media's bytes (nginx-rtmp and FMS send it too).
     connection.send(new RtmpMessage(ChunkStreams.SESSION_DATA, MessageType.DATA_AMF0, 0, msid,
         Amf0Writer.encode("|RtmpSampleAccess", true, true)));
-    log.info("{} plays {}", connection.remote(), printable(name));
+    log.info("{} plays {}", connection.remote(), StreamNames.printable(name));
     stream.playback.start();
     return true;
   }
@@ -534,12 +535,6 @@ public final class ServerSession implements RtmpConnection.Handler {
     int q = requested.indexOf('?');
     return q < 0 ? new String[] {requested, ""}
         : new String[] {requested.substring(0, q), requested.substring(q + 1)};
-  }
-
-  /** A peer's string as a log line or a reply may show it: short, and without control characters. */
-  private static String printable(String text) {
-    String shown = text.length() > 64 ? text.substring(0, 64) + "..." : text;
-    return shown.replaceAll("\\p{Cntrl}", "?");
   }
 
   private static String safeName(String name) {
