@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServerResponse;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -105,64 +106,46 @@ public final class HttpFlvService {
     }
     String app = path.substring(1, slash);
     String name = path.substring(slash + 1, path.length() - ".flv".length());
-    if (!servesApp.test(app)) {
-      plain(response, 404, "this node serves no app '" + (app.length() > 64 ? app.substring(0, 64) : app) + "'");
-      return;
-    }
     if (name.isEmpty() || name.contains("/")) {
       plain(response, 404, "no such stream: play /<app>/<name>.flv");
       return;
     }
-    String query = request.query() == null ? "" : request.query();
-    String remote = request.remoteAddress() == null ? "unknown" : request.remoteAddress().toString();
-    String pageUrl = request.getHeader("Referer") == null ? "" : request.getHeader("Referer");
     boolean webSocket = "websocket".equalsIgnoreCase(request.getHeader("Upgrade"));
-    request.pause();
-    Admission.Request asked = new Admission.Request(AuthAction.PLAY, app, name, query, remote, pageUrl,
-        webSocket ? "ws-flv" : "http-flv");
-    admission.admit(asked)
-        .onComplete(done -> {
-          if (response.closed()) {
-            return;
-          }
-          Admission.Decision decision = done.succeeded() ? done.result()
-              : Admission.Decision.refuse("cannot check the play: " + done.cause().getMessage());
-          if (!decision.allowed()) {
-            log.info("HTTP-FLV play of {}/{} from {} refused: {}", app, name, remote, decision.reason());
-            request.resume();
-            plain(response, 403, decision.reason());
-            return;
-          }
-          String streamName = StreamNames.of(app, decision.name() != null ? decision.name() : name);
-          String full = "this node holds its maximum of " + settings.maxStreams() + " streams";
-          if (webSocket) {
-            // The fan-out (and the stream with it) is made once the socket is there to join it.
-            request.toWebSocket().onSuccess(socket -> {
-              HttpFlvFanout fanout = fanoutOf(streamName);
-              if (fanout == null) {
-                socket.close((short) 1013, full);
-                return;
-              }
-              join(fanout, streamName, asked, FlvSink.of(socket), closed -> socket.closeHandler(v -> closed.run()));
-            }).onFailure(e -> log.info("WebSocket-FLV play of {} from {} failed: {}", streamName, remote,
-                e.getMessage()));
-            return;
-          }
-          request.resume();
+    admit(request, app, name, webSocket ? "ws-flv" : "http-flv", (streamName, asked) -> {
+      String full = "this node holds its maximum of " + settings.maxStreams() + " streams";
+      if (webSocket) {
+        // The fan-out (and the stream with it) is made once the socket is there to join it.
+        request.toWebSocket().onSuccess(socket -> {
           HttpFlvFanout fanout = fanoutOf(streamName);
           if (fanout == null) {
-            plain(response, 503, full);
+            socket.close((short) 1013, full);
             return;
           }
-          response.setChunked(true)
-              .putHeader("Content-Type", "video/x-flv")
-              .putHeader("Cache-Control", "no-cache, no-store");
-          join(fanout, streamName, asked, FlvSink.of(response), closed -> response.closeHandler(v -> closed.run()));
-        });
+          join(fanout, streamName, asked, FlvSink.of(socket), closed -> socket.closeHandler(v -> closed.run()));
+        }).onFailure(e -> log.info("WebSocket-FLV play of {} from {} failed: {}", streamName, asked.remote(),
+            e.getMessage()));
+        return;
+      }
+      request.resume();
+      HttpFlvFanout fanout = fanoutOf(streamName);
+      if (fanout == null) {
+        plain(response, 503, full);
+        return;
+      }
+      response.setChunked(true)
+          .putHeader("Content-Type", "video/x-flv")
+          .putHeader("Cache-Control", "no-cache, no-store");
+      join(fanout, streamName, asked, FlvSink.of(response), closed -> response.closeHandler(v -> closed.run()));
+    });
   }
 
-  /** HLS: the playlist, the init segment and the segments of /<app>/<name>/, each request admitted. */
-  private void serveHls(HttpServerRequest request, String app, String name, String file) {
+  /**
+   * Asks the admission whether the request may play {@code app/name}, reading nothing from it
+   * meanwhile; a refusal is answered here, an admitted request is handed on, still paused, with the
+   * stream it plays (which a webhook may have renamed).
+   */
+  private void admit(HttpServerRequest request, String app, String name, String protocol,
+      BiConsumer<String, Admission.Request> admitted) {
     HttpServerResponse response = request.response();
     if (!servesApp.test(app)) {
       plain(response, 404, "this node serves no app '" + (app.length() > 64 ? app.substring(0, 64) : app) + "'");
@@ -170,22 +153,34 @@ public final class HttpFlvService {
     }
     String query = request.query() == null ? "" : request.query();
     String remote = request.remoteAddress() == null ? "unknown" : request.remoteAddress().toString();
+    String pageUrl = request.getHeader("Referer") == null ? "" : request.getHeader("Referer");
     request.pause();
-    admission.admit(new Admission.Request(AuthAction.PLAY, app, name, query, remote, "", "hls"))
-        .onComplete(done -> {
-          request.resume();
-          if (response.closed()) {
-            return;
-          }
-          Admission.Decision decision = done.succeeded() ? done.result()
-              : Admission.Decision.refuse("cannot check the play: " + done.cause().getMessage());
-          if (!decision.allowed()) {
-            plain(response, 403, decision.reason());
-            return;
-          }
-          hls.serve(StreamNames.of(app, decision.name() != null ? decision.name() : name), file, query, response);
-        });
+    Admission.Request asked = new Admission.Request(AuthAction.PLAY, app, name, query, remote, pageUrl, protocol);
+    admission.admit(asked).onComplete(done -> {
+      if (response.closed()) {
+        return;
+      }
+      Admission.Decision decision = done.succeeded() ? done.result()
+          : Admission.Decision.refuse("cannot check the play: " + done.cause().getMessage());
+      if (!decision.allowed()) {
+        log.info("{} play of {}/{} from {} refused: {}", protocol, app, StreamNames.printable(name), remote,
+            decision.reason());
+        request.resume();
+        plain(response, 403, decision.reason());
+        return;
+      }
+      admitted.accept(StreamNames.of(app, decision.name() != null ? decision.name() : name), asked);
+    });
   }
+
+  /** HLS: the playlist, the init segment and the segments of /<app>/<name>/, each request admitted. */
+  private void serveHls(HttpServerRequest request, String app, String name, String file) {
+    admit(request, app, name, "hls", (streamName, asked) -> {
+      request.resume();
+      hls.serve(streamName, file, asked.query(), request.response());
+    });
+  }
+
 
   /** The fan-out of a stream on this loop, made (with the stream) if need be; null when the node is full. */
   private HttpFlvFanout fanoutOf(String streamName) {
