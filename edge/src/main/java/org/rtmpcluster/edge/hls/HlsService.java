@@ -97,7 +97,8 @@ public final class HlsService {
         response.complete(Answer.text(503, "this node holds its maximum of streams"));
         return;
       }
-      hls = new HlsStream(stream, TARGET_MS, WINDOW_SEGMENTS, WINDOW_BYTES, clockMs.getAsLong());
+      hls = new HlsStream(stream, TARGET_MS, WINDOW_SEGMENTS, WINDOW_BYTES, clockMs.getAsLong(),
+          () -> answerWaiting(streamName));
       segmenters.put(streamName, hls);
       HlsStream started = hls;
       started.start();
@@ -141,24 +142,21 @@ public final class HlsService {
           : Answer.text(503, "the stream's first segment is not ready; try again"));
     };
     waiting.computeIfAbsent(streamName, k -> new ArrayList<>()).add(answer);
-    vertx.setTimer(WAIT_MS, id -> answer.run());
-    pollUntilReady(streamName, hls);
+    vertx.setTimer(WAIT_MS, id -> {
+      List<Runnable> queue = waiting.get(streamName);
+      if (queue != null && queue.remove(answer) && queue.isEmpty()) {
+        waiting.remove(streamName);
+      }
+      answer.run();
+    });
   }
 
-  /** Answers the waiting playlist requests once the stream's first segment is there. */
-  private void pollUntilReady(String streamName, HlsStream hls) {
-    vertx.setTimer(100, id -> {
-      List<Runnable> queue = waiting.get(streamName);
-      if (queue == null || queue.isEmpty()) {
-        return;
-      }
-      if (hls.ready() || segmenters.get(streamName) != hls) {
-        waiting.remove(streamName);
-        queue.forEach(Runnable::run);
-        return;
-      }
-      pollUntilReady(streamName, hls);
-    });
+  /** A segment was finished: the playlist requests that waited for the stream's first get it now. */
+  private void answerWaiting(String streamName) {
+    List<Runnable> queue = waiting.remove(streamName);
+    if (queue != null) {
+      queue.forEach(Runnable::run);
+    }
   }
 
   private static Answer playlistOf(HlsStream hls, String query) {
@@ -174,6 +172,7 @@ public final class HlsService {
       segmenters.entrySet().removeIf(entry -> {
         if (now - entry.getValue().lastRequestMs() > IDLE_MS) {
           entry.getValue().stop();
+          answerWaiting(entry.getKey());
           return true;
         }
         return false;

@@ -36,9 +36,12 @@ final class HlsStream implements StreamListener {
   private final List<MediaFrame> audioFrames = new ArrayList<>();
   private boolean discontinuityNext;
   private long lastRequestMs;
+  private final Runnable onSegment;
 
-  HlsStream(LiveStream stream, long targetMs, int maxSegments, long maxBytes, long nowMs) {
+  /** @param onSegment told each time a segment is finished */
+  HlsStream(LiveStream stream, long targetMs, int maxSegments, long maxBytes, long nowMs, Runnable onSegment) {
     this.stream = stream;
+    this.onSegment = onSegment;
     this.targetMs = targetMs;
     this.maxSegments = maxSegments;
     this.maxBytes = maxBytes;
@@ -198,6 +201,7 @@ final class HlsStream implements StreamListener {
     }
     videoFrames.clear();
     audioFrames.clear();
+    onSegment.run();
   }
 
   @Override
