@@ -276,13 +276,18 @@ public final class ServerSession implements RtmpConnection.Handler {
     });
   }
 
+  /** Reading stops while a publish or play is being answered; once none is, it goes on. */
+  private void resumeReadingUnlessAnswerPending() {
+    if (!connection.isClosed() && streams.values().stream().noneMatch(NetStream::answerPending)) {
+      connection.resumeReading();
+    }
+  }
+
   private void onPublishAnswered(int msid, NetStream stream, PublishService.PublishResult result) {
     List<RtmpMessage> early = stream.early;
     stream.early = null;
     boolean closed = connection.isClosed();
-    if (!closed && streams.values().stream().noneMatch(NetStream::answerPending)) {
-      connection.resumeReading();
-    }
+    resumeReadingUnlessAnswerPending();
     if (closed || streams.get(msid) != stream) {
       // The connection closed, or the publisher deleted the stream, while the answer was on its way.
       if (result.ingest() != null) {
@@ -346,9 +351,7 @@ public final class ServerSession implements RtmpConnection.Handler {
       if (current) {
         stream.playAsked = null;
       }
-      if (!connection.isClosed() && streams.values().stream().noneMatch(NetStream::answerPending)) {
-        connection.resumeReading();
-      }
+      resumeReadingUnlessAnswerPending();
       if (connection.isClosed() || streams.get(msid) != stream || !current) {
         return; // closed, deleted, stopped or asked again while the answer was on its way
       }
