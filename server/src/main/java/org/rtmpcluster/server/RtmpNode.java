@@ -134,7 +134,8 @@ public final class RtmpNode extends VerticleBase {
   private Future<?> startListeners() {
     int loops = config.rtmp().effectiveEventLoops();
     if (config.playHttp().enabled() && homeStreams != null) {
-      hls = new HlsService(vertx, context, homeStreams::open, () -> System.nanoTime() / 1_000_000);
+      hls = new HlsService(vertx, context, homeStreams::open, () -> System.nanoTime() / 1_000_000,
+          config.streams().segmentMs(), config.playHttp().hls());
     }
     int port = config.rtmp().port() == 0 ? -1 : config.rtmp().port();
     int tlsPort = config.rtmps().enabled() && config.rtmps().port() == 0

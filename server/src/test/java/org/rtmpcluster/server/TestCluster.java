@@ -7,6 +7,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import org.rtmpcluster.client.RtmpClient;
 import org.rtmpcluster.common.config.ClusterSettings;
 import org.rtmpcluster.common.config.ClusterTlsSettings;
@@ -52,6 +53,11 @@ final class TestCluster implements AutoCloseable {
 
   /** A member whose event bus uses {@code tls}. */
   Member start(String name, Set<Role> roles, ClusterTlsSettings tls) {
+    return start(name, roles, tls, config -> config);
+  }
+
+  /** A member whose config the test changes. */
+  Member start(String name, Set<Role> roles, ClusterTlsSettings tls, UnaryOperator<NodeConfig> changes) {
     int hazelcastPort = freePort();
     ClusterSettings cluster = fastSettings().withName(clusterName).withHost("127.0.0.1").withPort(hazelcastPort)
         .withMembers(seed == null ? List.of() : List.of(seed)).withTls(tls);
@@ -61,6 +67,7 @@ final class TestCluster implements AutoCloseable {
             .playerGraceMs(5_000).keys(KEYS).build())
         // Every member serves the HTTP API on a free port, for tests that read it.
         .withHttp(new HttpSettings(true, "127.0.0.1", 0, null));
+    config = changes.apply(config);
     ClusterBootstrap.Clustered clustered = Await.result(ClusterBootstrap.start(cluster), java.time.Duration.ofSeconds(60));
     RtmpNode node = Await.result(RtmpNode.deploy(clustered.vertx(), config, clustered.identity(name)));
     clustered.onNodeLeft(node::onNodeLeft);

@@ -31,7 +31,7 @@ public class ClusterFrameBenchmark {
     byte[] payload = new byte[payloadSize];
     payload[0] = 0x27;
     payload[1] = 1;
-    frame = new ClusterFrame(7, 12345, 9, 0, 90_000, Buffer.buffer(payload));
+    frame = new ClusterFrame(7, 12345, 9, 0, 90_000, 1_780_000_000_000L, Buffer.buffer(payload));
     wire = Buffer.buffer(frame.encodedLength());
     codec.encodeToWire(wire, frame);
   }

@@ -5,17 +5,19 @@ import java.util.List;
 
 /**
  * The public playback listener of edges (config section {@code play-http}), apart from the
- * operators' API: HTTP-FLV at {@code /<app>/<name>.flv}.
+ * operators' API: HTTP-FLV and WebSocket-FLV at {@code /<app>/<name>.flv}, HLS at
+ * {@code /<app>/<name>/index.m3u8}.
  *
  * @param enabled     whether the node serves it (only with the edge role)
  * @param host        address to listen on
  * @param port        TCP port (0: any free port)
  * @param corsOrigins origins whose pages may play ({@code Access-Control-Allow-Origin}); "*" any
+ * @param hls         HLS and LL-HLS at {@code /<app>/<name>/index.m3u8}
  */
-public record PlayHttpSettings(boolean enabled, String host, int port, List<String> corsOrigins) {
+public record PlayHttpSettings(boolean enabled, String host, int port, List<String> corsOrigins, HlsSettings hls) {
   public static final int DEFAULT_PORT = 8088;
   public static final PlayHttpSettings DEFAULT = new PlayHttpSettings(false, RtmpSettings.DEFAULT_HOST,
-      DEFAULT_PORT, List.of("*"));
+      DEFAULT_PORT, List.of("*"), HlsSettings.DEFAULT);
 
   public PlayHttpSettings {
     corsOrigins = List.copyOf(corsOrigins);
@@ -28,17 +30,17 @@ public record PlayHttpSettings(boolean enabled, String host, int port, List<Stri
     }
     PlayHttpSettings settings = new PlayHttpSettings(r.bool("enabled", DEFAULT.enabled),
         r.string("host", DEFAULT.host), r.integer("port", DEFAULT.port, 0, 65535),
-        origins.isEmpty() ? DEFAULT.corsOrigins : origins);
+        origins.isEmpty() ? DEFAULT.corsOrigins : origins, HlsSettings.read(r.section("hls")));
     r.rejectUnknownKeys();
     return settings;
   }
 
   /** {@code --play-http-port N} turns it on. */
   public PlayHttpSettings withPort(int newPort) {
-    return new PlayHttpSettings(true, host, newPort, corsOrigins);
+    return new PlayHttpSettings(true, host, newPort, corsOrigins, hls);
   }
 
   public PlayHttpSettings withHost(String newHost) {
-    return new PlayHttpSettings(enabled, newHost, port, corsOrigins);
+    return new PlayHttpSettings(enabled, newHost, port, corsOrigins, hls);
   }
 }

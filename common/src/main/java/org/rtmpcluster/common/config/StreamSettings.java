@@ -20,10 +20,14 @@ import java.util.List;
  * @param apps                       the apps (the first part of the URL's path) the node serves;
  *                                   {@value #ANY_APP} for any. A stream is known by its app and
  *                                   name: live/show and backstage/show are two streams
+ * @param segmentMs                  the stream's segment grid: HLS segments start at the first
+ *                                   keyframe at or after each multiple of it on the cluster's
+ *                                   media clock, so every node that serves a stream cuts it the
+ *                                   same way; the whole cluster must agree on it
  */
 public record StreamSettings(int maxStreams, int gopCacheMaxDurationMs, int gopCacheMaxBytes,
     int publisherTakeoverMs, int playerGraceMs, int playerQueueSoftLimitBytes,
-    int playerQueueHardLimitBytes, List<StreamKey> keys, List<String> apps) {
+    int playerQueueHardLimitBytes, List<StreamKey> keys, List<String> apps, int segmentMs) {
 
   public static final int DEFAULT_MAX_STREAMS = 1_000;
   /** Encoders send a keyframe every 1-4 s; 10 s holds a whole GOP of the slowest common setting. */
@@ -37,6 +41,8 @@ public record StreamSettings(int maxStreams, int gopCacheMaxDurationMs, int gopC
   /** About 2 s of a 12 Mbit/s stream queued before video is skipped. */
   public static final int DEFAULT_PLAYER_QUEUE_SOFT_LIMIT_BYTES = 3 << 20;
   public static final int DEFAULT_PLAYER_QUEUE_HARD_LIMIT_BYTES = 12 << 20;
+  /** RFC 8216bis's and Apple's advice for live HLS, and two GOPs of a common encoder setting. */
+  public static final int DEFAULT_SEGMENT_MS = 2_000;
 
   /** In {@code streams.apps}: every app name is served. */
   public static final String ANY_APP = "*";
@@ -49,7 +55,7 @@ public record StreamSettings(int maxStreams, int gopCacheMaxDurationMs, int gopC
   public static final StreamSettings DEFAULT = new StreamSettings(DEFAULT_MAX_STREAMS,
       DEFAULT_GOP_CACHE_MAX_DURATION_MS, DEFAULT_GOP_CACHE_MAX_BYTES, DEFAULT_PUBLISHER_TAKEOVER_MS,
       DEFAULT_PLAYER_GRACE_MS, DEFAULT_PLAYER_QUEUE_SOFT_LIMIT_BYTES,
-      DEFAULT_PLAYER_QUEUE_HARD_LIMIT_BYTES, List.of(), List.of(DEFAULT_APP));
+      DEFAULT_PLAYER_QUEUE_HARD_LIMIT_BYTES, List.of(), List.of(DEFAULT_APP), DEFAULT_SEGMENT_MS);
 
   public StreamSettings {
     keys = List.copyOf(keys);
@@ -87,7 +93,8 @@ public record StreamSettings(int maxStreams, int gopCacheMaxDurationMs, int gopC
         r.integer("player-grace-ms", d.playerGraceMs, 0, 3_600_000),
         r.integer("player-queue-soft-limit-bytes", d.playerQueueSoftLimitBytes, 4096, Integer.MAX_VALUE),
         r.integer("player-queue-hard-limit-bytes", d.playerQueueHardLimitBytes, 4096, Integer.MAX_VALUE),
-        keys, readApps(r));
+        keys, readApps(r),
+        r.integer("segment-ms", d.segmentMs, 500, 30_000));
     r.rejectUnknownKeys();
     return settings;
   }
@@ -124,6 +131,7 @@ public record StreamSettings(int maxStreams, int gopCacheMaxDurationMs, int gopC
     private int playerQueueHardLimitBytes;
     private List<StreamKey> keys;
     private List<String> apps;
+    private int segmentMs;
 
     private Builder(StreamSettings s) {
       maxStreams = s.maxStreams;
@@ -135,6 +143,12 @@ public record StreamSettings(int maxStreams, int gopCacheMaxDurationMs, int gopC
       playerQueueHardLimitBytes = s.playerQueueHardLimitBytes;
       keys = s.keys;
       apps = s.apps;
+      segmentMs = s.segmentMs;
+    }
+
+    public Builder segmentMs(int value) {
+      segmentMs = value;
+      return this;
     }
 
     public Builder apps(List<String> value) {
@@ -184,7 +198,7 @@ public record StreamSettings(int maxStreams, int gopCacheMaxDurationMs, int gopC
 
     public StreamSettings build() {
       return new StreamSettings(maxStreams, gopCacheMaxDurationMs, gopCacheMaxBytes, publisherTakeoverMs,
-          playerGraceMs, playerQueueSoftLimitBytes, playerQueueHardLimitBytes, keys, apps);
+          playerGraceMs, playerQueueSoftLimitBytes, playerQueueHardLimitBytes, keys, apps, segmentMs);
     }
   }
 

@@ -34,6 +34,13 @@ public final class HomeStream extends LiveStream {
   private long lastPlayTimestamp;
   private boolean rebasePending = true;
   private long rebaseGapMs;
+  /** The cluster's media clock (see {@link MediaFrame#mediaTime}), for frames that have none yet. */
+  private long mediaOffset;
+  private boolean mediaRebasePending = true;
+  private long lastMediaTime;
+  /** The last keyframe's media time (the last audio frame's, for a stream without video). */
+  private long lastSyncMediaTime;
+  private boolean sawVideo;
   private long lastPublisherActivityMs;
   private long graceTimer = -1;
   private long framesIn;
@@ -93,6 +100,7 @@ public final class HomeStream extends LiveStream {
     }
     cancelGrace();
     rebasePending = true;
+    mediaRebasePending = true;
     videoTime.reset();
     audioTime.reset();
     lastPublisherActivityMs = clock.getAsLong();
@@ -109,7 +117,9 @@ public final class HomeStream extends LiveStream {
   @Override
   protected MediaFrame place(MediaFrame frame) {
     countInput(frame);
-    return frame.inStream(sequence() + 1, playTimestampOf(frame));
+    boolean media = (frame.isAudio() || frame.isVideo()) && !frame.isSequenceHeader();
+    long publisherMs = media ? (frame.isVideo() ? videoTime : audioTime).unwrap(frame.timestamp()) : 0;
+    return frame.inStream(sequence() + 1, playTimestampOf(media, publisherMs), mediaTimeOf(frame, media, publisherMs));
   }
 
   @Override
@@ -140,12 +150,10 @@ public final class HomeStream extends LiveStream {
    * point: encoders stamp them 0 or anything, and read against media timestamps near the wrap, a
    * 0 would be a jump forward that froze every later frame.
    */
-  private long playTimestampOf(MediaFrame frame) {
-    boolean media = (frame.isAudio() || frame.isVideo()) && !frame.isSequenceHeader();
+  private long playTimestampOf(boolean media, long publisherMs) {
     if (!media) {
       return lastPlayTimestamp;
     }
-    long publisherMs = (frame.isVideo() ? videoTime : audioTime).unwrap(frame.timestamp());
     if (rebasePending) {
       playOffset = lastPlayTimestamp + rebaseGapMs - publisherMs;
       rebasePending = false;
@@ -154,6 +162,38 @@ public final class HomeStream extends LiveStream {
     long play = Math.max(lastPlayTimestamp, publisherMs + playOffset);
     lastPlayTimestamp = play;
     return play;
+  }
+
+  /**
+   * Where a frame goes on the cluster's media clock. Frames pulled from an origin have their
+   * origin's. A publisher's frames get it here, where they enter the cluster: the first publisher
+   * of the stream starts at the wall clock, a later one in the cell of the segment grid after the
+   * one of the last keyframe (or after its last frame, if later), so its first keyframe starts
+   * the segment after the last one, on every node. Only audio and video move it, as they move the players' timeline.
+   */
+  private long mediaTimeOf(MediaFrame frame, boolean media, long publisherMs) {
+    if (frame.mediaTime() != 0) {
+      lastMediaTime = Math.max(lastMediaTime, frame.mediaTime());
+      return frame.mediaTime();
+    }
+    if (!media) {
+      return lastMediaTime;
+    }
+    if (mediaRebasePending) {
+      long grid = settings.segmentMs();
+      // A quarter into the cell: keyframes every segment-ms, a little early or late, stay in theirs.
+      long start = lastMediaTime == 0 ? clock.getAsLong()
+          : Math.max(lastMediaTime + REBASE_GAP_MS, (lastSyncMediaTime / grid + 1) * grid + grid / 4);
+      mediaOffset = start - publisherMs;
+      mediaRebasePending = false;
+    }
+    long time = Math.max(lastMediaTime, publisherMs + mediaOffset);
+    lastMediaTime = time;
+    if (frame.isKeyframe() || frame.isAudio() && !sawVideo) {
+      lastSyncMediaTime = time;
+    }
+    sawVideo |= frame.isVideo();
+    return time;
   }
 
   /** Any sign of life from the publisher that is not a frame (acknowledgements, pings). */

@@ -14,6 +14,11 @@ import org.rtmpcluster.common.rtmp.message.MessageType;
  * sees the same timestamps, each event loop's {@link StreamLog} chunks the frame once and writes
  * the same bytes to all of its players. The payload is heap memory the garbage collector frees;
  * players' bytes are the logs' pooled blocks, so a frame needs no reference counting.
+ *
+ * <p>A frame also has a {@code mediaTime}: milliseconds on a clock the whole cluster shares, set
+ * once by the origin the publisher sends to (wall-clock time at the publisher's first frame, then
+ * the publisher's own clock) and carried unchanged to every edge. Whatever must come out the same
+ * on every node, such as HLS segment boundaries and names, is cut on it.
  */
 public final class MediaFrame {
   public static final int KEYFRAME = 1;
@@ -26,23 +31,31 @@ public final class MediaFrame {
   private final int flags;
   private final long sequence;
   private final long playTimestamp;
+  private final long mediaTime;
 
   public MediaFrame(int type, long timestamp, Buffer payload, int flags) {
-    this(type, timestamp, payload, flags, 0, timestamp);
+    this(type, timestamp, payload, flags, 0);
   }
 
-  private MediaFrame(int type, long timestamp, Buffer payload, int flags, long sequence, long playTimestamp) {
+  /** A frame that crossed the cluster, with the media time its origin gave it (0: none yet). */
+  public MediaFrame(int type, long timestamp, Buffer payload, int flags, long mediaTime) {
+    this(type, timestamp, payload, flags, 0, timestamp, mediaTime);
+  }
+
+  private MediaFrame(int type, long timestamp, Buffer payload, int flags, long sequence, long playTimestamp,
+      long mediaTime) {
     this.type = type;
     this.timestamp = timestamp;
     this.payload = payload;
     this.flags = flags;
     this.sequence = sequence;
     this.playTimestamp = playTimestamp;
+    this.mediaTime = mediaTime;
   }
 
   /** The frame at its place in a stream: a new frame. */
-  public MediaFrame inStream(long newSequence, long newPlayTimestamp) {
-    return new MediaFrame(type, timestamp, payload, flags, newSequence, newPlayTimestamp);
+  public MediaFrame inStream(long newSequence, long newPlayTimestamp, long newMediaTime) {
+    return new MediaFrame(type, timestamp, payload, flags, newSequence, newPlayTimestamp, newMediaTime);
   }
 
   public int type() {
@@ -69,6 +82,11 @@ public final class MediaFrame {
   /** The timestamp players get (see the class comment). */
   public long playTimestamp() {
     return playTimestamp;
+  }
+
+  /** Milliseconds on the cluster's shared clock (see the class comment); 0 before an origin set it. */
+  public long mediaTime() {
+    return mediaTime;
   }
 
   public int chunkStreamId() {

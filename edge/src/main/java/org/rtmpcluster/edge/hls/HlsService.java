@@ -1,8 +1,6 @@
 package org.rtmpcluster.edge.hls;
 
 import io.vertx.core.Context;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -10,36 +8,41 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.rtmpcluster.common.config.HlsSettings;
 import org.rtmpcluster.common.stream.LiveStream;
 
 /**
- * HLS with fMP4 segments at {@code /<app>/<name>/index.m3u8}, {@code init.mp4} and
- * {@code <n>.m4s}. A stream's segmenter starts on its first request, primed from the GOP cache,
- * and stops once nothing asked for it for a while. A playlist asked for before the first segment
- * is complete waits for it, a bounded number of requests for a bounded time.
+ * Low-Latency HLS with fMP4 at {@code /<app>/<name>/index.m3u8}, with {@code init-<crc>.mp4},
+ * segments {@code <n>.m4s} and parts {@code <n>.<p>.m4s}. A stream's segmenter starts on its
+ * first request, primed from the GOP cache, and stops once nothing asked for it for a while.
+ *
+ * <p>Requests for what is not there yet are held, as LL-HLS asks (RFC 8216bis 6.2.5.2 and 6.2.6):
+ * a playlist with {@code _HLS_msn} (and {@code _HLS_part}) until it holds that segment or part, a
+ * part named by the preload hint until it is cut, the first playlist until the first part is
+ * cut. Each is answered when a part is finished, or at its deadline; the node holds a bounded
+ * number of them, and more get 503.
  *
  * <p>One per node, on the home loop: a viewer's requests come over several connections, which
  * Vert.x spreads over the event loops, and they must all see the same segments. A request is
  * answered on the home loop and written on its own ({@link #serve}).
  */
 public final class HlsService {
-  /** Two GOPs of a common encoder setting: what a segment is cut at, at least. */
-  static final long TARGET_MS = 2_000;
-  static final int WINDOW_SEGMENTS = 6;
-  static final long WINDOW_BYTES = 64L << 20;
-  /** A segmenter nobody asked anything of for this long is stopped. */
-  static final long IDLE_MS = 30_000;
-  /** Playlist requests waiting for a stream's first segment, at most; more get 503. */
-  static final int MAX_WAITING = 1_000;
-  static final long WAIT_MS = 10_000;
+  /** A playlist asked for before the stream's first part waits this long at most. */
+  static final long FIRST_WAIT_MS = 12_000;
 
   private final Vertx vertx;
+  private final Context home;
   private final Function<String, LiveStream> streams;
   private final LongSupplier clockMs;
+  private final long segmentMs;
+  private final HlsSettings settings;
   private final Map<String, HlsStream> segmenters = new HashMap<>();
-  private final Map<String, List<Runnable>> waiting = new HashMap<>();
+  private final Map<String, List<Waiter>> waiting = new HashMap<>();
   private int waitingCount;
   private long sweeper = -1;
 
@@ -54,125 +57,222 @@ public final class HlsService {
         return;
       }
       if (status == 503) {
-        response.putHeader("Retry-After", "2");
+        response.putHeader("Retry-After", "1");
       }
       response.setStatusCode(status).putHeader("Content-Type", contentType).putHeader("Cache-Control", cacheControl)
           .end(body);
     }
   }
 
-  private final Context home;
+  /** A held request: answered once {@code ready} holds, or with {@code late} at its deadline. */
+  private final class Waiter {
+    final String streamName;
+    final BooleanSupplier ready;
+    final Supplier<Answer> answer;
+    final Supplier<Answer> late;
+    final Consumer<Answer> reply;
+    long timer = -1;
 
-  /** @param streams the home streams by {@code app/name}, made (and pulled) if need be */
-  public HlsService(Vertx vertx, Context home, Function<String, LiveStream> streams, LongSupplier clockMs) {
+    Waiter(String streamName, BooleanSupplier ready, Supplier<Answer> answer, Supplier<Answer> late,
+        Consumer<Answer> reply) {
+      this.streamName = streamName;
+      this.ready = ready;
+      this.answer = answer;
+      this.late = late;
+      this.reply = reply;
+    }
+
+    void finish(boolean inTime) {
+      waitingCount--;
+      vertx.cancelTimer(timer);
+      reply.accept(inTime ? answer.get() : late.get());
+    }
+  }
+
+  /**
+   * @param streams   the home streams by {@code app/name}, made (and pulled) if need be
+   * @param segmentMs the cluster's segment grid ({@code streams.segment-ms})
+   */
+  public HlsService(Vertx vertx, Context home, Function<String, LiveStream> streams, LongSupplier clockMs,
+      long segmentMs, HlsSettings settings) {
     this.vertx = vertx;
     this.home = home;
     this.streams = streams;
     this.clockMs = clockMs;
+    this.segmentMs = segmentMs;
+    this.settings = settings;
   }
 
   /** Answers a request, already admitted, on the home loop, and writes it on the caller's loop. */
   public void serve(String streamName, String file, String query, HttpServerResponse response) {
     Context caller = Vertx.currentContext();
-    home.runOnContext(v -> answer(streamName, file, query)
-        .onComplete(done -> caller.runOnContext(w -> (done.succeeded() ? done.result()
-            : Answer.text(500, "internal error")).writeTo(response))));
+    home.runOnContext(v -> {
+      Consumer<Answer> reply = answer -> caller.runOnContext(w -> answer.writeTo(response));
+      try {
+        answer(streamName, file, HlsQuery.parse(query), reply);
+      } catch (RuntimeException e) {
+        reply.accept(Answer.text(500, "internal error"));
+        throw e;
+      }
+    });
   }
 
-  private Future<Answer> answer(String streamName, String file, String query) {
-    Promise<Answer> promise = Promise.promise();
-    answer(streamName, file, query, promise);
-    return promise.future();
-  }
-
-  private void answer(String streamName, String file, String query, Promise<Answer> response) {
+  private void answer(String streamName, String file, HlsQuery query, Consumer<Answer> reply) {
     HlsStream hls = segmenters.get(streamName);
     if (hls == null) {
       if (!file.equals("index.m3u8")) {
-        response.complete(Answer.text(404, "no such segment: ask index.m3u8 first"));
+        reply.accept(Answer.text(404, "no such file: ask index.m3u8 first"));
         return;
       }
       LiveStream stream = streams.apply(streamName);
       if (stream == null) {
-        response.complete(Answer.text(503, "this node holds its maximum of streams"));
+        reply.accept(Answer.text(503, "this node holds its maximum of streams"));
         return;
       }
-      hls = new HlsStream(stream, TARGET_MS, WINDOW_SEGMENTS, WINDOW_BYTES, clockMs.getAsLong(),
-          () -> answerWaiting(streamName));
+      hls = new HlsStream(stream, segmentMs, settings.partMs(), settings.windowSegments(), settings.windowBytes(),
+          clockMs.getAsLong(), () -> partFinished(streamName));
       segmenters.put(streamName, hls);
-      HlsStream started = hls;
-      started.start();
+      hls.start();
       startSweeper();
     }
     hls.requested(clockMs.getAsLong());
-    if (file.equals("index.m3u8")) {
-      playlist(streamName, hls, query, response);
-    } else if (file.equals("init.mp4")) {
-      response.complete(hls.init() == null ? Answer.text(404, "no init segment yet")
-          : new Answer(200, "video/mp4", "max-age=3600", hls.init()));
-    } else if (file.endsWith(".m4s") && file.length() > 4 && file.length() < 24
-        && file.substring(0, file.length() - 4).chars().allMatch(Character::isDigit)) {
-      HlsStream.Segment segment = hls.segment(Long.parseLong(file.substring(0, file.length() - 4)));
-      response.complete(segment == null
-          ? Answer.text(404, "no such segment (it left the window, or is not there yet)")
-          : new Answer(200, "video/iso.segment", "max-age=60", segment.bytes()));
+    HlsFile name = HlsFile.parse(file);
+    if (name == null) {
+      reply.accept(Answer.text(404, "no such file: index.m3u8, init-<crc>.mp4, <n>.m4s or <n>.<part>.m4s"));
+    } else if (name.kind() == HlsFile.Kind.PLAYLIST) {
+      playlist(streamName, hls, query, reply);
+    } else if (name.kind() == HlsFile.Kind.INIT) {
+      Buffer init = hls.init(file);
+      reply.accept(init == null ? Answer.text(404, "no such init segment")
+          : new Answer(200, "video/mp4", "max-age=86400, immutable", init));
+    } else if (name.kind() == HlsFile.Kind.SEGMENT) {
+      segment(streamName, hls, name.number(), reply);
     } else {
-      response.complete(Answer.text(404, "no such file: index.m3u8, init.mp4 or <n>.m4s"));
+      part(streamName, hls, name.number(), name.part(), reply);
     }
   }
 
-  private void playlist(String streamName, HlsStream hls, String query, Promise<Answer> response) {
-    if (hls.ready()) {
-      response.complete(playlistOf(hls, query));
+  private void playlist(String streamName, HlsStream hls, HlsQuery query, Consumer<Answer> reply) {
+    long msn = query.msn();
+    if (msn >= 0 && hls.ready() && msn > hls.nextNumber() + 1) {
+      // 6.2.5.2: more than two segments ahead of the playlist's last.
+      reply.accept(Answer.text(400, "_HLS_msn " + msn + " is too far ahead of this playlist"));
       return;
     }
-    if (waitingCount >= MAX_WAITING) {
-      response.complete(Answer.text(503, "the stream's first segment is not ready; try again"));
+    int part = query.part();
+    BooleanSupplier ready = msn < 0 ? hls::ready : () -> hls.ready() && hls.has(msn, part);
+    Supplier<Answer> answer = () -> new Answer(200, "application/vnd.apple.mpegurl", "no-cache",
+        Buffer.buffer(hls.playlist(query.passOn())));
+    long deadline = hls.ready() ? 3 * Math.max(segmentMs, 1_000) : FIRST_WAIT_MS;
+    hold(streamName, ready, answer, () -> hls.ready() && msn < 0 ? answer.get()
+        : Answer.text(503, "the playlist asked for is not ready; try again"), deadline, reply);
+  }
+
+  private void segment(String streamName, HlsStream hls, long number, Consumer<Answer> reply) {
+    HlsStream.Segment done = hls.segment(number);
+    if (done != null) {
+      reply.accept(media(done.bytes));
       return;
     }
-    waitingCount++;
-    boolean[] answered = {false};
-    Runnable answer = () -> {
-      if (answered[0]) {
-        return;
+    HlsStream.Segment open = hls.open();
+    if (open == null || open.number != number) {
+      reply.accept(Answer.text(404, "no segment " + number + " (it left the window, or is not cut yet)"));
+      return;
+    }
+    // The segment being cut: answered once it is whole.
+    hold(streamName, () -> hls.open() != open, () -> {
+      HlsStream.Segment finished = hls.segment(number);
+      return finished == null ? Answer.text(404, "no segment " + number) : media(finished.bytes);
+    }, () -> Answer.text(503, "segment " + number + " is not cut yet"), 3 * segmentMs, reply);
+  }
+
+  private void part(String streamName, HlsStream hls, long number, int index, Consumer<Answer> reply) {
+    Supplier<HlsStream.Part> find = () -> {
+      HlsStream.Segment segment = hls.segment(number);
+      if (segment == null && hls.open() != null && hls.open().number == number) {
+        segment = hls.open();
       }
-      answered[0] = true;
-      waitingCount--;
-      response.complete(hls.ready() ? playlistOf(hls, query)
-          : Answer.text(503, "the stream's first segment is not ready; try again"));
+      return segment == null ? null : segment.part(index);
     };
-    waiting.computeIfAbsent(streamName, k -> new ArrayList<>()).add(answer);
-    vertx.setTimer(WAIT_MS, id -> {
-      List<Runnable> queue = waiting.get(streamName);
-      if (queue != null && queue.remove(answer) && queue.isEmpty()) {
-        waiting.remove(streamName);
+    HlsStream.Part found = find.get();
+    if (found != null) {
+      reply.accept(media(found.bytes()));
+      return;
+    }
+    HlsStream.Segment open = hls.open();
+    boolean hinted = open != null && open.number == number && index == open.parts.size()
+        || index == 0 && number == hls.nextNumber();
+    if (!hinted) {
+      reply.accept(Answer.text(404, "no part " + number + "." + index));
+      return;
+    }
+    // The part the preload hint names (6.2.6): answered once it is cut, or 404 if the segment ends first.
+    hold(streamName, () -> find.get() != null || hls.nextNumber() > number + 1, () -> {
+      HlsStream.Part part = find.get();
+      return part == null ? Answer.text(404, "no part " + number + "." + index) : media(part.bytes());
+    }, () -> Answer.text(503, "part " + number + "." + index + " is not cut yet"), 3 * segmentMs, reply);
+  }
+
+  private static Answer media(Buffer bytes) {
+    // Segments and parts never change once cut (and are the same on every node): caches may keep them.
+    return new Answer(200, "video/mp4", "max-age=300", bytes);
+  }
+
+  private void hold(String streamName, BooleanSupplier ready, Supplier<Answer> answer, Supplier<Answer> late,
+      long deadlineMs, Consumer<Answer> reply) {
+    if (ready.getAsBoolean()) {
+      reply.accept(answer.get());
+      return;
+    }
+    if (waitingCount >= settings.maxWaiting()) {
+      reply.accept(Answer.text(503, "this node holds its maximum of waiting HLS requests"));
+      return;
+    }
+    Waiter waiter = new Waiter(streamName, ready, answer, late, reply);
+    waitingCount++;
+    waiting.computeIfAbsent(streamName, k -> new ArrayList<>()).add(waiter);
+    waiter.timer = vertx.setTimer(deadlineMs, id -> {
+      List<Waiter> list = waiting.get(streamName);
+      if (list != null && list.remove(waiter)) {
+        if (list.isEmpty()) {
+          waiting.remove(streamName);
+        }
+        waiter.finish(false);
       }
-      answer.run();
     });
   }
 
-  /** A segment was finished: the playlist requests that waited for the stream's first get it now. */
-  private void answerWaiting(String streamName) {
-    List<Runnable> queue = waiting.remove(streamName);
-    if (queue != null) {
-      queue.forEach(Runnable::run);
+  /** A part or segment was cut (or the window dropped): the held requests it satisfies are answered. */
+  private void partFinished(String streamName) {
+    List<Waiter> list = waiting.get(streamName);
+    if (list == null) {
+      return;
     }
+    List<Waiter> due = new ArrayList<>();
+    list.removeIf(waiter -> waiter.ready.getAsBoolean() && due.add(waiter));
+    if (list.isEmpty()) {
+      waiting.remove(streamName);
+    }
+    due.forEach(waiter -> waiter.finish(true));
   }
 
-  private static Answer playlistOf(HlsStream hls, String query) {
-    return new Answer(200, "application/vnd.apple.mpegurl", "no-cache", Buffer.buffer(hls.playlist(query)));
+  private void answerAll(String streamName) {
+    List<Waiter> list = waiting.remove(streamName);
+    if (list != null) {
+      list.forEach(waiter -> waiter.finish(false));
+    }
   }
 
   private void startSweeper() {
     if (sweeper >= 0) {
       return;
     }
-    sweeper = vertx.setPeriodic(5_000, id -> {
+    sweeper = vertx.setPeriodic(Math.min(5_000, settings.idleMs()), id -> {
       long now = clockMs.getAsLong();
       segmenters.entrySet().removeIf(entry -> {
-        if (now - entry.getValue().lastRequestMs() > IDLE_MS) {
+        if (now - entry.getValue().lastRequestMs() > settings.idleMs()) {
           entry.getValue().stop();
-          answerWaiting(entry.getKey());
+          answerAll(entry.getKey());
           return true;
         }
         return false;

@@ -3,48 +3,109 @@ package org.rtmpcluster.edge.hls;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
+import java.util.zip.CRC32;
 import org.rtmpcluster.common.stream.LiveStream;
 import org.rtmpcluster.common.stream.MediaFrame;
 import org.rtmpcluster.common.stream.StreamListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One stream as HLS with fMP4 segments (RFC 8216bis): one listener of the stream on its event
- * loop that cuts its frames into segments at keyframes, each at least the target duration, and
- * keeps a sliding window of them, bounded in segments and bytes. It starts from the stream's GOP
- * cache, so its first segment is complete one GOP after the first request. Event loop only.
+ * One stream as Low-Latency HLS with fMP4 parts and segments (RFC 8216bis), cut on the cluster's
+ * media clock ({@link MediaFrame#mediaTime}) so that every node cuts the same way.
+ *
+ * <p>The grid: a segment starts at the first keyframe (for audio-only streams, audio frame) at or
+ * after each multiple of the segment time, and is numbered by that multiple; a part ends before
+ * the first frame that would take it past the part time (at that frame's predecessor's pace), so
+ * parts are at most the part target (4.4.4.9), and is numbered from 0 in its segment. Its bytes (one moof and mdat per part; a segment is its parts end to end) depend only
+ * on the frames. So two nodes that serve one stream list the same segments under the same numbers
+ * with the same bytes, whenever they started; a segmenter that starts late begins at the first
+ * keyframe it can tell is a segment's first, since it saw the keyframe before.
+ *
+ * <p>Numbers must be consecutive within a playlist. A keyframe interval above the segment time
+ * leaves a multiple without a keyframe: the next segment then takes the next number (and nodes
+ * that started on either side of that point number differently from then on; logged once). A
+ * new publisher whose first segment does not follow on starts a fresh window. Event loop only.
  */
 final class HlsStream implements StreamListener {
-  /** A finished segment: its number, its duration and its bytes (one moof and mdat). */
-  record Segment(long number, long durationMs, boolean discontinuity, Buffer bytes) {
+  private static final Logger log = LoggerFactory.getLogger(HlsStream.class);
+  /** Recent segments keep their parts listed; older ones only as whole segments (4.4.4.9). */
+  static final int SEGMENTS_WITH_PARTS = 3;
+
+  /** A finished part: its index in its segment, media time, duration, whether it starts with a keyframe. */
+  record Part(int index, long startMs, long durationMs, boolean independent, Buffer bytes) {
+  }
+
+  /** A segment: open while its parts are being cut, then finished with its bytes. */
+  static final class Segment {
+    final long number;
+    final long startMs;
+    final boolean discontinuity;
+    final String initName;
+    final List<Part> parts = new ArrayList<>();
+    long durationMs;
+    Buffer bytes;
+
+    Segment(long number, long startMs, boolean discontinuity, String initName) {
+      this.number = number;
+      this.startMs = startMs;
+      this.discontinuity = discontinuity;
+      this.initName = initName;
+    }
+
+    boolean finished() {
+      return bytes != null;
+    }
+
+    Part part(int index) {
+      return index < parts.size() ? parts.get(index) : null;
+    }
   }
 
   private final LiveStream stream;
-  private final long targetMs;
+  private final long segmentMs;
+  private final long partMs;
   private final int maxSegments;
   private final long maxBytes;
+  private final Runnable onChange;
   private final ArrayDeque<Segment> window = new ArrayDeque<>();
   private long windowBytes;
-  private long nextNumber;
-  private long discontinuities;
+  private Segment open;
+  private long longestMs;
+  private long discontinuitySequence;
+  private boolean discontinuityNext;
+  private boolean warnedSkip;
+  /** The grid cell of the last keyframe seen; {@code Long.MIN_VALUE} before the first. */
+  private long lastSyncCell = Long.MIN_VALUE;
+  private long lastMediaTime = Long.MIN_VALUE;
+  private long lastVideoIntervalMs = 40;
+
   private AvcConfig video;
   private AacConfig audio;
-  private Buffer init;
-  /** The segment being cut: from a keyframe on. */
-  private final List<MediaFrame> videoFrames = new ArrayList<>();
-  private final List<MediaFrame> audioFrames = new ArrayList<>();
-  private boolean discontinuityNext;
-  private long lastRequestMs;
-  private final Runnable onSegment;
+  private boolean unsupportedVideo;
+  /** Init segments by name, the one in force last; the window's segments name theirs. */
+  private final Map<String, Buffer> inits = new LinkedHashMap<>();
+  private String initName;
 
-  /** @param onSegment told each time a segment is finished */
-  HlsStream(LiveStream stream, long targetMs, int maxSegments, long maxBytes, long nowMs, Runnable onSegment) {
+  /** The part being cut. */
+  private final List<MediaFrame> partVideo = new ArrayList<>();
+  private final List<MediaFrame> partAudio = new ArrayList<>();
+  private long partStartMs;
+  private boolean partIndependent;
+  private long lastRequestMs;
+
+  /** @param onChange told each time a part or segment is finished, or the window is dropped */
+  HlsStream(LiveStream stream, long segmentMs, long partMs, int maxSegments, long maxBytes, long nowMs,
+      Runnable onChange) {
     this.stream = stream;
-    this.onSegment = onSegment;
-    this.targetMs = targetMs;
+    this.segmentMs = segmentMs;
+    this.partMs = Math.min(partMs, segmentMs);
     this.maxSegments = maxSegments;
     this.maxBytes = maxBytes;
+    this.onChange = onChange;
     this.lastRequestMs = nowMs;
   }
 
@@ -55,6 +116,7 @@ final class HlsStream implements StreamListener {
   void stop() {
     stream.removeListener(this);
     window.clear();
+    open = null;
   }
 
   void requested(long nowMs) {
@@ -65,14 +127,27 @@ final class HlsStream implements StreamListener {
     return lastRequestMs;
   }
 
-  Buffer init() {
-    return init;
+  long partMs() {
+    return partMs;
   }
 
+  long segmentMs() {
+    return segmentMs;
+  }
+
+  Buffer init(String name) {
+    return inits.get(name);
+  }
+
+  /**
+   * Whether a playlist can be given: one whole segment at least, for players that read segments
+   * only (ffmpeg, and HLS players without low-latency mode) would find nothing to play in parts.
+   */
   boolean ready() {
-    return init != null && !window.isEmpty();
+    return !window.isEmpty();
   }
 
+  /** The finished segment numbered so, or null. */
   Segment segment(long number) {
     for (Segment segment : window) {
       if (segment.number == number) {
@@ -82,59 +157,138 @@ final class HlsStream implements StreamListener {
     return null;
   }
 
-  /** The media playlist (RFC 8216bis 4.4); {@code query} goes on every URI, for tokens. */
+  /** The segment being cut, or null. */
+  Segment open() {
+    return open;
+  }
+
+  /** The number the next segment will most likely get: past the last listed one. */
+  long nextNumber() {
+    if (open != null) {
+      return open.number + 1;
+    }
+    return window.isEmpty() ? Long.MIN_VALUE : window.peekLast().number + 1;
+  }
+
+  /** Whether a playlist asked for with {@code _HLS_msn} and {@code _HLS_part} (-1: none) can be given (6.2.5.2). */
+  boolean has(long msn, int part) {
+    Segment last = window.peekLast();
+    if (last != null && last.number >= msn) {
+      return true; // finished, with all of its parts
+    }
+    if (open == null) {
+      return false;
+    }
+    return open.number > msn || open.number == msn && part >= 0 && part < open.parts.size();
+  }
+
+  /** The media playlist (RFC 8216bis 4.4, with the LL-HLS tags of 4.4.4.9 and 4.4.5.2); {@code query} goes on every URI. */
   String playlist(String query) {
     String suffix = query == null || query.isEmpty() ? "" : "?" + query;
-    long longest = targetMs;
-    for (Segment segment : window) {
-      longest = Math.max(longest, segment.durationMs);
+    long targetSeconds = (Math.max(segmentMs, longestMs) + 999) / 1000;
+    List<Segment> listed = new ArrayList<>(window);
+    if (open != null) {
+      listed.add(open);
     }
-    StringBuilder m3u8 = new StringBuilder(256 + 64 * window.size())
-        .append("#EXTM3U\n#EXT-X-VERSION:7\n")
-        .append("#EXT-X-TARGETDURATION:").append((longest + 999) / 1000).append('\n')
-        .append("#EXT-X-MEDIA-SEQUENCE:").append(window.isEmpty() ? nextNumber : window.peekFirst().number).append('\n')
-        .append("#EXT-X-DISCONTINUITY-SEQUENCE:").append(discontinuitiesBefore()).append('\n')
-        .append("#EXT-X-INDEPENDENT-SEGMENTS\n")
-        .append("#EXT-X-MAP:URI=\"init.mp4").append(suffix).append("\"\n");
-    for (Segment segment : window) {
-      if (segment.discontinuity) {
+    StringBuilder m3u8 = new StringBuilder(512 + 96 * listed.size())
+        .append("#EXTM3U\n#EXT-X-VERSION:9\n")
+        .append("#EXT-X-TARGETDURATION:").append(targetSeconds).append('\n')
+        .append("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=").append(seconds(3 * partMs))
+        .append(",HOLD-BACK=").append(seconds(3 * targetSeconds * 1000)).append('\n')
+        .append("#EXT-X-PART-INF:PART-TARGET=").append(seconds(partMs)).append('\n')
+        .append("#EXT-X-MEDIA-SEQUENCE:").append(listed.get(0).number).append('\n')
+        .append("#EXT-X-DISCONTINUITY-SEQUENCE:").append(discontinuitySequence).append('\n')
+        .append("#EXT-X-INDEPENDENT-SEGMENTS\n");
+    String map = null;
+    int withParts = listed.size() - SEGMENTS_WITH_PARTS;
+    for (int i = 0; i < listed.size(); i++) {
+      Segment segment = listed.get(i);
+      if (segment.discontinuity && i > 0) {
         m3u8.append("#EXT-X-DISCONTINUITY\n");
       }
-      m3u8.append(String.format(Locale.ROOT, "#EXTINF:%.3f,\n", segment.durationMs / 1000.0))
-          .append(segment.number).append(".m4s").append(suffix).append('\n');
+      if (!segment.initName.equals(map)) {
+        map = segment.initName;
+        m3u8.append("#EXT-X-MAP:URI=\"").append(map).append(suffix).append("\"\n");
+      }
+      if (i == 0 || segment.discontinuity) {
+        m3u8.append("#EXT-X-PROGRAM-DATE-TIME:").append(java.time.Instant.ofEpochMilli(segment.startMs)).append('\n');
+      }
+      if (i >= withParts) {
+        for (Part part : segment.parts) {
+          m3u8.append("#EXT-X-PART:DURATION=").append(seconds(part.durationMs)).append(",URI=\"")
+              .append(segment.number).append('.').append(part.index).append(".m4s").append(suffix).append('"');
+          if (part.independent) {
+            m3u8.append(",INDEPENDENT=YES");
+          }
+          m3u8.append('\n');
+        }
+      }
+      if (segment.finished()) {
+        m3u8.append("#EXTINF:").append(seconds(segment.durationMs)).append(",\n")
+            .append(segment.number).append(".m4s").append(suffix).append('\n');
+      }
     }
+    // The next part (6.2.6): of the open segment, or the first of the next, between the two.
+    m3u8.append("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"").append(open != null ? open.number : nextNumber()).append('.')
+        .append(open != null ? open.parts.size() : 0).append(".m4s").append(suffix).append("\"\n");
     return m3u8.toString();
   }
 
-  /** Discontinuities of segments that already left the window (4.4.3.3). */
-  private long discontinuitiesBefore() {
-    long inWindow = window.stream().filter(Segment::discontinuity).count();
-    return discontinuities - inWindow;
+  private static String seconds(long ms) {
+    return String.format(java.util.Locale.ROOT, "%.3f", ms / 1000.0);
   }
 
   @Override
   public void onFrame(MediaFrame frame) {
-    if (frame.isMetadata()) {
+    if (frame.isMetadata() || unsupportedVideo || !(frame.isVideo() || frame.isAudio())) {
       return;
     }
     if (frame.isSequenceHeader()) {
       onSequenceHeader(frame);
       return;
     }
-    if (frame.isVideo()) {
-      if (frame.isKeyframe()) {
-        if (!videoFrames.isEmpty() && frame.playTimestamp() - videoFrames.get(0).playTimestamp() >= targetMs) {
-          finishSegment(frame.playTimestamp());
-        }
-        if (videoFrames.isEmpty()) {
-          audioFrames.clear(); // a segment starts at its keyframe, with the audio from there
+    long at = frame.mediaTime();
+    if (lastMediaTime != Long.MIN_VALUE && at < lastMediaTime - segmentMs) {
+      // The media clock went back (an origin with a clock behind took over): start over.
+      log.warn("stream {}: media time went back {} ms; HLS starts a fresh window", stream.name(),
+          lastMediaTime - at);
+      dropWindow();
+      lastSyncCell = Long.MIN_VALUE;
+    }
+    if (frame.isVideo() && lastMediaTime != Long.MIN_VALUE && open != null && !partVideo.isEmpty()) {
+      lastVideoIntervalMs = Math.max(1, at - partVideo.get(partVideo.size() - 1).mediaTime());
+    }
+    lastMediaTime = Math.max(lastMediaTime, at);
+    boolean leads = video != null ? frame.isVideo() : audio != null && frame.isAudio();
+    if (frame.isVideo() && video == null || frame.isAudio() && audio == null) {
+      return; // no configuration for the track (or a codec this muxer does not write)
+    }
+    if (leads) {
+      boolean sync = frame.isAudio() || frame.isKeyframe();
+      if (sync) {
+        long cell = Math.floorDiv(at, segmentMs);
+        boolean first = lastSyncCell != Long.MIN_VALUE && cell > lastSyncCell;
+        lastSyncCell = Math.max(lastSyncCell, cell);
+        if (first) {
+          startSegment(cell, at);
+          (frame.isVideo() ? partVideo : partAudio).add(frame);
+          partIndependent = true;
+          return;
         }
       }
-      if (!videoFrames.isEmpty() || frame.isKeyframe()) {
-        videoFrames.add(frame);
+      if (open == null) {
+        return;
       }
-    } else if (frame.isAudio() && !videoFrames.isEmpty()) {
-      audioFrames.add(frame);
+      List<MediaFrame> leading = frame.isVideo() ? partVideo : partAudio;
+      long interval = leading.isEmpty() ? 0 : at - leading.get(leading.size() - 1).mediaTime();
+      if (!leading.isEmpty() && at + interval - partStartMs > partMs) {
+        finishPart(at);
+        partStartMs = at;
+        partIndependent = sync;
+      }
+      (frame.isVideo() ? partVideo : partAudio).add(frame);
+    } else if (open != null && !partVideo.isEmpty()) {
+      partAudio.add(frame);
     }
   }
 
@@ -142,73 +296,166 @@ final class HlsStream implements StreamListener {
     try {
       if (frame.isVideo()) {
         video = AvcConfig.fromSequenceHeader(frame.payload());
-      } else if (frame.isAudio()) {
+      } else {
         audio = AacConfig.fromSequenceHeader(frame.payload());
       }
     } catch (RuntimeException e) {
-      return; // not H.264 or AAC: this slice serves those only
-    }
-    Buffer renewed = video == null ? null : Fmp4.init(video, audio);
-    if (nextNumber > 0 && init != null && renewed != null && !renewed.equals(init)) {
-      discontinuityNext = true; // new codec settings: a new init segment, after a discontinuity
-    }
-    init = renewed;
-  }
-
-  private void finishSegment(long endMs) {
-    if (init == null || videoFrames.isEmpty()) {
-      videoFrames.clear();
-      audioFrames.clear();
+      if (frame.isVideo() && !unsupportedVideo) {
+        unsupportedVideo = true;
+        log.info("stream {}: HLS serves H.264 and AAC; this stream is not served as HLS", stream.name());
+        dropWindow();
+      }
       return;
     }
-    List<Fmp4.Sample> videoSamples = new ArrayList<>(videoFrames.size());
-    for (int i = 0; i < videoFrames.size(); i++) {
-      MediaFrame frame = videoFrames.get(i);
-      long next = i + 1 < videoFrames.size() ? videoFrames.get(i + 1).playTimestamp() : endMs;
+    Buffer init = Fmp4.init(video, audio);
+    String name = initNameOf(init);
+    if (initName != null && !name.equals(initName) && open != null) {
+      // New codec settings: what was cut ends here, and the next segment starts after a discontinuity.
+      finishOpen(lastMediaTime + lastVideoIntervalMs);
+      discontinuityNext = true;
+    }
+    inits.putIfAbsent(name, init);
+    initName = name;
+  }
+
+  /** Init segments are named by their bytes, so every node gives the same name to the same init. */
+  private static String initNameOf(Buffer init) {
+    CRC32 crc = new CRC32();
+    crc.update(init.getBytes());
+    return String.format("init-%08x.mp4", crc.getValue());
+  }
+
+  private void startSegment(long cell, long at) {
+    long previous = open != null ? open.number : window.isEmpty() ? Long.MIN_VALUE : window.peekLast().number;
+    finishOpen(at);
+    long number = cell;
+    if (previous != Long.MIN_VALUE && cell != previous + 1) {
+      if (discontinuityNext) {
+        dropWindow(); // a new publisher whose segments do not follow on: a fresh window, numbered by the grid
+      } else {
+        number = previous + 1;
+        if (!warnedSkip) {
+          warnedSkip = true;
+          log.warn("stream {}: {} ms between keyframes, more than streams.segment-ms ({}); HLS segment numbers "
+              + "now follow on locally and may differ from other nodes'", stream.name(),
+              at - (previous * segmentMs), segmentMs);
+        }
+      }
+    }
+    boolean discontinuity = discontinuityNext && !window.isEmpty(); // counted when its tag leaves (trim)
+    discontinuityNext = false;
+    open = new Segment(number, at, discontinuity, initName);
+    partStartMs = at;
+  }
+
+  /** Ends the part being cut at {@code endMs} (the next frame's media time). */
+  private void finishPart(long endMs) {
+    if (open == null || partVideo.isEmpty() && partAudio.isEmpty()) {
+      return;
+    }
+    Part part = new Part(open.parts.size(), partStartMs, Math.max(1, endMs - partStartMs), partIndependent,
+        fragment(open.number * 256 + open.parts.size() + 1, endMs));
+    open.parts.add(part);
+    partVideo.clear();
+    partAudio.clear();
+    onChange.run();
+  }
+
+  /** Ends the segment being cut, and its last part, at {@code endMs}. */
+  private void finishOpen(long endMs) {
+    if (open == null) {
+      return;
+    }
+    finishPart(endMs);
+    Segment segment = open;
+    open = null;
+    if (segment.parts.isEmpty()) {
+      return;
+    }
+    int length = 0;
+    for (Part part : segment.parts) {
+      length += part.bytes.length();
+    }
+    Buffer bytes = Buffer.buffer(length);
+    for (int i = 0; i < segment.parts.size(); i++) {
+      Part part = segment.parts.get(i);
+      int offset = bytes.length();
+      bytes.appendBuffer(part.bytes);
+      // From now on a part is a slice of its segment: one copy of the bytes in memory.
+      segment.parts.set(i, new Part(part.index, part.startMs, part.durationMs, part.independent,
+          bytes.slice(offset, bytes.length())));
+    }
+    segment.bytes = bytes;
+    segment.durationMs = endMs - segment.startMs;
+    longestMs = Math.max(longestMs, segment.durationMs);
+    window.addLast(segment);
+    windowBytes += bytes.length();
+    trim();
+    onChange.run();
+  }
+
+  private void trim() {
+    while (window.size() > maxSegments || windowBytes > maxBytes && window.size() > 1) {
+      windowBytes -= window.removeFirst().bytes.length();
+      Segment first = window.peekFirst();
+      if (first.discontinuity) {
+        discontinuitySequence++; // its tag leaves the playlist with the segment before it (6.2.2)
+      }
+    }
+    inits.keySet().removeIf(name -> !name.equals(initName) && window.stream().noneMatch(s -> s.initName.equals(name)));
+  }
+
+  private void dropWindow() {
+    if (!window.isEmpty()) {
+      discontinuitySequence++;
+    }
+    window.clear();
+    windowBytes = 0;
+    open = null;
+    partVideo.clear();
+    partAudio.clear();
+    onChange.run();
+  }
+
+  /** One part's moof and mdat: video at 90 kHz, audio at its sample rate, both from the media clock. */
+  private Buffer fragment(long sequence, long endMs) {
+    List<Fmp4.Sample> videoSamples = new ArrayList<>(partVideo.size());
+    for (int i = 0; i < partVideo.size(); i++) {
+      MediaFrame frame = partVideo.get(i);
       Buffer payload = frame.payload();
       if (payload.length() < 5) {
         continue;
       }
-      int cts = (payload.getMedium(2) << 8) >> 8;
-      videoSamples.add(new Fmp4.Sample(frame.playTimestamp() * 90, (int) Math.max(1, (next - frame.playTimestamp()) * 90),
-          cts * 90, i == 0, payload.getBuffer(5, payload.length())));
+      long next = i + 1 < partVideo.size() ? partVideo.get(i + 1).mediaTime() : endMs;
+      int cts = (payload.getMedium(2) << 8) >> 8; // signed 24 bits (FLV VideoTagHeader)
+      videoSamples.add(new Fmp4.Sample(frame.mediaTime() * 90, (int) Math.max(1, (next - frame.mediaTime()) * 90),
+          cts * 90, frame.isKeyframe(), payload.getBuffer(5, payload.length())));
     }
-    List<Fmp4.Sample> audioSamples = new ArrayList<>(audioFrames.size());
+    List<Fmp4.Sample> audioSamples = new ArrayList<>(partAudio.size());
     if (audio != null) {
-      for (int i = 0; i < audioFrames.size(); i++) {
-        MediaFrame frame = audioFrames.get(i);
+      int rate = audio.sampleRate();
+      for (int i = 0; i < partAudio.size(); i++) {
+        MediaFrame frame = partAudio.get(i);
         if (frame.payload().length() < 3) {
           continue;
         }
-        long at = frame.playTimestamp() * audio.sampleRate() / 1000;
-        long next = i + 1 < audioFrames.size() ? audioFrames.get(i + 1).playTimestamp() * audio.sampleRate() / 1000
-            : at + 1024;
+        long at = frame.mediaTime() * rate / 1000;
+        long next = i + 1 < partAudio.size() ? partAudio.get(i + 1).mediaTime() * rate / 1000 : at + 1024;
         audioSamples.add(new Fmp4.Sample(at, (int) Math.max(1, next - at), 0, true,
             frame.payload().getBuffer(2, frame.payload().length())));
       }
     }
-    long durationMs = endMs - videoFrames.get(0).playTimestamp();
-    Buffer bytes = Fmp4.fragment(nextNumber + 1, videoSamples, audioSamples);
-    boolean discontinuity = discontinuityNext;
-    discontinuityNext = false;
-    if (discontinuity) {
-      discontinuities++;
-    }
-    window.addLast(new Segment(nextNumber++, durationMs, discontinuity, bytes));
-    windowBytes += bytes.length();
-    while (window.size() > maxSegments || windowBytes > maxBytes && window.size() > 1) {
-      windowBytes -= window.removeFirst().bytes.length();
-    }
-    videoFrames.clear();
-    audioFrames.clear();
-    onSegment.run();
+    return Fmp4.fragment(sequence & 0xFFFFFFFFL, videoSamples, audioSamples);
   }
 
   @Override
   public void onPublisherStarted(long epoch) {
-    // The next publisher's segments start on its first keyframe; what was being cut is dropped.
-    videoFrames.clear();
-    audioFrames.clear();
+    // What the last publisher left being cut ends at its last frame; the next starts after a discontinuity.
+    if (open != null) {
+      finishOpen(lastMediaTime + lastVideoIntervalMs);
+    }
+    partVideo.clear();
+    partAudio.clear();
     if (!window.isEmpty()) {
       discontinuityNext = true;
     }
@@ -221,10 +468,17 @@ final class HlsStream implements StreamListener {
   @Override
   public void onStreamEnded() {
     window.clear();
+    open = null;
+    onChange.run();
   }
 
   @Override
   public int players() {
     return 1; // its viewers are requests, not connections; it keeps the stream (and an edge's pull) alive
+  }
+
+  /** The init segments kept: the one in force, and those the window's segments name. */
+  int inits() {
+    return inits.size();
   }
 }

@@ -121,7 +121,7 @@ class StreamPullerTest {
 
   private static ClusterFrame video(long epoch, long sequence, boolean key) {
     return new ClusterFrame(epoch, sequence, MessageType.VIDEO, key ? MediaFrame.KEYFRAME : 0, sequence * 33,
-        Buffer.buffer().appendInt((int) sequence));
+        1_000_000 + sequence * 33, Buffer.buffer().appendInt((int) sequence));
   }
 
   private void send(ClusterFrame... frames) {
@@ -162,7 +162,7 @@ class StreamPullerTest {
     });
     for (int i = 1; i <= 100; i++) { // 100 frames of 10 KB of an epoch whose origin never answers
       vertx.eventBus().publish(StreamAddresses.frames("big"), new ClusterFrame(1, i, MessageType.VIDEO, 0, i * 33L,
-          Buffer.buffer(new byte[10_000])));
+          1_000_000 + i * 33L, Buffer.buffer(new byte[10_000])));
     }
     Await.until(() -> onLoop(bounded[0]::framesReceived) == 100, "the frames at the puller");
     long dropped = onLoop(bounded[0]::droppedWhileSyncing);

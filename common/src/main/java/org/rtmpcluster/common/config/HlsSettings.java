@@ -1,0 +1,28 @@
+package org.rtmpcluster.common.config;
+
+/**
+ * HLS on the playback listener (config section {@code play-http.hls}); the segment grid itself is
+ * {@code streams.segment-ms}, which origins need as well.
+ *
+ * @param partMs          LL-HLS parts start at the first frame at or after each multiple of this
+ *                        (RFC 8216bis 4.4.4.9: a part target of 200-1000 ms, three parts of hold-back)
+ * @param windowSegments  the playlist's sliding window, in whole segments
+ * @param windowBytes     and at most this many bytes of segments per stream
+ * @param idleMs          a stream's segmenter is stopped once nobody asked anything of it this long
+ * @param maxWaiting      requests held per node (blocking playlist reloads, preloaded parts,
+ *                        the first playlist); more get 503
+ */
+public record HlsSettings(int partMs, int windowSegments, long windowBytes, int idleMs, int maxWaiting) {
+  public static final HlsSettings DEFAULT = new HlsSettings(500, 6, 64L << 20, 30_000, 10_000);
+
+  static HlsSettings read(ConfigReader r) {
+    HlsSettings d = DEFAULT;
+    HlsSettings settings = new HlsSettings(r.integer("part-ms", d.partMs, 100, 5_000),
+        r.integer("window-segments", d.windowSegments, 3, 1_000),
+        r.whole("window-bytes", d.windowBytes, 1L << 20, 1L << 40),
+        r.integer("idle-ms", d.idleMs, 1_000, 3_600_000),
+        r.integer("max-waiting", d.maxWaiting, 1, 1_000_000));
+    r.rejectUnknownKeys();
+    return settings;
+  }
+}

@@ -1,0 +1,43 @@
+package org.rtmpcluster.edge.hls;
+
+import java.util.StringJoiner;
+
+/**
+ * The query of an HLS request: LL-HLS's delivery directives (RFC 8216bis 6.2.5), and the rest
+ * (a play token, say), which goes on every URI of the playlist so that a player sends it back.
+ *
+ * @param msn    {@code _HLS_msn}, or -1
+ * @param part   {@code _HLS_part}, or -1
+ * @param passOn the query without the directives
+ */
+record HlsQuery(long msn, int part, String passOn) {
+  static final HlsQuery NONE = new HlsQuery(-1, -1, "");
+
+  static HlsQuery parse(String query) {
+    if (query == null || query.isEmpty()) {
+      return NONE;
+    }
+    long msn = -1;
+    int part = -1;
+    StringJoiner rest = new StringJoiner("&");
+    for (String pair : query.split("&", 64)) {
+      if (pair.startsWith("_HLS_msn=")) {
+        msn = number(pair.substring(9), Long.MAX_VALUE / 2);
+      } else if (pair.startsWith("_HLS_part=")) {
+        part = (int) number(pair.substring(10), 1_000_000);
+      } else if (!pair.startsWith("_HLS_") && !pair.isEmpty()) {
+        rest.add(pair);
+      }
+    }
+    return new HlsQuery(msn, msn < 0 ? -1 : part, rest.toString());
+  }
+
+  /** A decimal number up to {@code max}, or -1 (the directive is then ignored). */
+  private static long number(String text, long max) {
+    if (text.isEmpty() || text.length() > 18 || !text.chars().allMatch(Character::isDigit)) {
+      return -1;
+    }
+    long value = Long.parseLong(text);
+    return value > max ? -1 : value;
+  }
+}
