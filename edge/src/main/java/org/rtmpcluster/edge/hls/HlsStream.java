@@ -331,7 +331,10 @@ final class HlsStream implements StreamListener {
     long number = cell;
     if (previous != Long.MIN_VALUE && cell != previous + 1) {
       if (discontinuityNext) {
-        dropWindow(); // a new publisher whose segments do not follow on: a fresh window, numbered by the grid
+        // A new publisher whose segments do not follow on: a fresh window, numbered by the grid.
+        log.info("stream {}: the new publisher's first HLS segment is {}, not {}; HLS starts a fresh window",
+            stream.name(), cell, previous + 1);
+        dropWindow();
       } else {
         number = previous + 1;
         if (!warnedSkip) {
