@@ -239,6 +239,27 @@ public final class RealClients {
     return new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-nostdin", "-nostats", "-loglevel", logLevel));
   }
 
+  /**
+   * The first video stream of a live URL (an HLS playlist, say) as ffprobe reads its first
+   * {@code seconds} with every frame decoded: codec_name, width, height, nb_read_frames; an empty
+   * object with "error" when ffprobe failed.
+   */
+  public static JsonObject probeLiveVideo(String url, int seconds) {
+    requireTools("ffprobe");
+    ProbeOutput probe = probe(List.of("-count_frames", "-select_streams", "v:0", "-read_intervals", "%+" + seconds,
+        "-show_entries", "stream=codec_name,codec_tag_string,width,height,nb_read_frames", url));
+    JsonArray streams = probe.json().getJsonArray("streams", new JsonArray());
+    return streams.isEmpty() ? new JsonObject().put("error", String.valueOf(probe.error())) : streams.getJsonObject(0);
+  }
+
+  /** Decodes {@code seconds} of a live URL with ffmpeg -xerror: exits cleanly only if nothing failed to decode. */
+  public static ProcessResult decode(String url, int seconds) {
+    requireTools("ffmpeg");
+    List<String> command = ffmpegBase("error");
+    command.addAll(List.of("-xerror", "-i", url, "-t", Integer.toString(seconds), "-f", "null", "-"));
+    return ToolProcess.run(command, ANALYZE_TIMEOUT);
+  }
+
   private record ProbeOutput(JsonObject json, String error) {}
 
   private static ProbeOutput probe(List<String> arguments) {

@@ -3,33 +3,36 @@ package org.rtmpcluster.edge.hls;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * An AVC sequence header as fMP4 needs it: the AVCDecoderConfigurationRecord (ISO/IEC 14496-15,
- * 5.3.3.1) for the avcC box, and the picture size from its first SPS (ITU-T H.264, 7.3.2.1.1).
+ * H.264 for fMP4: the AVCDecoderConfigurationRecord (ISO/IEC 14496-15, 5.3.3.1) goes into the
+ * avcC box as it is; the picture size comes from its first SPS (ITU-T H.264, 7.3.2.1.1).
  */
-record AvcConfig(Buffer record, int width, int height) {
+final class AvcConfig {
+  private AvcConfig() {
+  }
 
-  /** From an FLV/RTMP AVC sequence header: frame type and codec, packet type 0, composition time, the record. */
-  static AvcConfig fromSequenceHeader(Buffer payload) {
-    if (payload.length() < 5 + 7 || payload.getUnsignedByte(1) != 0) {
-      throw new IllegalArgumentException("not an AVC sequence header");
+  static VideoConfig fromRecord(Buffer record) {
+    if (record.length() < 7 || record.getUnsignedByte(0) != 1) {
+      throw new IllegalArgumentException("not an AVCDecoderConfigurationRecord");
     }
-    Buffer record = payload.getBuffer(5, payload.length());
+    // RFC 6381 3.3: avc1.PPCCLL, profile, constraint flags and level from the record.
+    String codecs = String.format("avc1.%02x%02x%02x", record.getUnsignedByte(1), record.getUnsignedByte(2),
+        record.getUnsignedByte(3));
     int spsCount = record.getUnsignedByte(5) & 0x1F;
     if (spsCount == 0 || record.length() < 8) {
-      return new AvcConfig(record, 0, 0);
+      return new VideoConfig("avc1", "avcC", record, 0, 0, codecs);
     }
     int spsLength = record.getUnsignedShort(6);
     if (8 + spsLength > record.length()) {
       throw new IllegalArgumentException("AVC sequence header: SPS past its end");
     }
     int[] size = pictureSize(record.getBytes(8, 8 + spsLength));
-    return new AvcConfig(record, size[0], size[1]);
+    return new VideoConfig("avc1", "avcC", record, size[0], size[1], codecs);
   }
 
   /** Width and height in pixels, after cropping; {0, 0} when the SPS cannot be read. */
   static int[] pictureSize(byte[] nal) {
     try {
-      Bits bits = new Bits(unescape(nal), 1);
+      NalBits bits = new NalBits(NalBits.unescape(nal), 1);
       int profile = bits.u(8);
       bits.u(16); // constraint flags, level
       bits.ue(); // seq_parameter_set_id
@@ -96,7 +99,7 @@ record AvcConfig(Buffer record, int width, int height) {
     }
   }
 
-  private static void skipScalingList(Bits bits, int size) {
+  private static void skipScalingList(NalBits bits, int size) {
     int last = 8;
     int next = 8;
     for (int j = 0; j < size; j++) {
@@ -104,58 +107,6 @@ record AvcConfig(Buffer record, int width, int height) {
         next = (last + bits.se() + 256) % 256;
       }
       last = next == 0 ? last : next;
-    }
-  }
-
-  /** Drops emulation prevention bytes (7.4.1: 0x000003 stands for 0x0000). */
-  private static byte[] unescape(byte[] nal) {
-    byte[] out = new byte[nal.length];
-    int length = 0;
-    int zeros = 0;
-    for (byte b : nal) {
-      if (zeros >= 2 && b == 3) {
-        zeros = 0;
-        continue;
-      }
-      zeros = b == 0 ? zeros + 1 : 0;
-      out[length++] = b;
-    }
-    return java.util.Arrays.copyOf(out, length);
-  }
-
-  /** An Exp-Golomb bit reader (9.1). */
-  private static final class Bits {
-    private final byte[] data;
-    private int bit;
-
-    Bits(byte[] data, int startByte) {
-      this.data = data;
-      this.bit = startByte * 8;
-    }
-
-    int u(int count) {
-      int value = 0;
-      for (int i = 0; i < count; i++) {
-        int b = (data[bit >> 3] >> (7 - (bit & 7))) & 1;
-        value = (value << 1) | b;
-        bit++;
-      }
-      return value;
-    }
-
-    int ue() {
-      int zeros = 0;
-      while (u(1) == 0) {
-        if (++zeros > 31) {
-          throw new IndexOutOfBoundsException("Exp-Golomb code too long");
-        }
-      }
-      return (int) ((1L << zeros) - 1 + (zeros == 0 ? 0 : Integer.toUnsignedLong(u(zeros))));
-    }
-
-    int se() {
-      int k = ue();
-      return (k & 1) == 1 ? (k + 1) / 2 : -(k / 2);
     }
   }
 }

@@ -7,7 +7,8 @@ import java.util.List;
  * Fragmented MP4 (ISO/IEC 14496-12) as CMAF and HLS (RFC 8216bis, 3.1.2) use it: an init segment
  * (ftyp, moov with one trak per track and mvex) and media fragments (moof with a traf per track,
  * then one mdat). Video is track 1 at 90 kHz, audio track 2 at its sample rate. The samples are
- * the RTMP payloads without their FLV headers: AVCC NAL units and raw AAC frames.
+ * the RTMP payloads without their FLV headers: length-prefixed NAL units (H.264, H.265), OBUs
+ * (AV1) and raw AAC frames.
  */
 final class Fmp4 {
   static final int VIDEO_TRACK = 1;
@@ -24,10 +25,13 @@ final class Fmp4 {
   }
 
   /** The init segment; either config may be null for a stream without that track. */
-  static Buffer init(AvcConfig video, AacConfig audio) {
+  static Buffer init(VideoConfig video, AacConfig audio) {
     Boxes b = new Boxes(Buffer.buffer(1024));
     int ftyp = b.open("ftyp");
     b.fourcc("iso6").u32(0).fourcc("iso6").fourcc("cmfc").fourcc("mp41");
+    if (video != null && video.sampleEntry().equals("av01")) {
+      b.fourcc("av01");
+    }
     b.close(ftyp);
     int moov = b.open("moov");
     int mvhd = b.openFull("mvhd", 0, 0);
@@ -35,7 +39,7 @@ final class Fmp4 {
         .u32(AUDIO_TRACK + 1);
     b.close(mvhd);
     if (video != null) {
-      track(b, VIDEO_TRACK, VIDEO_TIMESCALE, "vide", video.width(), video.height(), () -> avc1(b, video));
+      track(b, VIDEO_TRACK, VIDEO_TIMESCALE, "vide", video.width(), video.height(), () -> visualSampleEntry(b, video));
     }
     if (audio != null) {
       track(b, AUDIO_TRACK, audio.sampleRate(), "soun", 0, 0, () -> mp4a(b, audio));
@@ -105,15 +109,19 @@ final class Fmp4 {
     b.close(trak);
   }
 
-  /** AVCSampleEntry (ISO/IEC 14496-15, 5.4.2.1) with its avcC. */
-  private static void avc1(Boxes b, AvcConfig video) {
-    int avc1 = b.open("avc1");
+  /**
+   * A VisualSampleEntry (ISO/IEC 14496-12, 12.1.3) of the track's codec with its configuration
+   * box: avc1/avcC and hvc1/hvcC (ISO/IEC 14496-15, 5.4.2.1 and 8.4.1), av01/av1C (AV1 ISOBMFF
+   * binding, 2.2).
+   */
+  private static void visualSampleEntry(Boxes b, VideoConfig video) {
+    int entry = b.open(video.sampleEntry());
     b.zeros(6).u16(1).zeros(16).u16(video.width()).u16(video.height()).u32(0x00480000).u32(0x00480000).u32(0)
         .u16(1).zeros(32).u16(0x0018).u16(0xFFFF);
-    int avcC = b.open("avcC");
+    int config = b.open(video.configBox());
     b.bytes(video.record());
-    b.close(avcC);
-    b.close(avc1);
+    b.close(config);
+    b.close(entry);
   }
 
   /** MP4AudioSampleEntry with an esds (ISO/IEC 14496-14, 5.6; descriptors of 14496-1, 7.2.6). */

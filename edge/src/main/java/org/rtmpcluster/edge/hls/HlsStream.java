@@ -35,6 +35,15 @@ final class HlsStream implements StreamListener {
   /** Recent segments keep their parts listed; older ones only as whole segments (4.4.4.9). */
   static final int SEGMENTS_WITH_PARTS = 3;
 
+  /** The stream's video track, or null (none yet, or audio only). */
+  VideoConfig video() {
+    return video;
+  }
+
+  AacConfig audio() {
+    return audio;
+  }
+
   /** A finished part: its index in its segment, media time, duration, whether it starts with a keyframe. */
   record Part(int index, long startMs, long durationMs, boolean independent, Buffer bytes) {
   }
@@ -83,7 +92,7 @@ final class HlsStream implements StreamListener {
   private long lastMediaTime = Long.MIN_VALUE;
   private long lastVideoIntervalMs = 40;
 
-  private AvcConfig video;
+  private VideoConfig video;
   private AacConfig audio;
   private boolean unsupportedVideo;
   /** Init segments by name, the one in force last; the window's segments name theirs. */
@@ -295,14 +304,15 @@ final class HlsStream implements StreamListener {
   private void onSequenceHeader(MediaFrame frame) {
     try {
       if (frame.isVideo()) {
-        video = AvcConfig.fromSequenceHeader(frame.payload());
+        video = VideoConfig.fromSequenceHeader(frame.payload());
       } else {
         audio = AacConfig.fromSequenceHeader(frame.payload());
       }
     } catch (RuntimeException e) {
       if (frame.isVideo() && !unsupportedVideo) {
         unsupportedVideo = true;
-        log.info("stream {}: HLS serves H.264 and AAC; this stream is not served as HLS", stream.name());
+        log.info("stream {}: HLS serves H.264, H.265 and AV1 video ({}); this stream is not served as HLS",
+            stream.name(), e.getMessage());
         dropWindow();
       }
       return;
@@ -426,13 +436,13 @@ final class HlsStream implements StreamListener {
     for (int i = 0; i < partVideo.size(); i++) {
       MediaFrame frame = partVideo.get(i);
       Buffer payload = frame.payload();
-      if (payload.length() < 5) {
+      VideoConfig.Coded coded = video.coded(payload);
+      if (coded == null) {
         continue;
       }
       long next = i + 1 < partVideo.size() ? partVideo.get(i + 1).mediaTime() : endMs;
-      int cts = (payload.getMedium(2) << 8) >> 8; // signed 24 bits (FLV VideoTagHeader)
       videoSamples.add(new Fmp4.Sample(frame.mediaTime() * 90, (int) Math.max(1, (next - frame.mediaTime()) * 90),
-          cts * 90, frame.isKeyframe(), payload.getBuffer(5, payload.length())));
+          coded.compositionMs() * 90, frame.isKeyframe(), payload.getBuffer(coded.dataOffset(), payload.length())));
     }
     List<Fmp4.Sample> audioSamples = new ArrayList<>(partAudio.size());
     if (audio != null) {

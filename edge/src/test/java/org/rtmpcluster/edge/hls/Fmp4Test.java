@@ -52,14 +52,14 @@ class Fmp4Test {
       assertTrue(made.awaitExit(Duration.ofSeconds(60)).exitedCleanly());
     }
     List<Tag> tags = readFlv(Files.readAllBytes(flv));
-    AvcConfig avc = null;
+    VideoConfig avc = null;
     AacConfig aac = null;
     List<List<Tag>> gops = new ArrayList<>();
     List<Tag> audioOfGop = new ArrayList<>();
     List<List<Tag>> audioByGop = new ArrayList<>();
     for (Tag tag : tags) {
       if (tag.type == 9 && tag.payload.getUnsignedByte(1) == 0) {
-        avc = AvcConfig.fromSequenceHeader(tag.payload);
+        avc = VideoConfig.fromSequenceHeader(tag.payload);
       } else if (tag.type == 8 && tag.payload.getUnsignedByte(1) == 0) {
         aac = AacConfig.fromSequenceHeader(tag.payload);
       } else if (tag.type == 9 && tag.payload.getUnsignedByte(1) == 1) {
