@@ -135,7 +135,7 @@ public final class RtmpNode extends VerticleBase {
     int loops = config.rtmp().effectiveEventLoops();
     if (config.playHttp().enabled() && homeStreams != null) {
       hls = new HlsService(vertx, context, homeStreams::open, () -> System.nanoTime() / 1_000_000,
-          config.streams().segmentMs(), config.playHttp().hls());
+          config.streams(), config.playHttp().hls());
     }
     int port = config.rtmp().port() == 0 ? -1 : config.rtmp().port();
     int tlsPort = config.rtmps().enabled() && config.rtmps().port() == 0

@@ -75,6 +75,33 @@ class ConfigTest {
   }
 
   @Test
+  void hlsSettingsAndRenditionGroupsAreRead() {
+    NodeConfig config = ConfigLoader.parse(new StringReader("""
+        streams:
+          segment-ms: 4000
+          renditions:
+            - name: live/event
+              streams: [live/event_1080, live/event_720]
+        play-http:
+          hls:
+            part-ms: 334
+            window-segments: 10
+        """), "hls.yaml");
+    assertEquals(4000, config.streams().segmentMs());
+    assertEquals(List.of("live/event_1080", "live/event_720"), config.streams().group("live/event").streams());
+    assertEquals("live/event", config.streams().groupOf("live/event_720").name());
+    assertEquals(334, config.playHttp().hls().partMs());
+    assertEquals(10, config.playHttp().hls().windowSegments());
+    ConfigException crossApp = assertThrows(ConfigException.class, () -> ConfigLoader.parse(new StringReader("""
+        streams:
+          renditions:
+            - name: live/event
+              streams: [backstage/event_720]
+        """), "apps.yaml"));
+    assertTrue(crossApp.getMessage().contains("in app live"), crossApp.getMessage());
+  }
+
+  @Test
   void withoutKeysOnlyTheDemoKeyIsAccepted() {
     assertEquals(List.of(new StreamKey("demo-key", "demo")), NodeConfig.DEFAULT.streams().effectiveKeys());
   }

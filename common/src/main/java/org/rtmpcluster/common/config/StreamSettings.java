@@ -24,10 +24,13 @@ import java.util.List;
  *                                   keyframe at or after each multiple of it on the cluster's
  *                                   media clock, so every node that serves a stream cuts it the
  *                                   same way; the whole cluster must agree on it
+ * @param renditions                 streams that are renditions of one event, offered as one HLS
+ *                                   multivariant playlist, and cut on one media clock
  */
 public record StreamSettings(int maxStreams, int gopCacheMaxDurationMs, int gopCacheMaxBytes,
     int publisherTakeoverMs, int playerGraceMs, int playerQueueSoftLimitBytes,
-    int playerQueueHardLimitBytes, List<StreamKey> keys, List<String> apps, int segmentMs) {
+    int playerQueueHardLimitBytes, List<StreamKey> keys, List<String> apps, int segmentMs,
+    List<RenditionGroup> renditions) {
 
   public static final int DEFAULT_MAX_STREAMS = 1_000;
   /** Encoders send a keyframe every 1-4 s; 10 s holds a whole GOP of the slowest common setting. */
@@ -55,11 +58,21 @@ public record StreamSettings(int maxStreams, int gopCacheMaxDurationMs, int gopC
   public static final StreamSettings DEFAULT = new StreamSettings(DEFAULT_MAX_STREAMS,
       DEFAULT_GOP_CACHE_MAX_DURATION_MS, DEFAULT_GOP_CACHE_MAX_BYTES, DEFAULT_PUBLISHER_TAKEOVER_MS,
       DEFAULT_PLAYER_GRACE_MS, DEFAULT_PLAYER_QUEUE_SOFT_LIMIT_BYTES,
-      DEFAULT_PLAYER_QUEUE_HARD_LIMIT_BYTES, List.of(), List.of(DEFAULT_APP), DEFAULT_SEGMENT_MS);
+      DEFAULT_PLAYER_QUEUE_HARD_LIMIT_BYTES, List.of(), List.of(DEFAULT_APP), DEFAULT_SEGMENT_MS,
+      List.of());
 
   public StreamSettings {
     keys = List.copyOf(keys);
     apps = List.copyOf(apps);
+    renditions = List.copyOf(renditions);
+    java.util.Set<String> grouped = new java.util.HashSet<>();
+    for (RenditionGroup group : renditions) {
+      for (String stream : group.streams()) {
+        if (!grouped.add(stream)) {
+          throw new ConfigException("streams.renditions: " + stream + " is in more than one group");
+        }
+      }
+    }
     if (apps.isEmpty()) {
       throw new ConfigException("streams.apps needs at least one app (or \"*\" for any)");
     }
@@ -94,9 +107,46 @@ public record StreamSettings(int maxStreams, int gopCacheMaxDurationMs, int gopC
         r.integer("player-queue-soft-limit-bytes", d.playerQueueSoftLimitBytes, 4096, Integer.MAX_VALUE),
         r.integer("player-queue-hard-limit-bytes", d.playerQueueHardLimitBytes, 4096, Integer.MAX_VALUE),
         keys, readApps(r),
-        r.integer("segment-ms", d.segmentMs, 500, 30_000));
+        r.integer("segment-ms", d.segmentMs, 500, 30_000), readRenditions(r));
     r.rejectUnknownKeys();
     return settings;
+  }
+
+  private static List<RenditionGroup> readRenditions(ConfigReader r) {
+    List<RenditionGroup> groups = new ArrayList<>();
+    for (Object entry : r.array("renditions")) {
+      if (!(entry instanceof JsonObject group)) {
+        throw new ConfigException(r.name("renditions") + " entries need 'name' and 'streams', not " + entry);
+      }
+      ConfigReader g = new ConfigReader(r.name("renditions[]"), group);
+      List<String> streams = new ArrayList<>();
+      for (Object stream : g.array("streams")) {
+        streams.add(String.valueOf(stream));
+      }
+      groups.add(new RenditionGroup(g.string("name", null), streams));
+      g.rejectUnknownKeys();
+    }
+    return groups;
+  }
+
+  /** The group {@code stream} (app/name) is a rendition of, or null. */
+  public RenditionGroup groupOf(String stream) {
+    for (RenditionGroup group : renditions) {
+      if (group.streams().contains(stream)) {
+        return group;
+      }
+    }
+    return null;
+  }
+
+  /** The group named {@code name} (app/name), or null. */
+  public RenditionGroup group(String name) {
+    for (RenditionGroup group : renditions) {
+      if (group.name().equals(name)) {
+        return group;
+      }
+    }
+    return null;
   }
 
   private static List<String> readApps(ConfigReader r) {
@@ -132,6 +182,7 @@ public record StreamSettings(int maxStreams, int gopCacheMaxDurationMs, int gopC
     private List<StreamKey> keys;
     private List<String> apps;
     private int segmentMs;
+    private List<RenditionGroup> renditions;
 
     private Builder(StreamSettings s) {
       maxStreams = s.maxStreams;
@@ -144,6 +195,12 @@ public record StreamSettings(int maxStreams, int gopCacheMaxDurationMs, int gopC
       keys = s.keys;
       apps = s.apps;
       segmentMs = s.segmentMs;
+      renditions = s.renditions;
+    }
+
+    public Builder renditions(List<RenditionGroup> value) {
+      renditions = value;
+      return this;
     }
 
     public Builder segmentMs(int value) {
@@ -198,7 +255,8 @@ public record StreamSettings(int maxStreams, int gopCacheMaxDurationMs, int gopC
 
     public StreamSettings build() {
       return new StreamSettings(maxStreams, gopCacheMaxDurationMs, gopCacheMaxBytes, publisherTakeoverMs,
-          playerGraceMs, playerQueueSoftLimitBytes, playerQueueHardLimitBytes, keys, apps, segmentMs);
+          playerGraceMs, playerQueueSoftLimitBytes, playerQueueHardLimitBytes, keys, apps, segmentMs,
+          renditions);
     }
   }
 

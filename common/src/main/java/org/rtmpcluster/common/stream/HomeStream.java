@@ -2,6 +2,7 @@ package org.rtmpcluster.common.stream;
 
 import io.vertx.core.Vertx;
 import java.util.function.LongSupplier;
+import org.rtmpcluster.common.config.RenditionGroup;
 import org.rtmpcluster.common.config.StreamSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -185,6 +186,12 @@ public final class HomeStream extends LiveStream {
       long start = lastMediaTime == 0 ? clock.getAsLong()
           : Math.max(lastMediaTime + REBASE_GAP_MS, (lastSyncMediaTime / grid + 1) * grid + grid / 4);
       mediaOffset = start - publisherMs;
+      HomeStream sibling = lastMediaTime == 0 ? liveRendition() : null;
+      if (sibling != null) {
+        // Renditions of one encoder share its clock: on one media clock their keyframes, and so
+        // their segments, line up, as a player switching between them needs.
+        mediaOffset = sibling.mediaOffset;
+      }
       mediaRebasePending = false;
     }
     long time = Math.max(lastMediaTime, publisherMs + mediaOffset);
@@ -194,6 +201,21 @@ public final class HomeStream extends LiveStream {
     }
     sawVideo |= frame.isVideo();
     return time;
+  }
+
+  /** Another rendition of this stream's group (streams.renditions) on this node whose media clock is set. */
+  private HomeStream liveRendition() {
+    RenditionGroup group = settings.groupOf(name());
+    if (group == null) {
+      return null;
+    }
+    for (String other : group.streams()) {
+      if (!other.equals(name()) && hub().get(other) instanceof HomeStream sibling && sibling.isLive()
+          && !sibling.mediaRebasePending) {
+        return sibling;
+      }
+    }
+    return null;
   }
 
   /** Any sign of life from the publisher that is not a frame (acknowledgements, pings). */

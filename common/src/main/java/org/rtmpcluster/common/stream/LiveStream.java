@@ -212,6 +212,11 @@ public abstract class LiveStream {
     return audienceWatcher;
   }
 
+  /** The hub the stream is in. */
+  protected StreamHub<?> hub() {
+    return hub;
+  }
+
   /** Takes the stream off the hub; its watcher is told. */
   public final void remove() {
     leavingHub();

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.rtmpcluster.common.config.RenditionGroup;
 import org.rtmpcluster.common.config.StreamSettings;
 import org.rtmpcluster.common.rtmp.message.MessageType;
 import org.rtmpcluster.common.testing.StreamFixtures;
@@ -52,6 +53,29 @@ class MediaClockTest {
     stream.attachPublisher(second);
     stream.publish(second, video(77_777, true));
     assertEquals(1_780_000_002_000L + 500, played.get(2).mediaTime());
+  }
+
+  @Test
+  void renditionsOfOneEncoderShareItsMediaClockThoughTheyConnectedApart() {
+    StreamHub<HomeStream> grouped = StreamHub.home(null, StreamSettings.DEFAULT.toBuilder()
+        .renditions(List.of(new RenditionGroup("live/event", List.of("live/event_hi", "live/event_lo")))).build(),
+        wallClock::get);
+    HomeStream hi = grouped.getOrCreate("live/event_hi");
+    HomeStream lo = grouped.getOrCreate("live/event_lo");
+    List<MediaFrame> hiFrames = new ArrayList<>();
+    List<MediaFrame> loFrames = new ArrayList<>();
+    hi.addListener(StreamFixtures.framesInto(hiFrames));
+    lo.addListener(StreamFixtures.framesInto(loFrames));
+    PublisherHandle hiPublisher = StreamFixtures.publisher();
+    PublisherHandle loPublisher = StreamFixtures.publisher();
+    hi.attachPublisher(hiPublisher);
+    hi.publish(hiPublisher, video(0, true));
+    wallClock.addAndGet(700); // the second output of the encoder connects later
+    lo.attachPublisher(loPublisher);
+    lo.publish(loPublisher, video(0, true));
+    hi.publish(hiPublisher, video(1_000, true));
+    lo.publish(loPublisher, video(1_000, true));
+    assertEquals(hiFrames.stream().map(MediaFrame::mediaTime).toList(), loFrames.stream().map(MediaFrame::mediaTime).toList());
   }
 
   @Test

@@ -4,6 +4,12 @@ import io.vertx.core.buffer.Buffer;
 
 /** An AAC AudioSpecificConfig (ISO/IEC 14496-3, 1.6.2.1) and what the init segment says of it. */
 record AacConfig(Buffer specificConfig, int sampleRate, int channels) {
+  /** RFC 6381 3.3: mp4a.40.<audio object type> (2 for AAC LC, 5 HE-AAC, 29 HE-AAC v2). */
+  String codecs() {
+    int objectType = specificConfig.length() > 0 ? specificConfig.getUnsignedByte(0) >> 3 : 2;
+    return "mp4a.40." + (objectType == 0 || objectType == 31 ? 2 : objectType);
+  }
+
   private static final int[] RATES = {96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000,
       11025, 8000, 7350};
 

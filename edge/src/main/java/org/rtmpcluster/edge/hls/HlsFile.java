@@ -11,7 +11,7 @@ record HlsFile(Kind kind, long number, int part) {
 
   /** The file a request names, or null for none of ours. */
   static HlsFile parse(String file) {
-    if (file.equals("index.m3u8")) {
+    if (file.equals("index.m3u8") || file.equals("master.m3u8")) {
       return new HlsFile(Kind.PLAYLIST, 0, 0);
     }
     if (file.matches("init-[0-9a-f]{8}\\.mp4")) {

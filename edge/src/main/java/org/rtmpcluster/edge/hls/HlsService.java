@@ -14,11 +14,14 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.rtmpcluster.common.config.HlsSettings;
+import org.rtmpcluster.common.config.RenditionGroup;
+import org.rtmpcluster.common.config.StreamSettings;
 import org.rtmpcluster.common.stream.LiveStream;
 
 /**
  * Low-Latency HLS with fMP4 at {@code /<app>/<name>/index.m3u8}, with {@code init-<crc>.mp4},
- * segments {@code <n>.m4s} and parts {@code <n>.<p>.m4s}. A stream's segmenter starts on its
+ * segments {@code <n>.m4s} and parts {@code <n>.<p>.m4s}; a multivariant playlist of a stream's
+ * renditions at {@code /<app>/<name>/master.m3u8}. A stream's segmenter starts on its
  * first request, primed from the GOP cache, and stops once nothing asked for it for a while.
  *
  * <p>Requests for what is not there yet are held, as LL-HLS asks (RFC 8216bis 6.2.5.2 and 6.2.6):
@@ -34,12 +37,15 @@ import org.rtmpcluster.common.stream.LiveStream;
 public final class HlsService {
   /** A playlist asked for before the stream's first part waits this long at most. */
   static final long FIRST_WAIT_MS = 12_000;
+  /** Where requests that wait on several streams (a multivariant playlist) are held. */
+  private static final String ANY_STREAM = "*";
 
   private final Vertx vertx;
   private final Context home;
   private final Function<String, LiveStream> streams;
   private final LongSupplier clockMs;
   private final long segmentMs;
+  private final StreamSettings streamSettings;
   private final HlsSettings settings;
   private final Map<String, HlsStream> segmenters = new HashMap<>();
   private final Map<String, List<Waiter>> waiting = new HashMap<>();
@@ -90,16 +96,17 @@ public final class HlsService {
   }
 
   /**
-   * @param streams   the home streams by {@code app/name}, made (and pulled) if need be
-   * @param segmentMs the cluster's segment grid ({@code streams.segment-ms})
+   * @param streams        the home streams by {@code app/name}, made (and pulled) if need be
+   * @param streamSettings the segment grid ({@code streams.segment-ms}) and the rendition groups
    */
   public HlsService(Vertx vertx, Context home, Function<String, LiveStream> streams, LongSupplier clockMs,
-      long segmentMs, HlsSettings settings) {
+      StreamSettings streamSettings, HlsSettings settings) {
     this.vertx = vertx;
     this.home = home;
     this.streams = streams;
     this.clockMs = clockMs;
-    this.segmentMs = segmentMs;
+    this.segmentMs = streamSettings.segmentMs();
+    this.streamSettings = streamSettings;
     this.settings = settings;
   }
 
@@ -118,22 +125,21 @@ public final class HlsService {
   }
 
   private void answer(String streamName, String file, HlsQuery query, Consumer<Answer> reply) {
+    if (file.equals("master.m3u8")) {
+      master(streamName, query, reply);
+      return;
+    }
     HlsStream hls = segmenters.get(streamName);
     if (hls == null) {
       if (!file.equals("index.m3u8")) {
         reply.accept(Answer.text(404, "no such file: ask index.m3u8 first"));
         return;
       }
-      LiveStream stream = streams.apply(streamName);
-      if (stream == null) {
+      hls = segmenterOf(streamName);
+      if (hls == null) {
         reply.accept(Answer.text(503, "this node holds its maximum of streams"));
         return;
       }
-      hls = new HlsStream(stream, segmentMs, settings.partMs(), settings.windowSegments(), settings.windowBytes(),
-          clockMs.getAsLong(), () -> partFinished(streamName));
-      segmenters.put(streamName, hls);
-      hls.start();
-      startSweeper();
     }
     hls.requested(clockMs.getAsLong());
     HlsFile name = HlsFile.parse(file);
@@ -150,6 +156,59 @@ public final class HlsService {
     } else {
       part(streamName, hls, name.number(), name.part(), reply);
     }
+  }
+
+  /** The stream's segmenter, started (primed from the GOP cache) if need be; null when the node is full. */
+  private HlsStream segmenterOf(String streamName) {
+    HlsStream hls = segmenters.get(streamName);
+    if (hls != null) {
+      return hls;
+    }
+    LiveStream stream = streams.apply(streamName);
+    if (stream == null) {
+      return null;
+    }
+    hls = new HlsStream(stream, segmentMs, settings.partMs(), settings.windowSegments(), settings.windowBytes(),
+        clockMs.getAsLong(), () -> partFinished(streamName));
+    segmenters.put(streamName, hls);
+    hls.start();
+    startSweeper();
+    return hls;
+  }
+
+  /**
+   * The multivariant playlist (RFC 8216bis 4.4.6) of a rendition group, or of one stream: a
+   * variant per rendition, once each has a segment (so its codecs and size are known), with the
+   * peak and average bitrate of its segments in the window.
+   */
+  private void master(String name, HlsQuery query, Consumer<Answer> reply) {
+    RenditionGroup group = streamSettings.group(name);
+    List<String> members = group != null ? group.streams() : List.of(name);
+    List<HlsStream> renditions = new ArrayList<>();
+    for (String member : members) {
+      HlsStream hls = segmenterOf(member);
+      if (hls == null) {
+        reply.accept(Answer.text(503, "this node holds its maximum of streams"));
+        return;
+      }
+      hls.requested(clockMs.getAsLong());
+      renditions.add(hls);
+    }
+    Supplier<Answer> answer = () -> {
+      StringBuilder m3u8 = new StringBuilder("#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+      String suffix = query.passOn().isEmpty() ? "" : "?" + query.passOn();
+      for (int i = 0; i < members.size(); i++) {
+        HlsStream hls = renditions.get(i);
+        if (hls.ready()) {
+          m3u8.append(hls.variant()).append('\n').append('/').append(members.get(i)).append("/index.m3u8")
+              .append(suffix).append('\n');
+        }
+      }
+      return new Answer(200, "application/vnd.apple.mpegurl", "no-cache", Buffer.buffer(m3u8.toString()));
+    };
+    hold(ANY_STREAM, () -> renditions.stream().allMatch(HlsStream::ready), answer,
+        () -> renditions.stream().anyMatch(HlsStream::ready) ? answer.get()
+            : Answer.text(503, "no rendition of " + name + " has a segment yet; try again"), FIRST_WAIT_MS, reply);
   }
 
   private void playlist(String streamName, HlsStream hls, HlsQuery query, Consumer<Answer> reply) {
@@ -244,14 +303,19 @@ public final class HlsService {
 
   /** A part or segment was cut (or the window dropped): the held requests it satisfies are answered. */
   private void partFinished(String streamName) {
-    List<Waiter> list = waiting.get(streamName);
+    recheck(streamName);
+    recheck(ANY_STREAM);
+  }
+
+  private void recheck(String key) {
+    List<Waiter> list = waiting.get(key);
     if (list == null) {
       return;
     }
     List<Waiter> due = new ArrayList<>();
     list.removeIf(waiter -> waiter.ready.getAsBoolean() && due.add(waiter));
     if (list.isEmpty()) {
-      waiting.remove(streamName);
+      waiting.remove(key);
     }
     due.forEach(waiter -> waiter.finish(true));
   }

@@ -243,6 +243,34 @@ final class HlsStream implements StreamListener {
     return m3u8.toString();
   }
 
+  /**
+   * This stream's {@code EXT-X-STREAM-INF} (RFC 8216bis 4.4.6.2): the peak and average bitrate of
+   * the segments in the window, the picture size, the codecs. Call once {@link #ready}.
+   */
+  String variant() {
+    long peak = 0;
+    long bytes = 0;
+    long durationMs = 0;
+    for (Segment segment : window) {
+      peak = Math.max(peak, segment.bytes.length() * 8_000L / Math.max(1, segment.durationMs));
+      bytes += segment.bytes.length();
+      durationMs += segment.durationMs;
+    }
+    StringBuilder tag = new StringBuilder("#EXT-X-STREAM-INF:BANDWIDTH=").append(Math.max(1, peak))
+        .append(",AVERAGE-BANDWIDTH=").append(Math.max(1, bytes * 8_000L / Math.max(1, durationMs)));
+    if (video != null && video.width() > 0 && video.height() > 0) {
+      tag.append(",RESOLUTION=").append(video.width()).append('x').append(video.height());
+    }
+    StringBuilder codecs = new StringBuilder();
+    if (video != null) {
+      codecs.append(video.codecs());
+    }
+    if (audio != null) {
+      codecs.append(codecs.length() > 0 ? "," : "").append(audio.codecs());
+    }
+    return tag.append(",CODECS=\"").append(codecs).append('"').toString();
+  }
+
   private static String seconds(long ms) {
     return String.format(java.util.Locale.ROOT, "%.3f", ms / 1000.0);
   }

@@ -16,6 +16,7 @@ import org.rtmpcluster.common.rtmp.session.Admission;
 import org.rtmpcluster.common.stream.LiveStream;
 import org.rtmpcluster.common.stream.StreamNames;
 import org.rtmpcluster.edge.PlayerCounters;
+import org.rtmpcluster.common.config.RenditionGroup;
 import org.rtmpcluster.edge.hls.HlsService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -175,9 +176,12 @@ public final class HttpFlvService {
 
   /** HLS: the playlist, the init segment and the segments of /<app>/<name>/, each request admitted. */
   private void serveHls(HttpServerRequest request, String app, String name, String file) {
-    admit(request, app, name, "hls", (streamName, asked) -> {
+    // A viewer admitted to an event (a rendition group) may play each of its renditions.
+    RenditionGroup group = settings.groupOf(StreamNames.of(app, name));
+    String admitted = group == null ? name : group.name().substring(app.length() + 1);
+    admit(request, app, admitted, "hls", (streamName, asked) -> {
       request.resume();
-      hls.serve(streamName, file, asked.query(), request.response());
+      hls.serve(group == null ? streamName : StreamNames.of(app, name), file, asked.query(), request.response());
     });
   }
 
