@@ -16,7 +16,7 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer r
     String tlsKey, String bind, List<StreamKey> keys, boolean cluster, String clusterHost, Integer clusterPort,
     List<String> members, String clusterName, String nodeName, Integer httpPort, String apiToken,
     String playTokenSecret, String authWebhook, String clusterTlsCert, String clusterTlsKey, String clusterTlsCa,
-    Integer playHttpPort, boolean help) {
+    Integer playHttpPort, boolean playHttpTls, boolean help) {
 
   static final String USAGE = """
       Usage: java -jar rtmp-cluster.jar [options]
@@ -44,6 +44,8 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer r
         --play-http-port N   serve HTTP-FLV, WebSocket-FLV and HLS players on this port:
                              http://HOST:N/<app>/<name>.flv (ws:// for WebSocket-FLV),
                              http://HOST:N/<app>/<name>/index.m3u8 for HLS
+        --play-http-tls      serve them over HTTPS and WSS (HTTP/2 by ALPN) with the
+                             certificate of --tls-cert and --tls-key
         --api-token TOKEN    require "Authorization: Bearer TOKEN" on /api/* (/health stays open);
                              flags show in ps: prefer http.api-token in a config file only you read
         --node-name NAME     this node's name in logs and the API (default: cluster-host:rtmp-port)
@@ -77,6 +79,7 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer r
     String nodeName = null;
     Integer httpPort = null;
     Integer playHttpPort = null;
+    boolean playHttpTls = false;
     String apiToken = null;
     String playTokenSecret = null;
     String authWebhook = null;
@@ -110,6 +113,7 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer r
         case "--node-name" -> nodeName = value(args, i, flag, inline);
         case "--http-port" -> httpPort = port(flag, value(args, i, flag, inline), 0);
         case "--play-http-port" -> playHttpPort = port(flag, value(args, i, flag, inline), 0);
+        case "--play-http-tls" -> playHttpTls = true;
         case "--api-token" -> apiToken = value(args, i, flag, inline);
         case "--play-token-secret" -> playTokenSecret = value(args, i, flag, inline);
         case "--auth-webhook" -> authWebhook = value(args, i, flag, inline);
@@ -127,11 +131,11 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer r
     }
     return new CommandLine(config, roles, port, rtmpsPort, tlsCert, tlsKey, bind, List.copyOf(keys), cluster, clusterHost, clusterPort,
         members, clusterName, nodeName, httpPort, apiToken, playTokenSecret,
-        authWebhook, clusterTlsCert, clusterTlsKey, clusterTlsCa, playHttpPort, help);
+        authWebhook, clusterTlsCert, clusterTlsKey, clusterTlsCa, playHttpPort, playHttpTls, help);
   }
 
   /** Flags that take no value. */
-  private static final Set<String> SWITCHES = Set.of("--help", "-h", "--cluster");
+  private static final Set<String> SWITCHES = Set.of("--help", "-h", "--cluster", "--play-http-tls");
 
   private static List<String> memberList(String text) {
     List<String> members = new ArrayList<>();
@@ -191,6 +195,9 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer r
     }
     if (httpPort != null) {
       config = config.withHttp(config.http().withPort(httpPort));
+    }
+    if (playHttpTls) {
+      config = config.withPlayHttp(config.playHttp().withTls(true));
     }
     if (playHttpPort != null) {
       config = config.withPlayHttp(config.playHttp().withPort(playHttpPort));

@@ -5,10 +5,12 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.ServerSSLOptions;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -151,8 +153,15 @@ final class RtmpListener extends VerticleBase {
         playerCounters, draining, connections::overDirectBudget).withHls(hls);
     // A connection that sends no request, or a viewer waiting for a stream nobody publishes, is
     // closed after rtmp.idle-timeout-ms without traffic; a playing viewer is never idle.
-    playServer = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)
-        .setIdleTimeout(config.rtmp().idleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
+    HttpServerOptions options = new HttpServerOptions().setTcpNoDelay(true)
+        .setIdleTimeout(config.rtmp().idleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    if (config.playHttp().tls()) {
+      // HTTP/2 by ALPN for HLS (many requests, one connection); WebSockets stay on HTTP/1.1.
+      options.setSsl(true).setKeyCertOptions(certificate.keyCertOptions()).setUseAlpn(true)
+          .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
+          .setSslHandshakeTimeout(config.rtmp().handshakeTimeoutMs()).setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+    }
+    playServer = vertx.createHttpServer(options);
     playServer.requestHandler(flv::handle);
     return playServer.listen(playPort, config.playHttp().host());
   }
@@ -162,16 +171,21 @@ final class RtmpListener extends VerticleBase {
     return playServer == null ? 0 : playServer.actualPort();
   }
 
-  /** Puts a renewed certificate to use for new RTMPS connections; open ones keep theirs. */
+  /** Puts a renewed certificate to use for new RTMPS and HTTPS connections; open ones keep theirs. */
   Future<Boolean> useCertificate(ServerCertificate renewed) {
-    if (tlsServer == null) {
-      return Future.succeededFuture(false);
-    }
     // All of the listener's TLS settings, not just the pair: the update replaces them whole.
-    return tlsServer.updateSSLOptions(new ServerSSLOptions().setKeyCertOptions(renewed.keyCertOptions())
-        .setEnabledSecureTransportProtocols(new java.util.LinkedHashSet<>(config.rtmps().protocols()))
-        .setSslHandshakeTimeout(config.rtmp().handshakeTimeoutMs())
-        .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS));
+    Future<Boolean> rtmps = tlsServer == null ? Future.succeededFuture(false)
+        : tlsServer.updateSSLOptions(new ServerSSLOptions().setKeyCertOptions(renewed.keyCertOptions())
+            .setEnabledSecureTransportProtocols(new java.util.LinkedHashSet<>(config.rtmps().protocols()))
+            .setSslHandshakeTimeout(config.rtmp().handshakeTimeoutMs())
+            .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS));
+    if (playServer == null || !config.playHttp().tls()) {
+      return rtmps;
+    }
+    Future<Boolean> https = playServer.updateSSLOptions(new ServerSSLOptions().setKeyCertOptions(renewed.keyCertOptions())
+        .setUseAlpn(true).setApplicationLayerProtocols(List.of("h2", "http/1.1"))
+        .setSslHandshakeTimeout(config.rtmp().handshakeTimeoutMs()).setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS));
+    return Future.all(rtmps, https).map(done -> rtmps.result() || https.result());
   }
 
   private void accept(NetSocket socket) {

@@ -173,10 +173,10 @@ public final class RtmpNode extends VerticleBase {
     return vertx.deployVerticle(listener).onSuccess(id -> listeners.add(listener));
   }
 
-  /** With RTMPS, its certificate must load before any listener starts; a bad one fails the start. */
+  /** With RTMPS or HTTPS playback, the certificate must load before any listener starts; a bad one fails the start. */
   private Future<?> loadCertificate() {
     config.requireAListener();
-    if (!config.rtmps().enabled()) {
+    if (!config.usesCertificate()) {
       return Future.succeededFuture();
     }
     certificates = new CertificateWatcher(vertx, config.rtmps(), renewed ->

@@ -102,6 +102,18 @@ class ConfigTest {
   }
 
   @Test
+  void httpsPlaybackNeedsTheCertificateFiles() {
+    NodeConfig config = CommandLine.parse(new String[] {"--play-http-port", "8443", "--play-http-tls"})
+        .apply(NodeConfig.DEFAULT);
+    assertTrue(config.playHttp().tls());
+    ConfigException missing = assertThrows(ConfigException.class, config::requireAListener);
+    assertTrue(missing.getMessage().contains("rtmps.cert"), missing.getMessage());
+    NodeConfig withFiles = CommandLine.parse(new String[] {"--play-http-port", "8443", "--play-http-tls",
+        "--tls-cert", "c.pem", "--tls-key", "k.pem"}).apply(NodeConfig.DEFAULT);
+    assertTrue(withFiles.usesCertificate());
+  }
+
+  @Test
   void withoutKeysOnlyTheDemoKeyIsAccepted() {
     assertEquals(List.of(new StreamKey("demo-key", "demo")), NodeConfig.DEFAULT.streams().effectiveKeys());
   }

@@ -36,7 +36,16 @@ public record NodeConfig(String nodeName, Set<Role> roles, RtmpSettings rtmp, Rt
       throw new ConfigException("rtmp.enabled is false and rtmps is not enabled: the node would "
           + "accept no connections (enable one, or set rtmps.cert and rtmps.key)");
     }
+    if (playHttp.enabled() && playHttp.tls() && (rtmps.certPath() == null || rtmps.keyPath() == null)) {
+      throw new ConfigException("play-http.tls uses the certificate of rtmps.cert and rtmps.key (or --tls-cert and "
+          + "--tls-key): set them (rtmps.enabled: false keeps RTMPS off)");
+    }
     return this;
+  }
+
+  /** Whether the node needs the certificate files: for RTMPS, or for HTTPS playback. */
+  public boolean usesCertificate() {
+    return rtmps.enabled() || playHttp.enabled() && playHttp.tls();
   }
 
   /** Reads a config tree (parsed from YAML or JSON); missing keys take their defaults. */

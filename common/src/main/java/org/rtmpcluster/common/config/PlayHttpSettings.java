@@ -13,11 +13,15 @@ import java.util.List;
  * @param port        TCP port (0: any free port)
  * @param corsOrigins origins whose pages may play ({@code Access-Control-Allow-Origin}); "*" any
  * @param hls         HLS and LL-HLS at {@code /<app>/<name>/index.m3u8}
+ * @param tls         HTTPS (and WSS) with the certificate of {@code rtmps.cert} and {@code rtmps.key},
+ *                    renewed with it, offering HTTP/2 by ALPN: pages served over HTTPS may only
+ *                    play streams served over HTTPS
  */
-public record PlayHttpSettings(boolean enabled, String host, int port, List<String> corsOrigins, HlsSettings hls) {
+public record PlayHttpSettings(boolean enabled, String host, int port, List<String> corsOrigins, HlsSettings hls,
+    boolean tls) {
   public static final int DEFAULT_PORT = 8088;
   public static final PlayHttpSettings DEFAULT = new PlayHttpSettings(false, RtmpSettings.DEFAULT_HOST,
-      DEFAULT_PORT, List.of("*"), HlsSettings.DEFAULT);
+      DEFAULT_PORT, List.of("*"), HlsSettings.DEFAULT, false);
 
   public PlayHttpSettings {
     corsOrigins = List.copyOf(corsOrigins);
@@ -30,17 +34,23 @@ public record PlayHttpSettings(boolean enabled, String host, int port, List<Stri
     }
     PlayHttpSettings settings = new PlayHttpSettings(r.bool("enabled", DEFAULT.enabled),
         r.string("host", DEFAULT.host), r.integer("port", DEFAULT.port, 0, 65535),
-        origins.isEmpty() ? DEFAULT.corsOrigins : origins, HlsSettings.read(r.section("hls")));
+        origins.isEmpty() ? DEFAULT.corsOrigins : origins, HlsSettings.read(r.section("hls")),
+        r.bool("tls", DEFAULT.tls));
     r.rejectUnknownKeys();
     return settings;
   }
 
   /** {@code --play-http-port N} turns it on. */
   public PlayHttpSettings withPort(int newPort) {
-    return new PlayHttpSettings(true, host, newPort, corsOrigins, hls);
+    return new PlayHttpSettings(true, host, newPort, corsOrigins, hls, tls);
   }
 
   public PlayHttpSettings withHost(String newHost) {
-    return new PlayHttpSettings(enabled, newHost, port, corsOrigins, hls);
+    return new PlayHttpSettings(enabled, newHost, port, corsOrigins, hls, tls);
+  }
+
+  /** {@code --play-http-tls}: HTTPS with the RTMPS certificate. */
+  public PlayHttpSettings withTls(boolean newTls) {
+    return new PlayHttpSettings(enabled, host, port, corsOrigins, hls, newTls);
   }
 }
