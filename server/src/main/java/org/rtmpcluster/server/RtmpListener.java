@@ -162,6 +162,17 @@ final class RtmpListener extends VerticleBase {
           .setSslHandshakeTimeout(config.rtmp().handshakeTimeoutMs()).setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
     }
     playServer = vertx.createHttpServer(options);
+    // HTTP viewers count toward rtmp.max-connections and the per-address limit as RTMP ones do.
+    playServer.connectionHandler(connection -> {
+      String host = connection.remoteAddress() == null ? "unknown" : connection.remoteAddress().hostAddress();
+      String refusal = connections.admit(host);
+      if (refusal != null) {
+        log.warn("refusing HTTP playback connection from {}: {}", host, refusal);
+        connection.close();
+        return;
+      }
+      connection.closeHandler(v -> connections.release(host));
+    });
     playServer.requestHandler(flv::handle);
     return playServer.listen(playPort, config.playHttp().host());
   }

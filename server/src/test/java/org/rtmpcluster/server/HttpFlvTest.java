@@ -96,6 +96,44 @@ class HttpFlvTest {
   }
 
   @Test
+  void httpViewersCountTowardThePerAddressConnectionLimit() throws Exception {
+    node = TestNode.start(c -> c.withRtmp(c.rtmp().toBuilder().maxConnectionsPerIp(2).build())
+        .withPlayHttp(PlayHttpSettings.DEFAULT.withHost("127.0.0.1").withPort(0)));
+    java.util.List<java.net.Socket> held = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        held.add(waitingViewer());
+      }
+      java.net.Socket third = waitingViewer();
+      third.setSoTimeout(10_000);
+      assertEquals(-1, third.getInputStream().read(), "the third connection from one address is closed");
+      third.close();
+      held.remove(0).close();
+      Await.until(() -> {
+        try (java.net.Socket again = waitingViewer()) {
+          again.setSoTimeout(300);
+          return again.getInputStream().read() != -1;
+        } catch (java.net.SocketTimeoutException stillOpen) {
+          return true; // admitted: waiting for a stream nobody publishes
+        } catch (java.io.IOException e) {
+          return false;
+        }
+      }, "a slot is free again once a viewer leaves");
+    } finally {
+      for (java.net.Socket socket : held) {
+        socket.close();
+      }
+    }
+  }
+
+  /** A connection that asks for a stream nobody publishes, and so waits. */
+  private java.net.Socket waitingViewer() throws java.io.IOException {
+    java.net.Socket socket = new java.net.Socket("127.0.0.1", node.node.playHttpPort());
+    socket.getOutputStream().write("GET /live/nobody.flv HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+    return socket;
+  }
+
+  @Test
   void answersCarryCorsAndWrongPathsSayWhat() throws Exception {
     startNode();
     HttpResponse<String> preflight = HTTP.send(HttpRequest.newBuilder(URI.create(flvUrl("/live/show.flv")))

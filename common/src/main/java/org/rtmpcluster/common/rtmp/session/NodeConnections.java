@@ -118,8 +118,11 @@ public final class NodeConnections {
     registries.remove(registry);
   }
 
-  /** Takes a slot for a connection from {@code host}, or returns why not (node or per-address limit). */
-  String admit(String host) {
+  /**
+   * Takes a slot for a connection from {@code host}, or returns why not (node or per-address
+   * limit). RTMP, RTMPS and HTTP playback connections all take one.
+   */
+  public String admit(String host) {
     if (total.incrementAndGet() > settings.maxConnections()) {
       total.decrementAndGet();
       refused.incrementAndGet();
@@ -143,7 +146,7 @@ public final class NodeConnections {
   }
 
   /** Gives back the slot {@link #admit} took. */
-  void release(String host) {
+  public void release(String host) {
     total.decrementAndGet();
     perHost.computeIfPresent(host, (h, held) -> held <= 1 ? null : held - 1);
   }
