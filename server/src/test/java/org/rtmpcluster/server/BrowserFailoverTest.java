@@ -21,9 +21,9 @@ import org.rtmpcluster.common.testing.HeadlessChromium;
 import org.rtmpcluster.common.testing.RealClients;
 
 /**
- * A failover under browser players (issue 11): the origin a stream comes from leaves the cluster,
- * a hot standby on another origin takes over, and hls.js and mpegts.js on an edge play on: the
- * playback time goes on well past the failover, with no fatal error.
+ * A publisher change under browser players (issue 11): an encoder that reconnects, and an origin
+ * that leaves the cluster for a hot standby on another origin. hls.js and mpegts.js play on: the
+ * playback time goes on well past the change, with no fatal error and nothing logged as one.
  */
 class BrowserFailoverTest {
   private TestCluster cluster;
@@ -52,6 +52,43 @@ class BrowserFailoverTest {
   }
 
   @Test
+  void hlsJsAndMpegtsJsPlayOnAcrossAPublisherThatReconnects() throws Exception {
+    pages = BrowserPages.start();
+    try (TestNode node = TestNode.start(c -> c.withPlayHttp(PlayHttpSettings.DEFAULT.withHost("127.0.0.1").withPort(0)))) {
+      String rtmp = "rtmp://127.0.0.1:" + node.port() + "/live/" + TestNode.KEY.key();
+      active = RealClients.publish(rtmp, 120, 30);
+      Await.until(() -> node.node.hub().get(TestNode.STREAM) != null && node.node.hub().get(TestNode.STREAM).isLive(),
+          Duration.ofSeconds(20), "the stream is live");
+      String base = "://127.0.0.1:" + node.node.playHttpPort() + "/live/show";
+      hlsViewer = HeadlessChromium.start();
+      hlsViewer.open(pages.page("hls.html", "http" + base + "/index.m3u8"));
+      flvViewer = HeadlessChromium.start();
+      flvViewer.open(pages.page("flv.html", "http" + base + ".flv"));
+      double hlsAt = BrowserPages.playedUntil(hlsViewer, 3, Duration.ofSeconds(45), "hls.js playing").getDouble("time");
+      double flvAt = BrowserPages.playedUntil(flvViewer, 3, Duration.ofSeconds(45), "mpegts.js playing").getDouble("time");
+
+      // The encoder drops and comes back: a new publisher of the same stream within the grace period.
+      active.close();
+      Await.until(() -> !node.node.hub().get(TestNode.STREAM).isLive(), "the publisher gone");
+      standby = RealClients.publish(rtmp, 120, 30);
+      assertPlayedOn(hlsAt, flvAt, "reconnect");
+    }
+  }
+
+  private void assertPlayedOn(double hlsAt, double flvAt, String what) {
+    JsonObject hls = BrowserPages.playedUntil(hlsViewer, hlsAt + 12, Duration.ofSeconds(60), "hls.js after the " + what);
+    JsonObject flv = BrowserPages.playedUntil(flvViewer, flvAt + 12, Duration.ofSeconds(60), "mpegts.js after the " + what);
+    System.out.println("browser " + what + ": hls.js " + hls.encode() + ", mpegts.js " + flv.encode());
+    assertAll("hls.js " + hls.encode() + " " + hlsViewer.errors() + "\nmpegts.js " + flv.encode() + " " + flvViewer.errors(),
+        () -> assertNull(hls.getString("fatal")),
+        () -> assertNull(flv.getString("fatal")),
+        () -> assertTrue(hls.getDouble("time") >= hlsAt + 12),
+        () -> assertTrue(flv.getDouble("time") >= flvAt + 12),
+        () -> assertEquals(List.of(), hlsViewer.errors()),
+        () -> assertEquals(List.of(), flvViewer.errors()));
+  }
+
+  @Test
   void hlsJsAndMpegtsJsPlayOnWhenTheOriginFailsOverToItsStandby() throws Exception {
     pages = BrowserPages.start();
     cluster = new TestCluster();
@@ -73,15 +110,6 @@ class BrowserFailoverTest {
     double flvAt = BrowserPages.playedUntil(flvViewer, 3, Duration.ofSeconds(45), "mpegts.js playing").getDouble("time");
 
     origin1.close();
-    JsonObject hls = BrowserPages.playedUntil(hlsViewer, hlsAt + 12, Duration.ofSeconds(60), "hls.js after the failover");
-    JsonObject flv = BrowserPages.playedUntil(flvViewer, flvAt + 12, Duration.ofSeconds(60), "mpegts.js after the failover");
-    System.out.println("browser failover: hls.js " + hls.encode() + ", mpegts.js " + flv.encode());
-    assertAll("hls.js " + hls.encode() + " " + hlsViewer.errors() + "\nmpegts.js " + flv.encode() + " " + flvViewer.errors(),
-        () -> assertNull(hls.getString("fatal")),
-        () -> assertNull(flv.getString("fatal")),
-        () -> assertTrue(hls.getDouble("time") >= hlsAt + 12),
-        () -> assertTrue(flv.getDouble("time") >= flvAt + 12),
-        () -> assertEquals(List.of(), hlsViewer.errors()),
-        () -> assertEquals(List.of(), flvViewer.errors()));
+    assertPlayedOn(hlsAt, flvAt, "failover");
   }
 }
