@@ -11,9 +11,17 @@ package org.rtmpcluster.common.config;
  * @param idleMs          a stream's segmenter is stopped once nobody asked anything of it this long
  * @param maxWaiting      requests held per node (blocking playlist reloads, preloaded parts,
  *                        the first playlist); more get 503
+ * @param maxBytes        segments and parts held for all streams of the node together; past it
+ *                        no stream's HLS is started (503) until some stop. 0: an eighth of the heap
  */
-public record HlsSettings(int partMs, int windowSegments, long windowBytes, int idleMs, int maxWaiting) {
-  public static final HlsSettings DEFAULT = new HlsSettings(500, 6, 64L << 20, 30_000, 10_000);
+public record HlsSettings(int partMs, int windowSegments, long windowBytes, int idleMs, int maxWaiting,
+    long maxBytes) {
+  public static final HlsSettings DEFAULT = new HlsSettings(500, 6, 64L << 20, 30_000, 10_000, 0);
+
+  /** {@link #maxBytes}, with 0 sized from this JVM's heap. */
+  public long effectiveMaxBytes() {
+    return maxBytes > 0 ? maxBytes : org.rtmpcluster.common.memory.MemoryLimits.maxHeapBytes() / 8;
+  }
 
   static HlsSettings read(ConfigReader r) {
     HlsSettings d = DEFAULT;
@@ -21,7 +29,8 @@ public record HlsSettings(int partMs, int windowSegments, long windowBytes, int 
         r.integer("window-segments", d.windowSegments, 3, 1_000),
         r.whole("window-bytes", d.windowBytes, 1L << 20, 1L << 40),
         r.integer("idle-ms", d.idleMs, 1_000, 3_600_000),
-        r.integer("max-waiting", d.maxWaiting, 1, 1_000_000));
+        r.integer("max-waiting", d.maxWaiting, 1, 1_000_000),
+        r.whole("max-bytes", d.maxBytes, 0, 1L << 44));
     r.rejectUnknownKeys();
     return settings;
   }

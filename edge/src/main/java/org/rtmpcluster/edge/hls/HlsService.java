@@ -17,6 +17,8 @@ import org.rtmpcluster.common.config.HlsSettings;
 import org.rtmpcluster.common.config.RenditionGroup;
 import org.rtmpcluster.common.config.StreamSettings;
 import org.rtmpcluster.common.stream.LiveStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Low-Latency HLS with fMP4 at {@code /<app>/<name>/index.m3u8}, with {@code init-<crc>.mp4},
@@ -35,6 +37,7 @@ import org.rtmpcluster.common.stream.LiveStream;
  * answered on the home loop and written on its own ({@link #serve}).
  */
 public final class HlsService {
+  private static final Logger log = LoggerFactory.getLogger(HlsService.class);
   /** A playlist asked for before the stream's first part waits this long at most. */
   static final long FIRST_WAIT_MS = 12_000;
   /** Where requests that wait on several streams (a multivariant playlist) are held. */
@@ -50,6 +53,7 @@ public final class HlsService {
   private final Map<String, HlsStream> segmenters = new HashMap<>();
   private final Map<String, List<Waiter>> waiting = new HashMap<>();
   private int waitingCount;
+  private boolean warnedFull;
   private long sweeper = -1;
 
   /** What a request gets: written by the loop of its connection. */
@@ -137,7 +141,7 @@ public final class HlsService {
       }
       hls = segmenterOf(streamName);
       if (hls == null) {
-        reply.accept(Answer.text(503, "this node holds its maximum of streams"));
+        reply.accept(Answer.text(503, "this node holds its maximum of streams or of HLS segments"));
         return;
       }
     }
@@ -158,12 +162,28 @@ public final class HlsService {
     }
   }
 
-  /** The stream's segmenter, started (primed from the GOP cache) if need be; null when the node is full. */
+  /**
+   * The stream's segmenter, started (primed from the GOP cache) if need be; null when the node
+   * holds its maximum of streams or of HLS bytes.
+   */
   private HlsStream segmenterOf(String streamName) {
     HlsStream hls = segmenters.get(streamName);
     if (hls != null) {
       return hls;
     }
+    long held = 0;
+    for (HlsStream other : segmenters.values()) {
+      held += other.heldBytes();
+    }
+    if (held >= settings.effectiveMaxBytes()) {
+      if (!warnedFull) {
+        warnedFull = true;
+        log.warn("HLS holds {} bytes of segments, its maximum (play-http.hls.max-bytes): new HLS streams get 503",
+            held);
+      }
+      return null;
+    }
+    warnedFull = false;
     LiveStream stream = streams.apply(streamName);
     if (stream == null) {
       return null;
@@ -188,7 +208,7 @@ public final class HlsService {
     for (String member : members) {
       HlsStream hls = segmenterOf(member);
       if (hls == null) {
-        reply.accept(Answer.text(503, "this node holds its maximum of streams"));
+        reply.accept(Answer.text(503, "this node holds its maximum of streams or of HLS segments"));
         return;
       }
       hls.requested(clockMs.getAsLong());

@@ -34,6 +34,8 @@ final class HlsStream implements StreamListener {
   private static final Logger log = LoggerFactory.getLogger(HlsStream.class);
   /** Recent segments keep their parts listed; older ones only as whole segments (4.4.4.9). */
   static final int SEGMENTS_WITH_PARTS = 3;
+  /** A segment's parts at most; their index is one byte of a fragment's sequence number. */
+  static final int MAX_PARTS = 255;
 
   /** The stream's video track, or null (none yet, or audio only). */
   VideoConfig video() {
@@ -83,6 +85,8 @@ final class HlsStream implements StreamListener {
   private final ArrayDeque<Segment> window = new ArrayDeque<>();
   private long windowBytes;
   private Segment open;
+  /** The bytes of the open segment's parts; bounded like the window, as a keyframe may never come. */
+  private long openBytes;
   private long longestMs;
   private long discontinuitySequence;
   private boolean discontinuityNext;
@@ -125,7 +129,9 @@ final class HlsStream implements StreamListener {
   void stop() {
     stream.removeListener(this);
     window.clear();
+    windowBytes = 0;
     open = null;
+    openBytes = 0;
   }
 
   void requested(long nowMs) {
@@ -169,6 +175,11 @@ final class HlsStream implements StreamListener {
   /** The segment being cut, or null. */
   Segment open() {
     return open;
+  }
+
+  /** The bytes of segments and parts this stream holds: its window and the segment being cut. */
+  long heldBytes() {
+    return windowBytes + openBytes;
   }
 
   /** The number the next segment will most likely get: past the last listed one. */
@@ -397,8 +408,17 @@ final class HlsStream implements StreamListener {
     Part part = new Part(open.parts.size(), partStartMs, Math.max(1, endMs - partStartMs), partIndependent,
         fragment(open.number * 256 + open.parts.size() + 1, endMs));
     open.parts.add(part);
+    openBytes += part.bytes.length();
     partVideo.clear();
     partAudio.clear();
+    if (openBytes > maxBytes / 2 || open.parts.size() >= MAX_PARTS) {
+      // No keyframe for this long: nothing can end the segment, so it is given up, and the next
+      // keyframe starts one.
+      log.warn("stream {}: {} bytes and {} parts since the last keyframe; HLS drops the segment being cut",
+          stream.name(), openBytes, open.parts.size());
+      open = null;
+      openBytes = 0;
+    }
     onChange.run();
   }
 
@@ -410,6 +430,7 @@ final class HlsStream implements StreamListener {
     finishPart(endMs);
     Segment segment = open;
     open = null;
+    openBytes = 0;
     if (segment.parts.isEmpty()) {
       return;
     }
@@ -453,6 +474,7 @@ final class HlsStream implements StreamListener {
     window.clear();
     windowBytes = 0;
     open = null;
+    openBytes = 0;
     partVideo.clear();
     partAudio.clear();
     onChange.run();
@@ -509,7 +531,9 @@ final class HlsStream implements StreamListener {
   @Override
   public void onStreamEnded() {
     window.clear();
+    windowBytes = 0;
     open = null;
+    openBytes = 0;
     onChange.run();
   }
 

@@ -177,6 +177,20 @@ class HlsStreamTest {
   }
 
   @Test
+  void aStreamThatNeverSendsAnotherKeyframeHoldsBoundedBytes() {
+    HlsStream hls = new HlsStream(hub.getOrCreate("live/show"), 2_000, 500, 6, 1 << 20, 0, () -> changes++);
+    hls.onFrame(header(true));
+    hls.onFrame(video(BASE, true));
+    hls.onFrame(video(BASE + 2_000, true)); // a segment starts
+    Buffer big = Buffer.buffer(new byte[20_000]);
+    for (long t = 2_040; t < 600_000; t += 40) {
+      Buffer payload = Buffer.buffer().appendByte((byte) 0x27).appendByte((byte) 1).appendMedium(0).appendBuffer(big);
+      hls.onFrame(new MediaFrame(MessageType.VIDEO, t, payload, 0, BASE + t));
+      assertTrue(hls.heldBytes() <= (1 << 20) / 2 + 200_000, "held " + hls.heldBytes() + " at " + t);
+    }
+  }
+
+  @Test
   void anAudioOnlyStreamIsCutOnItsAudio() {
     HlsStream hls = segmenter(2_000, 500, 6);
     hls.onFrame(header(false));
