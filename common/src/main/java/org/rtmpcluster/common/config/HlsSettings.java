@@ -4,15 +4,18 @@ package org.rtmpcluster.common.config;
  * HLS on the playback listener (config section {@code play-http.hls}); the segment grid itself is
  * {@code streams.segment-ms}, which origins need as well.
  *
- * @param partMs          LL-HLS parts start at the first frame at or after each multiple of this
- *                        (RFC 8216bis 4.4.4.9: a part target of 200-1000 ms, three parts of hold-back)
+ * @param partMs          the LL-HLS part target: a part ends before the frame that would take it
+ *                        past this, at its predecessor's pace (RFC 8216bis 4.4.4.9; three parts of
+ *                        hold-back)
  * @param windowSegments  the playlist's sliding window, in whole segments
  * @param windowBytes     and at most this many bytes of segments per stream
  * @param idleMs          a stream's segmenter is stopped once nobody asked anything of it this long
  * @param maxWaiting      requests held per node (blocking playlist reloads, preloaded parts,
  *                        the first playlist); more get 503
- * @param maxBytes        segments and parts held for all streams of the node together; past it
- *                        no stream's HLS is started (503) until some stop. 0: an eighth of the heap
+ * @param maxBytes        segments held for all streams of the node together; past it no new
+ *                        stream's HLS is started (503) until some stop. Running ones are bounded
+ *                        each by windowBytes and half of it for the segment being cut. 0: an
+ *                        eighth of the heap
  */
 public record HlsSettings(int partMs, int windowSegments, long windowBytes, int idleMs, int maxWaiting,
     long maxBytes) {

@@ -28,6 +28,11 @@ public record NodeConfig(String nodeName, Set<Role> roles, RtmpSettings rtmp, Rt
       throw new ConfigException("a node needs at least one role: origin, edge or origin,edge");
     }
     roles = Set.copyOf(roles);
+    if (streams.segmentMs() / Math.max(1, playHttp.hls().partMs()) >= 255) {
+      // A segment's parts are numbered in one byte of their fragments' sequence numbers.
+      throw new ConfigException("streams.segment-ms (" + streams.segmentMs() + ") over play-http.hls.part-ms ("
+          + playHttp.hls().partMs() + ") makes 255 or more parts a segment; use longer parts or shorter segments");
+    }
   }
 
   /** A node that would accept no connection is a mistake, not a configuration. */

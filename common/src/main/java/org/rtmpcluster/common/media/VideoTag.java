@@ -104,6 +104,25 @@ public final class VideoTag {
         && !(header.enhanced() && header.packetType() == METADATA);
   }
 
+  /** An Enhanced RTMP payload's packet type (after any ModEx prefixes) and where its FourCC starts. */
+  public record Enhanced(int packetType, int fourCcOffset) {}
+
+  /**
+   * The packet type and FourCC position of an enhanced payload, ModEx prefixes skipped (a
+   * Multitrack packet is left as it is: packet type 6); null for a legacy payload or one that
+   * ends before its FourCC.
+   */
+  public static Enhanced enhanced(Buffer payload) {
+    if (!isEnhanced(payload)) {
+      return null;
+    }
+    EnhancedHeader.Position at = EnhancedHeader.packetType(payload);
+    if (at == null || at.offset() + EnhancedHeader.FOURCC_LENGTH > payload.length()) {
+      return null;
+    }
+    return new Enhanced(at.packetType(), at.offset());
+  }
+
   /** True when bit 7 of byte 0 announces the Enhanced RTMP header. */
   public static boolean isEnhanced(Buffer payload) {
     return payload != null && payload.length() > 0 && (payload.getUnsignedByte(0) & 0x80) != 0;

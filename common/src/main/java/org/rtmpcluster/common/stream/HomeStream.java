@@ -39,6 +39,8 @@ public final class HomeStream extends LiveStream {
   private long mediaOffset;
   private boolean mediaRebasePending = true;
   private long lastMediaTime;
+  private long lastVideoMediaTime;
+  private long lastAudioMediaTime;
   /** The last keyframe's media time (the last audio frame's, for a stream without video). */
   private long lastSyncMediaTime;
   private boolean sawVideo;
@@ -194,8 +196,14 @@ public final class HomeStream extends LiveStream {
       }
       mediaRebasePending = false;
     }
-    long time = Math.max(lastMediaTime, publisherMs + mediaOffset);
-    lastMediaTime = time;
+    // Each track on its own never goes back; across tracks they may interleave a little, as sent.
+    long time = Math.max(frame.isVideo() ? lastVideoMediaTime : lastAudioMediaTime, publisherMs + mediaOffset);
+    if (frame.isVideo()) {
+      lastVideoMediaTime = time;
+    } else {
+      lastAudioMediaTime = time;
+    }
+    lastMediaTime = Math.max(lastMediaTime, time);
     if (frame.isKeyframe() || frame.isAudio() && !sawVideo) {
       lastSyncMediaTime = time;
     }

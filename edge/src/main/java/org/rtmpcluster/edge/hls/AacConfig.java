@@ -10,15 +10,21 @@ record AacConfig(Buffer specificConfig, int sampleRate, int channels) {
     return "mp4a.40." + (objectType == 0 || objectType == 31 ? 2 : objectType);
   }
 
+  /** Real configs are 2-5 bytes; this keeps every esds length in one byte. */
+  static final int MAX_CONFIG_BYTES = 64;
   private static final int[] RATES = {96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000,
       11025, 8000, 7350};
 
   /** From an FLV/RTMP AAC sequence header: sound format byte, packet type 0, the config. */
   static AacConfig fromSequenceHeader(Buffer payload) {
-    if (payload.length() < 4 || payload.getUnsignedByte(1) != 0) {
+    if (payload.length() < 4 || payload.getUnsignedByte(1) != 0 || (payload.getUnsignedByte(0) >> 4) != 10) {
       throw new IllegalArgumentException("not an AAC sequence header");
     }
     Buffer config = payload.getBuffer(2, payload.length());
+    if (config.length() > MAX_CONFIG_BYTES) {
+      // The esds descriptors' lengths are one byte each (ISO/IEC 14496-1, 8.3.3 as MP4 writes them).
+      throw new IllegalArgumentException("AAC AudioSpecificConfig of " + config.length() + " bytes");
+    }
     int bits = config.getUnsignedShort(0);
     int objectType = bits >> 11;
     int rateIndex = (bits >> 7) & 0x0F;

@@ -49,9 +49,11 @@ final class Av1Config {
             }
           }
         }
+        if (size < 0 || size > obus.length - at) {
+          break; // an OBU that says it runs past the record: nothing more to read
+        }
         if (type == OBU_SEQUENCE_HEADER) {
-          return sequenceHeaderSize(new NalBits(java.util.Arrays.copyOfRange(obus, at, (int) Math.min(obus.length,
-              at + size)), 0));
+          return sequenceHeaderSize(new NalBits(java.util.Arrays.copyOfRange(obus, at, at + (int) size), 0));
         }
         at += (int) size;
       }

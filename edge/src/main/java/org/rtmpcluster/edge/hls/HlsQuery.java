@@ -9,9 +9,12 @@ import java.util.StringJoiner;
  * @param msn    {@code _HLS_msn}, or -1
  * @param part   {@code _HLS_part}, or -1
  * @param passOn the query without the directives
+ * @param error  why the query is refused (400), or null
  */
-record HlsQuery(long msn, int part, String passOn) {
-  static final HlsQuery NONE = new HlsQuery(-1, -1, "");
+record HlsQuery(long msn, int part, String passOn, String error) {
+  static final HlsQuery NONE = new HlsQuery(-1, -1, "", null);
+  /** The query passed on to every URI of a playlist at most: a token and a little more. */
+  static final int MAX_PASS_ON = 1_024;
 
   static HlsQuery parse(String query) {
     if (query == null || query.isEmpty()) {
@@ -19,17 +22,27 @@ record HlsQuery(long msn, int part, String passOn) {
     }
     long msn = -1;
     int part = -1;
+    boolean hasMsn = false;
+    boolean hasPart = false;
     StringJoiner rest = new StringJoiner("&");
     for (String pair : query.split("&", 64)) {
       if (pair.startsWith("_HLS_msn=")) {
+        hasMsn = true;
         msn = number(pair.substring(9), Long.MAX_VALUE / 2);
       } else if (pair.startsWith("_HLS_part=")) {
+        hasPart = true;
         part = (int) number(pair.substring(10), 1_000_000);
       } else if (!pair.startsWith("_HLS_") && !pair.isEmpty()) {
         rest.add(pair);
       }
     }
-    return new HlsQuery(msn, msn < 0 ? -1 : part, rest.toString());
+    // 6.2.5.2: _HLS_part needs _HLS_msn, and both are decimal integers.
+    String error = hasMsn && msn < 0 ? "_HLS_msn is not a decimal integer"
+        : hasPart && part < 0 ? "_HLS_part is not a decimal integer"
+        : hasPart && !hasMsn ? "_HLS_part without _HLS_msn"
+        : rest.length() > MAX_PASS_ON ? "query longer than " + MAX_PASS_ON + " characters"
+        : null;
+    return new HlsQuery(msn, part, rest.toString(), error);
   }
 
   /** A decimal number up to {@code max}, or -1 (the directive is then ignored). */

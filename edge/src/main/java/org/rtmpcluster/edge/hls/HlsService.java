@@ -84,7 +84,7 @@ public final class HlsService {
     long timer = -1;
 
     Waiter(String streamName, BooleanSupplier ready, Supplier<Answer> answer, Supplier<Answer> late,
-        Consumer<Answer> reply) {
+        Reply reply) {
       this.streamName = streamName;
       this.ready = ready;
       this.answer = answer;
@@ -117,10 +117,17 @@ public final class HlsService {
   /** Answers a request, already admitted, on the home loop, and writes it on the caller's loop. */
   public void serve(String streamName, String file, String query, HttpServerResponse response) {
     Context caller = Vertx.currentContext();
+    Reply reply = new Reply(answer -> caller.runOnContext(w -> answer.writeTo(response)));
+    // A viewer that goes away while its request is held gives its place back at once.
+    response.closeHandler(v -> home.runOnContext(w -> reply.gone()));
     home.runOnContext(v -> {
-      Consumer<Answer> reply = answer -> caller.runOnContext(w -> answer.writeTo(response));
       try {
-        answer(streamName, file, HlsQuery.parse(query), reply);
+        HlsQuery parsed = HlsQuery.parse(query);
+        if (parsed.error() != null) {
+          reply.accept(Answer.text(400, parsed.error()));
+          return;
+        }
+        answer(streamName, file, parsed, reply);
       } catch (RuntimeException e) {
         reply.accept(Answer.text(500, "internal error"));
         throw e;
@@ -128,7 +135,38 @@ public final class HlsService {
     });
   }
 
-  private void answer(String streamName, String file, HlsQuery query, Consumer<Answer> reply) {
+  /** Where an answer goes, and what to undo if its viewer goes before it is given. Home loop only. */
+  private static final class Reply implements Consumer<Answer> {
+    private final Consumer<Answer> send;
+    private Runnable onGone;
+    private boolean done;
+
+    Reply(Consumer<Answer> send) {
+      this.send = send;
+    }
+
+    @Override
+    public void accept(Answer answer) {
+      done = true;
+      onGone = null;
+      send.accept(answer);
+    }
+
+    void onGone(Runnable action) {
+      onGone = action;
+    }
+
+    void gone() {
+      if (!done && onGone != null) {
+        Runnable action = onGone;
+        onGone = null;
+        done = true;
+        action.run();
+      }
+    }
+  }
+
+  private void answer(String streamName, String file, HlsQuery query, Reply reply) {
     if (file.equals("master.m3u8")) {
       master(streamName, query, reply);
       return;
@@ -145,7 +183,18 @@ public final class HlsService {
         return;
       }
     }
-    hls.requested(clockMs.getAsLong());
+    long now = clockMs.getAsLong();
+    hls.requested(now);
+    RenditionGroup group = streamSettings.groupOf(streamName);
+    if (group != null) {
+      // A player may switch to any rendition at any time: all of them stay warm while one is watched.
+      for (String member : group.streams()) {
+        HlsStream rendition = segmenters.get(member);
+        if (rendition != null) {
+          rendition.requested(now);
+        }
+      }
+    }
     HlsFile name = HlsFile.parse(file);
     if (name == null) {
       reply.accept(Answer.text(404, "no such file: index.m3u8, init-<crc>.mp4, <n>.m4s or <n>.<part>.m4s"));
@@ -188,8 +237,10 @@ public final class HlsService {
     if (stream == null) {
       return null;
     }
+    HlsStream[] made = new HlsStream[1];
     hls = new HlsStream(stream, segmentMs, settings.partMs(), settings.windowSegments(), settings.windowBytes(),
-        clockMs.getAsLong(), () -> partFinished(streamName));
+        clockMs.getAsLong(), () -> partFinished(streamName), () -> ended(streamName, made[0]));
+    made[0] = hls;
     segmenters.put(streamName, hls);
     hls.start();
     startSweeper();
@@ -201,7 +252,7 @@ public final class HlsService {
    * variant per rendition, once each has a segment (so its codecs and size are known), with the
    * peak and average bitrate of its segments in the window.
    */
-  private void master(String name, HlsQuery query, Consumer<Answer> reply) {
+  private void master(String name, HlsQuery query, Reply reply) {
     RenditionGroup group = streamSettings.group(name);
     List<String> members = group != null ? group.streams() : List.of(name);
     List<HlsStream> renditions = new ArrayList<>();
@@ -231,7 +282,7 @@ public final class HlsService {
             : Answer.text(503, "no rendition of " + name + " has a segment yet; try again"), FIRST_WAIT_MS, reply);
   }
 
-  private void playlist(String streamName, HlsStream hls, HlsQuery query, Consumer<Answer> reply) {
+  private void playlist(String streamName, HlsStream hls, HlsQuery query, Reply reply) {
     long msn = query.msn();
     if (msn >= 0 && hls.ready() && msn > hls.nextNumber() + 1) {
       // 6.2.5.2: more than two segments ahead of the playlist's last.
@@ -242,12 +293,13 @@ public final class HlsService {
     BooleanSupplier ready = msn < 0 ? hls::ready : () -> hls.ready() && hls.has(msn, part);
     Supplier<Answer> answer = () -> new Answer(200, "application/vnd.apple.mpegurl", "no-cache",
         Buffer.buffer(hls.playlist(query.passOn())));
-    long deadline = hls.ready() ? 3 * Math.max(segmentMs, 1_000) : FIRST_WAIT_MS;
+    // 6.2.5.2: a server that cannot answer within three target durations says 503.
+    long deadline = hls.ready() ? 3 * hls.targetDurationMs() : FIRST_WAIT_MS;
     hold(streamName, ready, answer, () -> hls.ready() && msn < 0 ? answer.get()
         : Answer.text(503, "the playlist asked for is not ready; try again"), deadline, reply);
   }
 
-  private void segment(String streamName, HlsStream hls, long number, Consumer<Answer> reply) {
+  private void segment(String streamName, HlsStream hls, long number, Reply reply) {
     HlsStream.Segment done = hls.segment(number);
     if (done != null) {
       reply.accept(media(done.bytes));
@@ -265,7 +317,7 @@ public final class HlsService {
     }, () -> Answer.text(503, "segment " + number + " is not cut yet"), 3 * segmentMs, reply);
   }
 
-  private void part(String streamName, HlsStream hls, long number, int index, Consumer<Answer> reply) {
+  private void part(String streamName, HlsStream hls, long number, int index, Reply reply) {
     Supplier<HlsStream.Part> find = () -> {
       HlsStream.Segment segment = hls.segment(number);
       if (segment == null && hls.open() != null && hls.open().number == number) {
@@ -298,7 +350,7 @@ public final class HlsService {
   }
 
   private void hold(String streamName, BooleanSupplier ready, Supplier<Answer> answer, Supplier<Answer> late,
-      long deadlineMs, Consumer<Answer> reply) {
+      long deadlineMs, Reply reply) {
     if (ready.getAsBoolean()) {
       reply.accept(answer.get());
       return;
@@ -310,6 +362,16 @@ public final class HlsService {
     Waiter waiter = new Waiter(streamName, ready, answer, late, reply);
     waitingCount++;
     waiting.computeIfAbsent(streamName, k -> new ArrayList<>()).add(waiter);
+    reply.onGone(() -> {
+      List<Waiter> list = waiting.get(streamName);
+      if (list != null && list.remove(waiter)) {
+        if (list.isEmpty()) {
+          waiting.remove(streamName);
+        }
+        waitingCount--;
+        vertx.cancelTimer(waiter.timer);
+      }
+    });
     waiter.timer = vertx.setTimer(deadlineMs, id -> {
       List<Waiter> list = waiting.get(streamName);
       if (list != null && list.remove(waiter)) {
@@ -338,6 +400,15 @@ public final class HlsService {
       waiting.remove(key);
     }
     due.forEach(waiter -> waiter.finish(true));
+  }
+
+  /** A stream ended: its segmenter goes, and what waited for it is answered; a new request starts afresh. */
+  private void ended(String streamName, HlsStream hls) {
+    if (segmenters.get(streamName) == hls) {
+      segmenters.remove(streamName);
+    }
+    answerAll(streamName);
+    recheck(ANY_STREAM);
   }
 
   private void answerAll(String streamName) {

@@ -82,6 +82,12 @@ final class HlsStream implements StreamListener {
   private final int maxSegments;
   private final long maxBytes;
   private final Runnable onChange;
+  private final Runnable onEnded;
+  /** Counts what changes a playlist: parts, segments, a dropped window. */
+  private long changes;
+  private long playlistVersion = -1;
+  private final Map<String, String> playlists = new java.util.HashMap<>();
+  static final int MAX_CACHED_PLAYLISTS = 64;
   private final ArrayDeque<Segment> window = new ArrayDeque<>();
   private long windowBytes;
   private Segment open;
@@ -93,6 +99,8 @@ final class HlsStream implements StreamListener {
   private boolean warnedSkip;
   /** The grid cell of the last keyframe seen; {@code Long.MIN_VALUE} before the first. */
   private long lastSyncCell = Long.MIN_VALUE;
+  /** The number last given to a segment, kept or not; numbers never repeat. */
+  private long lastNumber = Long.MIN_VALUE;
   private long lastMediaTime = Long.MIN_VALUE;
   private long lastVideoIntervalMs = 40;
 
@@ -110,15 +118,22 @@ final class HlsStream implements StreamListener {
   private boolean partIndependent;
   private long lastRequestMs;
 
-  /** @param onChange told each time a part or segment is finished, or the window is dropped */
+  /**
+   * @param onChange told each time a part or segment is finished, or the window is dropped
+   * @param onEnded  told when the stream ended (its last publisher gone for the grace period)
+   */
   HlsStream(LiveStream stream, long segmentMs, long partMs, int maxSegments, long maxBytes, long nowMs,
-      Runnable onChange) {
+      Runnable onChange, Runnable onEnded) {
+    this.onEnded = onEnded;
     this.stream = stream;
     this.segmentMs = segmentMs;
     this.partMs = Math.min(partMs, segmentMs);
     this.maxSegments = maxSegments;
     this.maxBytes = maxBytes;
-    this.onChange = onChange;
+    this.onChange = () -> {
+      changes++;
+      onChange.run();
+    };
     this.lastRequestMs = nowMs;
   }
 
@@ -144,6 +159,11 @@ final class HlsStream implements StreamListener {
 
   long partMs() {
     return partMs;
+  }
+
+  /** EXT-X-TARGETDURATION in ms: whole seconds, at least the segment time and the longest segment cut. */
+  long targetDurationMs() {
+    return (Math.max(segmentMs, longestMs) + 999) / 1000 * 1000;
   }
 
   long segmentMs() {
@@ -184,10 +204,7 @@ final class HlsStream implements StreamListener {
 
   /** The number the next segment will most likely get: past the last listed one. */
   long nextNumber() {
-    if (open != null) {
-      return open.number + 1;
-    }
-    return window.isEmpty() ? Long.MIN_VALUE : window.peekLast().number + 1;
+    return lastNumber == Long.MIN_VALUE ? Long.MIN_VALUE : lastNumber + 1;
   }
 
   /** Whether a playlist asked for with {@code _HLS_msn} and {@code _HLS_part} (-1: none) can be given (6.2.5.2). */
@@ -202,10 +219,29 @@ final class HlsStream implements StreamListener {
     return open.number > msn || open.number == msn && part >= 0 && part < open.parts.size();
   }
 
-  /** The media playlist (RFC 8216bis 4.4, with the LL-HLS tags of 4.4.4.9 and 4.4.5.2); {@code query} goes on every URI. */
+  /**
+   * The media playlist, made once per change for each query a few viewers share (tokens differ
+   * per viewer; many held requests of one viewer, or tokenless ones, share one).
+   */
   String playlist(String query) {
+    if (playlistVersion != changes) {
+      playlists.clear();
+      playlistVersion = changes;
+    }
+    String made = playlists.get(query);
+    if (made == null) {
+      made = makePlaylist(query);
+      if (playlists.size() < MAX_CACHED_PLAYLISTS) {
+        playlists.put(query, made);
+      }
+    }
+    return made;
+  }
+
+  /** The media playlist (RFC 8216bis 4.4, with the LL-HLS tags of 4.4.4.9 and 4.4.5.2); {@code query} goes on every URI. */
+  private String makePlaylist(String query) {
     String suffix = query == null || query.isEmpty() ? "" : "?" + query;
-    long targetSeconds = (Math.max(segmentMs, longestMs) + 999) / 1000;
+    long targetSeconds = targetDurationMs() / 1000;
     List<Segment> listed = new ArrayList<>(window);
     if (open != null) {
       listed.add(open);
@@ -288,20 +324,25 @@ final class HlsStream implements StreamListener {
 
   @Override
   public void onFrame(MediaFrame frame) {
-    if (frame.isMetadata() || unsupportedVideo || !(frame.isVideo() || frame.isAudio())) {
+    if (frame.isMetadata() || !(frame.isVideo() || frame.isAudio())) {
       return;
     }
     if (frame.isSequenceHeader()) {
       onSequenceHeader(frame);
       return;
     }
+    if (unsupportedVideo) {
+      return;
+    }
     long at = frame.mediaTime();
     if (lastMediaTime != Long.MIN_VALUE && at < lastMediaTime - segmentMs) {
       // The media clock went back (an origin with a clock behind took over): start over.
+      // Numbers go on past the last one given, never back (RFC 8216bis 6.2.2).
       log.warn("stream {}: media time went back {} ms; HLS starts a fresh window", stream.name(),
           lastMediaTime - at);
       dropWindow();
       lastSyncCell = Long.MIN_VALUE;
+      lastMediaTime = at;
     }
     if (frame.isVideo() && lastMediaTime != Long.MIN_VALUE && open != null && !partVideo.isEmpty()) {
       lastVideoIntervalMs = Math.max(1, at - partVideo.get(partVideo.size() - 1).mediaTime());
@@ -331,6 +372,9 @@ final class HlsStream implements StreamListener {
       long interval = leading.isEmpty() ? 0 : at - leading.get(leading.size() - 1).mediaTime();
       if (!leading.isEmpty() && at + interval - partStartMs > partMs) {
         finishPart(at);
+        if (open == null) {
+          return; // given up for want of a keyframe (see finishPart)
+        }
         partStartMs = at;
         partIndependent = sync;
       }
@@ -350,11 +394,15 @@ final class HlsStream implements StreamListener {
     } catch (RuntimeException e) {
       if (frame.isVideo() && !unsupportedVideo) {
         unsupportedVideo = true;
-        log.info("stream {}: HLS serves H.264, H.265 and AV1 video ({}); this stream is not served as HLS",
-            stream.name(), e.getMessage());
+        log.info("stream {}: HLS serves H.264, H.265 and AV1 video ({}); until another sequence header, "
+            + "this stream is not served as HLS", stream.name(), e.getMessage());
+        video = null;
         dropWindow();
       }
       return;
+    }
+    if (frame.isVideo()) {
+      unsupportedVideo = false;
     }
     Buffer init = Fmp4.init(video, audio);
     String name = initNameOf(init);
@@ -363,8 +411,15 @@ final class HlsStream implements StreamListener {
       finishOpen(lastMediaTime + lastVideoIntervalMs);
       discontinuityNext = true;
     }
-    inits.putIfAbsent(name, init);
     initName = name;
+    inits.putIfAbsent(name, init);
+    pruneInits(); // a publisher that sends new settings without a keyframe between adds none
+  }
+
+  /** Keeps the init in force and those the listed segments name, and no others. */
+  private void pruneInits() {
+    inits.keySet().removeIf(name -> !name.equals(initName) && window.stream().noneMatch(s -> s.initName.equals(name))
+        && (open == null || !open.initName.equals(name)));
   }
 
   /** Init segments are named by their bytes, so every node gives the same name to the same init. */
@@ -375,28 +430,31 @@ final class HlsStream implements StreamListener {
   }
 
   private void startSegment(long cell, long at) {
-    long previous = open != null ? open.number : window.isEmpty() ? Long.MIN_VALUE : window.peekLast().number;
     finishOpen(at);
+    partVideo.clear();
+    partAudio.clear();
     long number = cell;
-    if (previous != Long.MIN_VALUE && cell != previous + 1) {
-      if (discontinuityNext) {
+    if (lastNumber != Long.MIN_VALUE && cell != lastNumber + 1) {
+      if (discontinuityNext && cell > lastNumber) {
         // A new publisher whose segments do not follow on: a fresh window, numbered by the grid.
         log.info("stream {}: the new publisher's first HLS segment is {}, not {}; HLS starts a fresh window",
-            stream.name(), cell, previous + 1);
+            stream.name(), cell, lastNumber + 1);
         dropWindow();
-      } else {
-        number = previous + 1;
+      } else if (!window.isEmpty() || cell <= lastNumber) {
+        // A grid cell with no keyframe (or a clock that went back): numbers follow on from here.
+        number = lastNumber + 1;
         if (!warnedSkip) {
           warnedSkip = true;
-          log.warn("stream {}: {} ms between keyframes, more than streams.segment-ms ({}); HLS segment numbers "
-              + "now follow on locally and may differ from other nodes'", stream.name(),
-              at - (previous * segmentMs), segmentMs);
+          log.warn("stream {}: segment {} follows {}: keyframes further apart than streams.segment-ms ({}), or a "
+              + "media clock that went back; HLS numbers now follow on locally and may differ from other nodes'",
+              stream.name(), cell, lastNumber, segmentMs);
         }
       }
     }
     boolean discontinuity = discontinuityNext && !window.isEmpty(); // counted when its tag leaves (trim)
     discontinuityNext = false;
     open = new Segment(number, at, discontinuity, initName);
+    lastNumber = number;
     partStartMs = at;
   }
 
@@ -412,12 +470,12 @@ final class HlsStream implements StreamListener {
     partVideo.clear();
     partAudio.clear();
     if (openBytes > maxBytes / 2 || open.parts.size() >= MAX_PARTS) {
-      // No keyframe for this long: nothing can end the segment, so it is given up, and the next
-      // keyframe starts one.
-      log.warn("stream {}: {} bytes and {} parts since the last keyframe; HLS drops the segment being cut",
+      // No keyframe for this long: nothing can end the segment, and its number was listed, so the
+      // window is given up; the next keyframe starts a fresh one, numbered past this segment.
+      log.warn("stream {}: {} bytes and {} parts since the last keyframe; HLS drops its window",
           stream.name(), openBytes, open.parts.size());
-      open = null;
-      openBytes = 0;
+      dropWindow();
+      return;
     }
     onChange.run();
   }
@@ -429,6 +487,9 @@ final class HlsStream implements StreamListener {
     }
     finishPart(endMs);
     Segment segment = open;
+    if (segment == null) {
+      return; // given up in its last part (see finishPart)
+    }
     open = null;
     openBytes = 0;
     if (segment.parts.isEmpty()) {
@@ -464,7 +525,7 @@ final class HlsStream implements StreamListener {
         discontinuitySequence++; // its tag leaves the playlist with the segment before it (6.2.2)
       }
     }
-    inits.keySet().removeIf(name -> !name.equals(initName) && window.stream().noneMatch(s -> s.initName.equals(name)));
+    pruneInits();
   }
 
   private void dropWindow() {
@@ -513,6 +574,7 @@ final class HlsStream implements StreamListener {
 
   @Override
   public void onPublisherStarted(long epoch) {
+    unsupportedVideo = false; // the next publisher's sequence headers decide
     // What the last publisher left being cut ends at its last frame; the next starts after a discontinuity.
     if (open != null) {
       finishOpen(lastMediaTime + lastVideoIntervalMs);
@@ -534,7 +596,7 @@ final class HlsStream implements StreamListener {
     windowBytes = 0;
     open = null;
     openBytes = 0;
-    onChange.run();
+    onEnded.run();
   }
 
   @Override

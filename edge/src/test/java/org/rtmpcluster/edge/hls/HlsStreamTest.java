@@ -33,7 +33,7 @@ class HlsStreamTest {
   private int changes;
 
   private HlsStream segmenter(long segmentMs, long partMs, int maxSegments) {
-    return new HlsStream(hub.getOrCreate("live/show"), segmentMs, partMs, maxSegments, 64L << 20, 0, () -> changes++);
+    return new HlsStream(hub.getOrCreate("live/show"), segmentMs, partMs, maxSegments, 64L << 20, 0, () -> changes++, () -> { });
   }
 
   private static MediaFrame header(boolean video) {
@@ -178,16 +178,68 @@ class HlsStreamTest {
 
   @Test
   void aStreamThatNeverSendsAnotherKeyframeHoldsBoundedBytes() {
-    HlsStream hls = new HlsStream(hub.getOrCreate("live/show"), 2_000, 500, 6, 1 << 20, 0, () -> changes++);
+    HlsStream hls = new HlsStream(hub.getOrCreate("live/show"), 2_000, 500, 6, 1 << 20, 0, () -> changes++, () -> { });
     hls.onFrame(header(true));
-    hls.onFrame(video(BASE, true));
-    hls.onFrame(video(BASE + 2_000, true)); // a segment starts
+    feedMedia(hls, media(BASE, 5, 1_000)); // segments 1-2 are there
+    long lastBefore = hls.nextNumber() - 1;
     Buffer big = Buffer.buffer(new byte[20_000]);
-    for (long t = 2_040; t < 600_000; t += 40) {
+    long t = 5_000;
+    for (; t < 600_000; t += 40) {
       Buffer payload = Buffer.buffer().appendByte((byte) 0x27).appendByte((byte) 1).appendMedium(0).appendBuffer(big);
       hls.onFrame(new MediaFrame(MessageType.VIDEO, t, payload, 0, BASE + t));
       assertTrue(hls.heldBytes() <= (1 << 20) / 2 + 200_000, "held " + hls.heldBytes() + " at " + t);
     }
+    assertFalse(hls.ready(), "the window was given up");
+    // Keyframes come back: a fresh window, numbered past everything listed before, from a keyframe.
+    feedMedia(hls, media(BASE + t, 8, 1_000));
+    String playlist = hls.playlist("");
+    long first = Long.parseLong(playlist.lines().filter(l -> l.startsWith("#EXT-X-MEDIA-SEQUENCE:")).findFirst()
+        .orElseThrow().substring(22));
+    assertAll(playlist,
+        () -> assertTrue(first > lastBefore, "numbers never repeat: " + first + " after " + lastBefore),
+        () -> assertTrue(playlist.contains("\n" + first + ".m4s\n")),
+        () -> assertTrue(playlist.lines().filter(l -> l.contains(".0.m4s")).allMatch(l -> l.endsWith("INDEPENDENT=YES")),
+            "every segment starts on a keyframe"));
+  }
+
+  private static void feedMedia(HlsStream hls, List<MediaFrame> frames) {
+    frames.forEach(hls::onFrame);
+  }
+
+  @Test
+  void aMediaClockThatGoesBackStartsAFreshWindowWithNumbersThatStillGoUp() {
+    HlsStream hls = segmenter(2_000, 500, 6);
+    feed(hls, media(BASE + 60_000, 8, 1_000));
+    long before = hls.nextNumber();
+    feedMedia(hls, media(BASE, 10, 1_000)); // an origin whose clock is a minute behind took over
+    String playlist = hls.playlist("");
+    long first = Long.parseLong(playlist.lines().filter(l -> l.startsWith("#EXT-X-MEDIA-SEQUENCE:")).findFirst()
+        .orElseThrow().substring(22));
+    assertTrue(first >= before, playlist);
+    assertTrue(playlist.contains("#EXT-X-DISCONTINUITY-SEQUENCE:1\n"), playlist);
+  }
+
+  @Test
+  void aStreamThatEndsTellsItsService() {
+    boolean[] ended = {false};
+    HlsStream hls = new HlsStream(hub.getOrCreate("live/show"), 2_000, 500, 6, 1 << 20, 0, () -> { },
+        () -> ended[0] = true);
+    feed(hls, media(BASE, 5, 1_000));
+    hls.onStreamEnded();
+    assertTrue(ended[0]);
+    assertFalse(hls.ready());
+  }
+
+  @Test
+  void aBadVideoHeaderStopsHlsOnlyUntilAGoodOne() {
+    HlsStream hls = segmenter(2_000, 500, 6);
+    hls.onFrame(new MediaFrame(MessageType.VIDEO, 0, Buffer.buffer(new byte[] {0x17, 0, 0, 0, 0, 9, 9, 9}),
+        MediaFrame.SEQUENCE_HEADER | MediaFrame.KEYFRAME, BASE));
+    feedMedia(hls, media(BASE, 3, 1_000));
+    assertFalse(hls.ready());
+    hls.onPublisherStarted(2);
+    feed(hls, media(BASE + 10_000, 7, 1_000));
+    assertTrue(hls.ready());
   }
 
   @Test
