@@ -15,6 +15,14 @@
 # Environment (defaults in brackets):
 #   MODE [players]         players: load the edges with players; publishers: the origins with publishers
 #   PLAYERS ["1000 2000"]  player counts, one run per count and server
+#   PROTOCOL [rtmp]        what the players play over, one or more of rtmp, http-flv and hls
+#                            (e.g. "rtmp http-flv hls": a run per protocol, taking turns like the
+#                            servers). http-flv and hls turn on our edge's play-http listener (port
+#                            BASE+23) and load only our edge: viewers GET /live/bench.flv, or read
+#                            /live/bench/index.m3u8 and its segments (see HlsPlayer); nginx-rtmp is
+#                            loaded with rtmp only (Debian's module has no HTTP-FLV, and its HLS
+#                            is not comparable here, see docs/performance.md). Runs are named
+#                            <server>-<protocol>-<players> (rtmp: <server>-<players>, as before)
 #   STREAMS [1]            streams the players are spread over; with K > 1 both origins get K
 #                            streams (nginx: bench0 .., ours: keys bench-key0 .. for bench0 ..)
 #                            and player i plays stream i % K
@@ -45,7 +53,8 @@
 #   SERVER_CPUS []         with CLIENT_CPUS, pin servers and clients to separate CPUs (taskset -c
 #   CLIENT_CPUS []           lists, e.g. 0 and 1), so that the load client does not take the
 #                            servers' CPU and add to the delay it measures
-#   BASE_PORT [19350]      ports BASE+1.. are used (RTMP 1-4, Hazelcast 11-12, our HTTP APIs 21-22)
+#   BASE_PORT [19350]      ports BASE+1.. are used (RTMP 1-4, Hazelcast 11-12, our HTTP APIs 21-22,
+#                            our edge's play-http 23)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -59,6 +68,7 @@ RAMP=${RAMP:-200}
 SETTLE=${SETTLE:-5}
 COOLDOWN=${COOLDOWN:-8}
 SERVERS=${SERVERS:-"nginx ours"}
+PROTOCOL=${PROTOCOL:-rtmp}
 REPEAT=${REPEAT:-1}
 FLV=${FLV:-$ROOT/bench/target/bench-720p.flv}
 OUT=${OUT:-$ROOT/bench/target/run-$(date +%Y%m%d-%H%M%S)}
@@ -82,6 +92,12 @@ case $MODE in
 esac
 [ "$STREAMS" -ge 1 ] 2>/dev/null || { echo "run.sh: STREAMS must be a positive number, not $STREAMS" >&2; exit 2; }
 [ "$REPEAT" -ge 1 ] 2>/dev/null || { echo "run.sh: REPEAT must be a positive number, not $REPEAT" >&2; exit 2; }
+for protocol in $PROTOCOL; do
+  case $protocol in
+    rtmp | http-flv | hls) ;;
+    *) echo "run.sh: PROTOCOL is one or more of rtmp, http-flv and hls, not $protocol" >&2; exit 2 ;;
+  esac
+done
 
 NGINX_ORIGIN_PORT=$((BASE_PORT + 1))
 NGINX_EDGE_PORT=$((BASE_PORT + 2))
@@ -91,6 +107,7 @@ OUR_ORIGIN_CLUSTER_PORT=$((BASE_PORT + 11))
 OUR_EDGE_CLUSTER_PORT=$((BASE_PORT + 12))
 OUR_ORIGIN_HTTP_PORT=$((BASE_PORT + 21))
 OUR_EDGE_HTTP_PORT=$((BASE_PORT + 22))
+OUR_EDGE_PLAY_PORT=$((BASE_PORT + 23))
 NODE_JAR=$ROOT/server/target/rtmp-cluster.jar
 BENCH_JAR=$ROOT/bench/target/rtmp-bench.jar
 RTMP_MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
@@ -120,10 +137,10 @@ port_free() {
 }
 
 # ---- rounds -----------------------------------------------------------------------------------
-# The servers in round $1's order: SERVERS in odd rounds, reversed in even ones, so that neither
-# always goes first (and gets the machine freshest).
+# The runs of round $1 in their order: the list $2 (SERVERS, or the players' targets) in odd
+# rounds, reversed in even ones, so that none always goes first (and gets the machine freshest).
 round_order() {
-  local servers=($SERVERS) i
+  local servers=($2) i
   if [ $(($1 % 2)) -eq 1 ]; then
     echo "${servers[*]}"
   else
@@ -222,12 +239,14 @@ node_keys() {
 }
 
 # rtmp-cluster: a cluster node with the given roles, cluster members, number of stream keys and
-# HTTP API port (sampled during each run for the event loops' lag, see sample_node).
+# HTTP API port (sampled during each run for the event loops' lag, see sample_node), and the port
+# of its play-http listener (HTTP-FLV and HLS), or none.
 start_node() {
-  local name=$1 roles=$2 port=$3 cluster_port=$4 members=$5 streams=$6 http_port=$7 dir=$OUT/$1
+  local name=$1 roles=$2 port=$3 cluster_port=$4 members=$5 streams=$6 http_port=$7 play_port=${8:-} dir=$OUT/$1
   port_free "$port"
   port_free "$cluster_port"
   port_free "$http_port"
+  [ -n "$play_port" ] && port_free "$play_port"
   mkdir -p "$dir"
   cat >"$dir/node.yaml" <<EOF
 http:
@@ -243,6 +262,7 @@ streams:
   max-streams: $((streams + 1000))   # the default 1000, and room for every bench key
   keys:
 $(node_keys "$streams")
+$([ -n "$play_port" ] && printf 'play-http:\n  enabled: true\n  host: 127.0.0.1\n  port: %s\n' "$play_port")
 EOF
   keep_earlier "$dir/node.log"
   # shellcheck disable=SC2086
@@ -291,27 +311,51 @@ write_header() {
 }
 
 # ---- MODE=players: players on the edges -------------------------------------------------------
-# A run's files are named <server>-<players>[-<K>streams], so runs with and without STREAMS can share OUT.
+# A run's files are named <target>-<players>[-<K>streams], so runs with and without STREAMS can
+# share OUT; a target is a server and the protocol its players play over: nginx, ours (rtmp, the
+# names of before PROTOCOL), ours-http-flv, ours-hls.
 run_name() {
   if [ "$STREAMS" -gt 1 ]; then echo "$1-$2-${STREAMS}streams"; else echo "$1-$2"; fi
 }
 
+# The targets of SERVERS and PROTOCOL: each server with each protocol it is loaded with.
+player_targets() {
+  local server protocol targets=()
+  for server in $SERVERS; do
+    for protocol in $PROTOCOL; do
+      if [ "$protocol" = rtmp ]; then
+        targets+=("$server")
+      elif [ "$server" = ours ]; then
+        targets+=("$server-$protocol")
+      else
+        log "nginx-rtmp is loaded with rtmp players only: no $protocol runs for it"
+      fi
+    done
+  done
+  echo "${targets[*]}"
+}
+
 run_players() {
-  local publish_urls=() players server edge reference edge_pid pid_flags name publisher round
-  if [[ " $SERVERS " == *" nginx "* ]]; then
+  local publish_urls=() players server edge reference edge_pid pid_flags name publisher round target protocol
+  local targets play_port=""
+  targets=$(player_targets)
+  [ -n "$targets" ] || { log "nothing to load: SERVERS=$SERVERS, PROTOCOL=$PROTOCOL"; exit 2; }
+  [[ " $PROTOCOL " == *" http-flv "* || " $PROTOCOL " == *" hls "* ]] && play_port=$OUR_EDGE_PLAY_PORT
+  if [[ " $targets " == *" nginx "* ]]; then
     log "starting nginx-rtmp origin :$NGINX_ORIGIN_PORT and pull edge :$NGINX_EDGE_PORT"
     start_nginx nginx-origin "$NGINX_ORIGIN_PORT" ""
     start_nginx nginx-edge "$NGINX_EDGE_PORT" "pull rtmp://127.0.0.1:$NGINX_ORIGIN_PORT/live;"
     publish_urls+=("rtmp://127.0.0.1:$NGINX_ORIGIN_PORT/live/bench")
   fi
-  if [[ " $SERVERS " == *" ours "* ]]; then
+  if [[ " $targets " == *" ours"* ]]; then
     # The origin also has the edge role, so that the reference player can play there.
     local members=127.0.0.1:$OUR_ORIGIN_CLUSTER_PORT,127.0.0.1:$OUR_EDGE_CLUSTER_PORT
     log "starting rtmp-cluster origin :$OUR_ORIGIN_PORT and edge :$OUR_EDGE_PORT"
     start_node ours-origin origin,edge "$OUR_ORIGIN_PORT" "$OUR_ORIGIN_CLUSTER_PORT" "$members" "$STREAMS" \
       "$OUR_ORIGIN_HTTP_PORT"
     wait_ready ours-origin
-    start_node ours-edge edge "$OUR_EDGE_PORT" "$OUR_EDGE_CLUSTER_PORT" "$members" "$STREAMS" "$OUR_EDGE_HTTP_PORT"
+    start_node ours-edge edge "$OUR_EDGE_PORT" "$OUR_EDGE_CLUSTER_PORT" "$members" "$STREAMS" "$OUR_EDGE_HTTP_PORT" \
+      "$play_port"
     wait_ready ours-edge
     publish_urls+=("rtmp://127.0.0.1:$OUR_ORIGIN_PORT/live/bench-key")
   fi
@@ -327,7 +371,10 @@ run_players() {
 
   for round in $(seq 1 "$REPEAT"); do
     for players in $PLAYERS; do
-      for server in $(round_order "$round"); do
+      for target in $(round_order "$round" "$targets"); do
+        server=${target%%-*}
+        protocol=rtmp
+        [ "$target" != "$server" ] && protocol=${target#*-}
         case $server in
           nginx)
             edge=rtmp://127.0.0.1:$NGINX_EDGE_PORT/live/bench
@@ -335,14 +382,15 @@ run_players() {
             pid_flags=(--server-pid "$(cat "$OUT/nginx-edge/master.pid")") ;;
           ours)
             edge=rtmp://127.0.0.1:$OUR_EDGE_PORT/live/bench
+            [ "$protocol" != rtmp ] && edge=http://127.0.0.1:$OUR_EDGE_PLAY_PORT/live/bench
             reference=rtmp://127.0.0.1:$OUR_ORIGIN_PORT/live/bench
             edge_pid=$(cat "$OUT/ours-edge/pid")
             pid_flags=(--server-pid "$edge_pid" --jvm-pid "$edge_pid") ;;
           *) log "unknown server $server"; exit 2 ;;
         esac
-        name=$(run_name "$server" "$players")
+        name=$(run_name "$target" "$players")
         name=$name$(next_round "$name" "load-$name")
-        log "$server: $players players over $STREAMS stream(s) at $RAMP/s, ${DURATION}s window$(round_note "$round")"
+        log "$server: $players $protocol players over $STREAMS stream(s) at $RAMP/s, ${DURATION}s window$(round_note "$round")"
         local samplers=()
         if [ "$server" = ours ]; then
           sample_node "$OUR_EDGE_HTTP_PORT" "$OUT/$name.edge-api.jsonl" &
@@ -351,8 +399,8 @@ run_players() {
           samplers+=($!)
         fi
         "${ON_CLIENT_CPUS[@]}" java -Djava.net.preferIPv4Stack=true -jar "$BENCH_JAR" load "$edge" --reference "$reference" \
-          --streams "$STREAMS" --players "$players" --ramp "$RAMP" --settle "$SETTLE" --duration "$DURATION" \
-          "${pid_flags[@]}" --json "$OUT/$name.json" 2>"$OUT/load-$name.log" | tail -1 >&2
+          --protocol "$protocol" --streams "$STREAMS" --players "$players" --ramp "$RAMP" --settle "$SETTLE" \
+          --duration "$DURATION" "${pid_flags[@]}" --json "$OUT/$name.json" 2>"$OUT/load-$name.log" | tail -1 >&2
         [ ${#samplers[@]} -gt 0 ] && kill "${samplers[@]}" 2>/dev/null
         sleep "$COOLDOWN"
       done
@@ -384,7 +432,7 @@ run_publishers() {
 
   for round in $(seq 1 "$REPEAT"); do
     for n in $PUBLISHERS; do
-      for server in $(round_order "$round"); do
+      for server in $(round_order "$round" "$SERVERS"); do
         case $server in
           nginx)
             url=rtmp://127.0.0.1:$NGINX_ORIGIN_PORT/live/bench
@@ -411,14 +459,19 @@ run_publishers() {
 # With more than one run of a kind in OUT (REPEAT, or runs into the same OUT), a cell is the median
 # over those runs with their min-max in brackets, and the ratio is that of the medians.
 report() {
-  python3 - "$MODE" "$OUT" "$SERVERS" "$PLAYERS" "$STREAMS" "$PUBLISHERS" <<'EOF'
+  local requested=$SERVERS
+  [ "$MODE" = players ] && requested=$(player_targets 2>/dev/null)
+  python3 - "$MODE" "$OUT" "$requested" "$PLAYERS" "$STREAMS" "$PUBLISHERS" <<'EOF'
 import json, os, re, statistics, sys
 mode, out, requested = sys.argv[1], sys.argv[2], sys.argv[3].split()
-# Also the other server's results if an earlier run left them in this OUT: servers can then be
-# run one at a time, each with the whole machine, and the last run's table compares them.
+# Also the other servers' (and protocols') results if an earlier run left them in this OUT: they
+# can then be run one at a time, each with the whole machine, and the last run's table compares them.
 left = os.listdir(out)
-servers = [s for s in ("nginx", "ours")
-           if s in requested or any(f.startswith((s + "-", "publishers-" + s + "-")) and f.endswith(".json") for f in left)]
+known = ("nginx", "ours", "ours-http-flv", "ours-hls")
+def ran(s):
+    pattern = re.compile(("publishers-" if mode == "publishers" else "") + re.escape(s) + r"-\d+(-\d+streams)?(-r\d+)?\.json")
+    return any(pattern.fullmatch(f) for f in left)
+servers = [s for s in known if s in requested or ran(s)]
 servers += [s for s in requested if s not in servers]
 players, streams, publishers = sys.argv[4].split(), int(sys.argv[5]), sys.argv[6].split()
 
@@ -444,7 +497,15 @@ player_rows = [
     ("streams without frames", lambda d: get(d, "framesPerStream", "streamsWithoutFrames"), 0, False),
     ("stream rate, kbit/s", lambda d: None if d is None else d["streamBitsPerSecond"] / 1000, 0, False),
     ("receive rate p5, % of stream", lambda d: None if d is None else d["receiveRateP5Ratio"] * 100, 1, False),
+    ("delivered to all players, Mbit/s", lambda d: None if get(d, "deliveredBitsPerSecond") is None
+        else d["deliveredBitsPerSecond"] / 1e6, 0, False),
+    ("HTTP requests per player-second", lambda d: None if get(d, "protocol") in (None, "rtmp")
+        else d["requestsPerPlayerSecond"], 3, False),
+    ("HTTP viewer errors (failed requests, missed segments)", lambda d: None if get(d, "protocol") in (None, "rtmp")
+        else d["viewerErrors"], 0, False),
     ("edge CPU, us per player-second", lambda d: get(d, "server", "cpuMicrosPerPlayerSecond"), 1, True),
+    ("edge CPU, us per Mbit delivered", lambda d: None if not get(d, "deliveredBitsPerSecond") or get(d, "server", "cpuCores") is None
+        else d["server"]["cpuCores"] * 1e12 / d["deliveredBitsPerSecond"], 1, True),
     ("edge CPU, cores", lambda d: get(d, "server", "cpuCores"), 2, True),
     ("added delay p50, ms", lambda d: get(d, "addedDelayMs", "p50"), 2, True),
     ("added delay p99, ms", lambda d: get(d, "addedDelayMs", "p99"), 2, True),
@@ -528,25 +589,31 @@ def cell(values, digits):
         return m
     return f"{m} ({low}{' to ' if min(values) < 0 else '-'}{high})"
 
-names = {"nginx": "nginx-rtmp", "ours": "rtmp-cluster"}
+names = {"nginx": "nginx-rtmp", "ours": "rtmp-cluster", "ours-http-flv": "rtmp-cluster HTTP-FLV",
+         "ours-hls": "rtmp-cluster HLS"}
 for n in counts:
     data = {s: runs(s, n) for s in servers}
-    both = "nginx" in data and "ours" in data
+    # Ratios of medians: ours to nginx-rtmp, and our browser formats to our RTMP.
+    ratios = [(label, a, b) for label, a, b in (("ours / nginx", "ours", "nginx"),
+                                                ("HTTP-FLV / RTMP", "ours-http-flv", "ours"),
+                                                ("HLS / RTMP", "ours-hls", "ours"))
+              if data.get(a) and data.get(b)]
     print(title(n) + "\n")
     if any(len(r) > 1 for r in data.values()):
         print("median (min-max) over the runs in OUT: "
               + ", ".join(f"{names.get(s, s)} {len(data[s])}" for s in servers) + "\n")
-    header = "| metric | " + " | ".join(names.get(s, s) for s in servers) + (" | ours / nginx |" if both else " |")
+    header = "| metric | " + " | ".join(names.get(s, s) for s in servers) + " |" \
+        + "".join(f" {label} |" for label, _, _ in ratios)
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
     for label, f, digits, ratio in rows:
         cells = [cell([f(d) for d in data[s]], digits) for s in servers]
-        line = f"| {label} | " + " | ".join(cells)
-        if both:
-            a, b = median(f(d) for d in data["ours"]), median(f(d) for d in data["nginx"])
+        line = f"| {label} | " + " | ".join(cells) + " |"
+        for _, x, y in ratios:
+            a, b = median(f(d) for d in data[x]), median(f(d) for d in data[y])
             r = f"{a / b:.2f}x" if ratio and isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else ""
-            line += f" | {r}"
-        print(line + " |")
+            line += f" {r} |"
+        print(line)
     print()
 EOF
 }

@@ -21,6 +21,11 @@ public final class BenchMain {
       Usage: java -jar rtmp-bench.jar COMMAND [OPTIONS]
 
         load URL          play URL (rtmp://host:port/app/stream) with many connections
+          --protocol P          rtmp (default), http-flv or hls: the players are RTMP players,
+                                HTTP-FLV viewers (one GET of /app/stream.flv each) or HLS viewers
+                                (/app/stream/index.m3u8 and its segments, blocking reloads where
+                                the playlist allows them); for the HTTP ones URL is
+                                http://host:port/app/stream, the edge's play-http listener
           --streams K           spread the players over K streams: player i plays <stream><i % K>
                                 (default 1: the stream itself)
           --players N           connections (default 100)
@@ -90,11 +95,14 @@ public final class BenchMain {
 
   private static void load(String[] args) throws Exception {
     Parsed p = Parsed.of(args, "--streams", "--players", "--ramp", "--settle", "--duration", "--reference",
-        "--delay-samples", "--starved-ms", "--server-pid", "--jvm-pid", "--event-loops", "--json");
+        "--delay-samples", "--starved-ms", "--server-pid", "--jvm-pid", "--event-loops", "--json", "--protocol");
     if (p.positional.size() != 1) {
       throw new IllegalArgumentException("load needs one URL");
     }
-    LoadClient.Options d = LoadClient.Options.defaults(RtmpUrl.parse(p.positional.get(0)));
+    LoadClient.Protocol protocol = LoadClient.Protocol.parse(p.has("--protocol") ? p.one("--protocol") : "rtmp");
+    String url = p.positional.get(0);
+    LoadClient.Options d = LoadClient.Options.defaults(
+        protocol == LoadClient.Protocol.RTMP ? RtmpUrl.parse(url) : RtmpUrl.parseHttp(url));
     LoadClient.Options options = new LoadClient.Options(d.url(),
         p.has("--reference") ? RtmpUrl.parse(p.one("--reference")) : null,
         p.integer("--streams", d.streams()),
@@ -102,7 +110,7 @@ public final class BenchMain {
         p.number("--settle", d.settleSeconds()), p.number("--duration", d.durationSeconds()),
         p.integer("--starved-ms", (int) d.starvedMs()), p.integer("--delay-samples", d.delaySamples()),
         p.pids("--server-pid"), p.has("--jvm-pid") ? Long.parseLong(p.one("--jvm-pid")) : 0,
-        p.integer("--event-loops", d.eventLoops()));
+        p.integer("--event-loops", d.eventLoops()), protocol);
     if (options.players() < 1 || options.rampPerSecond() <= 0 || options.durationSeconds() <= 0) {
       throw new IllegalArgumentException("--players, --ramp and --duration must be positive");
     }

@@ -2,13 +2,20 @@ package org.rtmpcluster.bench;
 
 import static org.rtmpcluster.bench.Figures.round;
 
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,8 +32,43 @@ import java.util.concurrent.TimeUnit;
  * of each stream finds the edge without that stream: these K cold starts come first (player 0
  * alone, then the others), and the memory baseline is taken after them, so that warm first frames
  * and memory per player are about players joining a stream the edge already has.
+ *
+ * <p>The players are RTMP players, or with {@link Protocol#HTTP_FLV} and {@link Protocol#HLS}
+ * viewers of the edge's browser formats ({@link HttpFlvPlayer}, {@link HlsPlayer}), on one HTTP
+ * client whose pool has a connection per viewer at most; the reference and the added delay are
+ * still RTMP's (HLS viewers are not delay samples: their frames come a segment at a time).
  */
 public final class LoadClient {
+
+  /** What the players play over. */
+  public enum Protocol {
+    RTMP("rtmp"), HTTP_FLV("http-flv"), HLS("hls");
+
+    final String label;
+
+    Protocol(String label) {
+      this.label = label;
+    }
+
+    public static Protocol parse(String label) {
+      for (Protocol protocol : values()) {
+        if (protocol.label.equals(label)) {
+          return protocol;
+        }
+      }
+      throw new IllegalArgumentException("--protocol is rtmp, http-flv or hls, not " + label);
+    }
+
+    /** The URL a player of this protocol asks for, for stream {@code url}'s app and name. */
+    String url(RtmpUrl url) {
+      String http = "http://" + url.host() + ":" + url.port() + "/" + url.app() + "/" + url.stream();
+      return switch (this) {
+        case RTMP -> url.toString();
+        case HTTP_FLV -> http + ".flv";
+        case HLS -> http + "/index.m3u8";
+      };
+    }
+  }
 
   /**
    * @param url             the stream to load, usually on an edge; with several streams, the
@@ -45,14 +87,16 @@ public final class LoadClient {
    * @param serverPids      server processes (with their descendants) whose CPU and memory to read
    * @param jvmPid          a server JVM whose live heap to read with jcmd before and after, or 0
    * @param eventLoops      the client's event loops; one per core keeps it off the server's back
+   * @param protocol        what the players play over; for HTTP-FLV and HLS {@code url} names the
+   *                        host and port of the edge's play-http listener
    */
   public record Options(RtmpUrl url, RtmpUrl reference, int streams, int players, double rampPerSecond,
       double settleSeconds, double durationSeconds, long starvedMs, int delaySamples,
-      List<Long> serverPids, long jvmPid, int eventLoops) {
+      List<Long> serverPids, long jvmPid, int eventLoops, Protocol protocol) {
 
     public static Options defaults(RtmpUrl url) {
       return new Options(url, null, 1, 100, 200, 5, 30, 1000, 20, List.of(), 0,
-          Runtime.getRuntime().availableProcessors());
+          Runtime.getRuntime().availableProcessors(), Protocol.RTMP);
     }
   }
 
@@ -63,6 +107,9 @@ public final class LoadClient {
   static final int COLD_START_LIMIT_SECONDS = 15;
 
   private final Options options;
+  /** HTTP viewers' client and the event loops they are spread over; null for RTMP. */
+  private HttpClient http;
+  private List<Context> loops;
 
   public LoadClient(Options options) {
     this.options = options;
@@ -80,6 +127,14 @@ public final class LoadClient {
     Vertx referenceVertx = options.reference() == null ? null
         : Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
     try {
+      if (options.protocol() != Protocol.RTMP) {
+        // A connection per viewer at most (an HLS viewer has one request out at a time), and as
+        // many waiting: nothing here queues without bound.
+        http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
+                .setConnectTimeout(10_000),
+            new PoolOptions().setHttp1MaxSize(options.players()).setMaxWaitQueueSize(options.players()));
+        loops = eventLoopContexts(vertx, options.eventLoops());
+      }
       return measure(vertx, referenceVertx);
     } finally {
       await(vertx.close(), 10);
@@ -103,11 +158,11 @@ public final class LoadClient {
     // Only players of stream 0 can be matched against the reference; every sampleEvery-th of them is.
     int sampleEvery = options.delaySamples() <= 0 || reference == null ? Integer.MAX_VALUE
         : Math.max(1, ceilDiv(n, k) / options.delaySamples());
-    List<Player> players = new ArrayList<>(n);
+    List<Viewer> players = new ArrayList<>(n);
     Map<String, Integer> failures = new LinkedHashMap<>();
 
     // The first player alone, on an edge that does not have the stream yet: the cold start.
-    Player first = new Player(0, null, false);
+    Viewer first = viewer(0, null);
     players.add(first);
     first.start(vertx, streams.get(0));
     awaitFirstFrames(List.of(first));
@@ -138,12 +193,12 @@ public final class LoadClient {
     double window = (System.nanoTime() - windowStart) / 1e9;
     List<Player.Snapshot> after = snapshots(players);
     // Read before our own closes below, which would otherwise count as drops.
-    List<Player.State> states = players.stream().map(Player::state).toList();
+    List<Player.State> states = players.stream().map(Viewer::state).toList();
     Player.Snapshot referenceAfter = reference == null ? null : await(reference.snapshot(), 5);
     long rssAfterKb = server.rssKb();
     // With the players still connected: a full GC in the server, then its live heap.
     long heapAfterKb = options.jvmPid() > 0 ? ProcessProbe.liveHeapKb(options.jvmPid()) : -1;
-    for (Player player : players) {
+    for (Viewer player : players) {
       player.close();
     }
     if (reference != null) {
@@ -163,9 +218,12 @@ public final class LoadClient {
     double coldFirstKeyframe = -1;
     long framesReceived = 0;
     long mediaMsReceived = 0;
+    long bytesInWindow = 0;
+    long requestsInWindow = 0;
+    long errorsInWindow = 0;
     long[] framesPerStream = new long[k];
     for (int i = 0; i < n; i++) {
-      Player player = players.get(i);
+      Viewer player = players.get(i);
       Player.Snapshot b = before.get(i);
       Player.Snapshot a = after.get(i);
       Player.State state = states.get(i);
@@ -190,16 +248,19 @@ public final class LoadClient {
         double wall = (a.nanos() - (late ? a.firstFrameNanos() : b.nanos())) / 1e6;
         double media = a.mediaTimestamp() < 0 ? 0
             : a.mediaTimestamp() - (late ? a.firstMediaTimestamp() : b.mediaTimestamp());
-        if (a.firstFrameNanos() < 0 || wall - media > options.starvedMs()) {
+        if (a.firstFrameNanos() < 0 || wall - media > options.starvedMs() + player.starvedSlackMs()) {
           starved++;
         }
         rates.add((a.bytes() - b.bytes()) * 8 / ((a.nanos() - b.nanos()) / 1e9));
+        bytesInWindow += a.bytes() - b.bytes();
+        requestsInWindow += a.requests() - b.requests();
+        errorsInWindow += a.errors() - b.errors();
       } else {
         starved++;
         rates.add(0.0);
       }
-      double firstFrame = a == null || a.firstFrameNanos() < 0 ? -1 : (a.firstFrameNanos() - player.startNanos) / 1e6;
-      double firstKey = a == null || a.firstKeyframeNanos() < 0 ? -1 : (a.firstKeyframeNanos() - player.startNanos) / 1e6;
+      double firstFrame = a == null || a.firstFrameNanos() < 0 ? -1 : (a.firstFrameNanos() - player.startNanos()) / 1e6;
+      double firstKey = a == null || a.firstKeyframeNanos() < 0 ? -1 : (a.firstKeyframeNanos() - player.startNanos()) / 1e6;
       if (i == 0) {
         // The first player finds the edge cold: it has to start pulling the stream.
         coldFirstFrame = firstFrame;
@@ -228,7 +289,8 @@ public final class LoadClient {
     int addedPlayers = connected - baselinePlayers;
 
     JsonObject summary = new JsonObject()
-        .put("url", options.url().toString())
+        .put("protocol", options.protocol().label)
+        .put("url", options.protocol().url(options.url()))
         .put("reference", options.reference() == null ? null : options.reference().toString())
         .put("streams", k)
         .put("players", n)
@@ -251,6 +313,11 @@ public final class LoadClient {
         .put("receiveRateP5BitsPerSecond", Math.round(percentile(rateArray, 0.05)))
         .put("receiveRateP5Ratio", round(percentile(rateArray, 0.05) / streamRate, 4))
         .put("receiveRateP50Ratio", round(percentile(rateArray, 0.5) / streamRate, 4))
+        .put("receiveRateP50BitsPerSecond", Math.round(percentile(rateArray, 0.5)))
+        // All that the connected players received over the window (HTTP: bodies, headers not counted).
+        .put("deliveredBitsPerSecond", Math.round(bytesInWindow * 8 / window))
+        .put("requestsPerPlayerSecond", playerSeconds == 0 ? null : round(requestsInWindow / playerSeconds, 3))
+        .put("viewerErrors", errorsInWindow)
         .put("firstFrameMs", distribution(firstFrameWarm))
         .put("firstKeyframeMs", distribution(firstKeyframeWarm))
         .put("coldFirstFrameMs", round(coldFirstFrame, 1))
@@ -294,7 +361,10 @@ public final class LoadClient {
         s.getJsonObject("firstFrameMs").getValue("p95"), s.getValue("coldFirstFrameMs"),
         delay.getValue("p50"), delay.getValue("p99"),
         server == null ? "-" : server.getValue("cpuMicrosPerPlayerSecond"),
-        server == null ? "-" : server.getValue("heapPerPlayerKb"), s.getDouble("clientCpuCores"));
+        server == null ? "-" : server.getValue("heapPerPlayerKb"), s.getDouble("clientCpuCores"))
+        + ("rtmp".equals(s.getString("protocol", "rtmp")) ? ""
+            : String.format(Locale.ROOT, ", %s requests/player-s, %d viewer errors",
+                s.getValue("requestsPerPlayerSecond"), s.getLong("viewerErrors", 0L)));
   }
 
   /**
@@ -302,7 +372,7 @@ public final class LoadClient {
    * {@code start}; player i plays stream i % K, and is a delay sample when it is the right one of
    * stream 0's players.
    */
-  private void startPlayers(List<Player> players, int from, int to, long start, Vertx vertx,
+  private void startPlayers(List<Viewer> players, int from, int to, long start, Vertx vertx,
       List<RtmpUrl> streams, DelayProbe probe, int sampleEvery) throws InterruptedException {
     int k = streams.size();
     for (int i = from; i < to; i++) {
@@ -313,7 +383,7 @@ public final class LoadClient {
       }
       int ofStream0 = i / k;
       boolean sampled = i % k == 0 && ofStream0 % sampleEvery == sampleEvery / 2;
-      Player player = new Player(i, sampled ? probe : null, false);
+      Viewer player = viewer(i, sampled ? probe : null);
       players.add(player);
       player.start(vertx, streams.get(i % k));
     }
@@ -323,9 +393,9 @@ public final class LoadClient {
    * Waits, up to {@link #COLD_START_LIMIT_SECONDS} in all, for the started players' first frames
    * (a player that fails to connect fails its first frame too).
    */
-  private static void awaitFirstFrames(List<Player> cold) throws InterruptedException {
+  private static void awaitFirstFrames(List<Viewer> cold) throws InterruptedException {
     List<Future<Void>> frames = new ArrayList<>(cold.size());
-    for (Player player : cold) {
+    for (Viewer player : cold) {
       frames.add(player.firstFrame());
     }
     try {
@@ -337,13 +407,38 @@ public final class LoadClient {
     }
   }
 
+  /** Player {@code i} of the protocol; HTTP viewers take the client loops in turn. */
+  private Viewer viewer(int i, DelayProbe probe) {
+    return switch (options.protocol()) {
+      case RTMP -> new Player(i, probe, false);
+      case HTTP_FLV -> new HttpFlvPlayer(probe, http, loops.get(i % loops.size()));
+      case HLS -> new HlsPlayer(http, loops.get(i % loops.size()));
+    };
+  }
+
+  /**
+   * A context on each of the client's event loops, for the HTTP viewers to run on (an RTMP client
+   * spreads its connections itself; a request made off the event loops would not be).
+   */
+  private static List<Context> eventLoopContexts(Vertx vertx, int count) throws Exception {
+    List<Context> contexts = Collections.synchronizedList(new ArrayList<>());
+    await(vertx.deployVerticle(() -> new VerticleBase() {
+      @Override
+      public Future<?> start() throws Exception {
+        contexts.add(context);
+        return super.start();
+      }
+    }, new DeploymentOptions().setInstances(count)), 10);
+    return List.copyOf(contexts);
+  }
+
   private static int ceilDiv(int a, int b) {
     return (a + b - 1) / b;
   }
 
-  private static List<Player.Snapshot> snapshots(List<Player> players) throws Exception {
+  private static List<Player.Snapshot> snapshots(List<Viewer> players) throws Exception {
     List<Future<Player.Snapshot>> futures = new ArrayList<>(players.size());
-    for (Player player : players) {
+    for (Viewer player : players) {
       futures.add(player.snapshot());
     }
     List<Player.Snapshot> result = new ArrayList<>(players.size());

@@ -16,13 +16,17 @@ import org.rtmpcluster.common.rtmp.message.MessageType;
  * shared between threads except {@link #state}. Per message it does a few field updates and no
  * allocation of its own, so that thousands of players do not make the client the bottleneck.
  */
-final class Player {
+final class Player implements Viewer {
 
   enum State { CONNECTING, PLAYING, FAILED, CLOSED }
 
-  /** What a player had received at one moment, taken on its event loop. */
+  /**
+   * What a viewer had received at one moment, taken on its event loop. An HTTP viewer also counts
+   * its {@code requests}, and its {@code errors}: requests that failed or were refused after it
+   * started playing, and HLS segments it missed (RTMP players: 0 and 0).
+   */
   record Snapshot(long nanos, long bytes, long mediaTimestamp, long frames, long firstFrameNanos,
-      long firstKeyframeNanos, long firstMediaTimestamp) {
+      long firstKeyframeNanos, long firstMediaTimestamp, long requests, long errors) {
 
     /** Media time received from the first frame to the last, ms. */
     long mediaDurationMs() {
@@ -62,7 +66,8 @@ final class Player {
   }
 
   /** Connects and plays; call from a thread that is not an event loop so players spread over the loops. */
-  Future<Void> start(Vertx vertx, RtmpUrl url) {
+  @Override
+  public Future<Void> start(Vertx vertx, RtmpUrl url) {
     startNanos = System.nanoTime();
     return RtmpClient.connect(vertx, RtmpClient.Options.of(url.host(), url.port(), url.app()))
         .compose(c -> {
@@ -125,18 +130,20 @@ final class Player {
   }
 
   /** Reads the counters on the player's event loop; null when it never connected. */
-  Future<Snapshot> snapshot() {
+  @Override
+  public Future<Snapshot> snapshot() {
     RtmpClient c = client;
     if (c == null) {
       return Future.succeededFuture(null);
     }
     Promise<Snapshot> promise = Promise.promise();
     c.context().runOnContext(v -> promise.complete(new Snapshot(System.nanoTime(), bytes, lastTimestamp, frames,
-        firstFrameNanos, firstKeyframeNanos, firstTimestamp)));
+        firstFrameNanos, firstKeyframeNanos, firstTimestamp, 0, 0)));
     return promise.future();
   }
 
-  Future<Void> close() {
+  @Override
+  public Future<Void> close() {
     RtmpClient c = client;
     if (c == null) {
       return Future.succeededFuture();
@@ -145,16 +152,24 @@ final class Player {
   }
 
   /** Completes on the first audio or video frame. */
-  Future<Void> firstFrame() {
+  @Override
+  public Future<Void> firstFrame() {
     return firstFrame.future();
   }
 
-  State state() {
+  @Override
+  public State state() {
     return state;
   }
 
-  String failure() {
+  @Override
+  public String failure() {
     return failure;
+  }
+
+  @Override
+  public long startNanos() {
+    return startNanos;
   }
 
 }

@@ -10,16 +10,28 @@ public record RtmpUrl(String host, int port, String app, String stream) {
   static final int DEFAULT_PORT = 1935;
 
   public static RtmpUrl parse(String url) {
+    return parse(url, "rtmp", DEFAULT_PORT);
+  }
+
+  /**
+   * http://host[:port]/app/stream, the same split, for the load client's HTTP viewers: the host
+   * and port of an edge's play-http listener, and the app and name they play.
+   */
+  public static RtmpUrl parseHttp(String url) {
+    return parse(url, "http", 80);
+  }
+
+  private static RtmpUrl parse(String url, String scheme, int defaultPort) {
     URI uri = URI.create(url);
-    if (!"rtmp".equals(uri.getScheme()) || uri.getHost() == null) {
-      throw new IllegalArgumentException("not an rtmp://host/app/stream URL: " + url);
+    if (!scheme.equals(uri.getScheme()) || uri.getHost() == null) {
+      throw new IllegalArgumentException("not an " + scheme + "://host/app/stream URL: " + url);
     }
     String path = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
     int slash = path.indexOf('/');
     if (slash <= 0 || slash == path.length() - 1) {
       throw new IllegalArgumentException("URL needs an app and a stream name: " + url);
     }
-    return new RtmpUrl(uri.getHost(), uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort(),
+    return new RtmpUrl(uri.getHost(), uri.getPort() < 0 ? defaultPort : uri.getPort(),
         path.substring(0, slash), path.substring(slash + 1));
   }
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.rtmpcluster.common.config.NodeConfig;
+import org.rtmpcluster.common.config.PlayHttpSettings;
 import org.rtmpcluster.common.config.StreamKey;
 import org.rtmpcluster.common.testing.Await;
 import org.rtmpcluster.server.RtmpNode;
@@ -22,12 +23,13 @@ import org.rtmpcluster.server.RtmpNode;
 /**
  * The bench tools end to end on a small scale, so CI notices when they break: a standalone node
  * in this JVM, the real-time publisher looping a synthetic FLV file, the load client with a few
- * players, on one stream and on two, and the publisher-side measurement. Not a benchmark: it
+ * players, on one stream and on two, HTTP-FLV viewers, and the publisher-side measurement. Not a benchmark: it
  * checks that the tools work, not how fast anything is.
  */
 class BenchSmokeTest {
 
   private Vertx vertx;
+  private RtmpNode node;
   @TempDir
   Path dir;
 
@@ -50,8 +52,9 @@ class BenchSmokeTest {
     }
     NodeConfig config = NodeConfig.DEFAULT
         .withRtmp(NodeConfig.DEFAULT.rtmp().withHost("127.0.0.1").withPort(0))
-        .withStreams(NodeConfig.DEFAULT.streams().withKeys(keys));
-    RtmpNode node = Await.result(RtmpNode.deploy(vertx, config));
+        .withStreams(NodeConfig.DEFAULT.streams().withKeys(keys))
+        .withPlayHttp(PlayHttpSettings.DEFAULT.withHost("127.0.0.1").withPort(0));
+    node = Await.result(RtmpNode.deploy(vertx, config));
     return "rtmp://127.0.0.1:" + node.port() + "/live/";
   }
 
@@ -65,7 +68,8 @@ class BenchSmokeTest {
       publisher.start();
       LoadClient.Options defaults = LoadClient.Options.defaults(RtmpUrl.parse(base + "bench"));
       LoadClient.Options options = new LoadClient.Options(defaults.url(), RtmpUrl.parse(base + "bench"),
-          1, 5, 50, 1, 3, 1000, 2, List.of(ProcessHandle.current().pid()), 0, 1);
+          1, 5, 50, 1, 3, 1000, 2, List.of(ProcessHandle.current().pid()), 0, 1,
+          LoadClient.Protocol.RTMP);
       JsonObject summary = new LoadClient(options).run();
       System.out.println(summary.encodePrettily());
 
@@ -76,6 +80,62 @@ class BenchSmokeTest {
       assertTrue(summary.getJsonObject("addedDelayMs").getInteger("samples") > 0, summary::encodePrettily);
       assertTrue(publisher.loops() >= 1, "the 2 s file was looped within the run");
     }
+  }
+
+  @Test
+  @Timeout(30)
+  void httpFlvViewersGetTheStreamAndTheirDelayIsMatched() throws Exception {
+    String base = startNode(1);
+    Path flv = TestFlv.write(dir.resolve("synthetic.flv"), 2);
+
+    try (Publisher publisher = new Publisher(vertx, flv, List.of(RtmpUrl.parse(base + "bench-key")))) {
+      publisher.start();
+      RtmpUrl viewers = RtmpUrl.parseHttp("http://127.0.0.1:" + node.playHttpPort() + "/live/bench");
+      LoadClient.Options options = new LoadClient.Options(viewers, RtmpUrl.parse(base + "bench"),
+          1, 5, 50, 1, 3, 1000, 2, List.of(ProcessHandle.current().pid()), 0, 1, LoadClient.Protocol.HTTP_FLV);
+      JsonObject summary = new LoadClient(options).run();
+      System.out.println(summary.encodePrettily());
+
+      assertEquals("http://127.0.0.1:" + node.playHttpPort() + "/live/bench.flv", summary.getString("url"));
+      assertEquals(5, summary.getInteger("connected"), summary::encodePrettily);
+      assertEquals(0, summary.getInteger("starved"), summary::encodePrettily);
+      assertTrue(summary.getLong("framesReceived") > 5 * 30, summary::encodePrettily);
+      assertTrue(summary.getDouble("receiveRateP5Ratio") > 0.9, summary::encodePrettily);
+      assertTrue(summary.getJsonObject("addedDelayMs").getInteger("samples") > 0, summary::encodePrettily);
+      assertEquals(0, summary.getLong("viewerErrors"), summary::encodePrettily);
+    }
+  }
+
+  @Test
+  void anHlsViewerReadsWholeSegmentsOfALowLatencyPlaylist() {
+    HlsPlayer.Playlist playlist = HlsPlayer.Playlist.parse("""
+        #EXTM3U
+        #EXT-X-VERSION:9
+        #EXT-X-TARGETDURATION:2
+        #EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.500,HOLD-BACK=6.000
+        #EXT-X-PART-INF:PART-TARGET=0.500
+        #EXT-X-MEDIA-SEQUENCE:41
+        #EXT-X-MAP:URI="init-0a1b2c3d.mp4"
+        #EXT-X-PROGRAM-DATE-TIME:2026-12-02T10:00:00Z
+        #EXTINF:2.000,
+        41.m4s
+        #EXT-X-PART:DURATION=0.500,URI="42.0.m4s",INDEPENDENT=YES
+        #EXT-X-PART:DURATION=0.500,URI="42.1.m4s"
+        #EXTINF:1.967,
+        42.m4s
+        #EXT-X-PART:DURATION=0.500,URI="43.0.m4s",INDEPENDENT=YES
+        #EXT-X-PRELOAD-HINT:TYPE=PART,URI="43.1.m4s"
+        """);
+    assertEquals(2000, playlist.targetMs());
+    assertTrue(playlist.canBlockReload());
+    assertEquals("init-0a1b2c3d.mp4", playlist.map());
+    assertEquals(List.of(new HlsPlayer.Listed(41, 2000, "41.m4s"), new HlsPlayer.Listed(42, 1967, "42.m4s")),
+        playlist.segments(), "whole segments only, not the open one's parts");
+    // nginx-rtmp's playlists: no server control, so the viewer polls.
+    HlsPlayer.Playlist plain = HlsPlayer.Playlist.parse(
+        "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-MEDIA-SEQUENCE:7\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.000,\nbench-7.ts\n");
+    assertTrue(!plain.canBlockReload());
+    assertEquals(List.of(new HlsPlayer.Listed(7, 2000, "bench-7.ts")), plain.segments());
   }
 
   @Test
@@ -92,7 +152,8 @@ class BenchSmokeTest {
       // A 3 s window: samples count from 3 s after a player's first frame.
       LoadClient.Options defaults = LoadClient.Options.defaults(RtmpUrl.parse(base + "bench"));
       LoadClient.Options options = new LoadClient.Options(defaults.url(), RtmpUrl.parse(base + "bench"),
-          2, 6, 50, 1, 3, 1000, 2, List.of(ProcessHandle.current().pid()), 0, 1);
+          2, 6, 50, 1, 3, 1000, 2, List.of(ProcessHandle.current().pid()), 0, 1,
+          LoadClient.Protocol.RTMP);
       JsonObject summary = new LoadClient(options).run();
       System.out.println(summary.encodePrettily());
 
