@@ -59,20 +59,28 @@ class BrowserFailoverTest {
       active = RealClients.publish(rtmp, 120, 30);
       Await.until(() -> node.node.hub().get(TestNode.STREAM) != null && node.node.hub().get(TestNode.STREAM).isLive(),
           Duration.ofSeconds(20), "the stream is live");
-      String base = "://127.0.0.1:" + node.node.playHttpPort() + "/live/show";
-      hlsViewer = HeadlessChromium.start();
-      hlsViewer.open(pages.page("hls.html", "http" + base + "/index.m3u8"));
-      flvViewer = HeadlessChromium.start();
-      flvViewer.open(pages.page("flv.html", "http" + base + ".flv"));
-      double hlsAt = BrowserPages.playedUntil(hlsViewer, 3, Duration.ofSeconds(45), "hls.js playing").getDouble("time");
-      double flvAt = BrowserPages.playedUntil(flvViewer, 3, Duration.ofSeconds(45), "mpegts.js playing").getDouble("time");
+      double[] at = playing("http://127.0.0.1:" + node.node.playHttpPort() + "/live/show");
 
       // The encoder drops and comes back: a new publisher of the same stream within the grace period.
       active.close();
       Await.until(() -> !node.node.hub().get(TestNode.STREAM).isLive(), "the publisher gone");
       standby = RealClients.publish(rtmp, 120, 30);
-      assertPlayedOn(hlsAt, flvAt, "reconnect");
+      assertPlayedOn(at[0], at[1], "reconnect");
     }
+  }
+
+  /**
+   * Starts hls.js on {@code stream}'s playlist and mpegts.js on its HTTP-FLV, and returns the
+   * playback time of each once both have played three seconds.
+   */
+  private double[] playing(String stream) throws Exception {
+    hlsViewer = HeadlessChromium.start();
+    hlsViewer.open(pages.page("hls.html", stream + "/index.m3u8"));
+    flvViewer = HeadlessChromium.start();
+    flvViewer.open(pages.page("flv.html", stream + ".flv"));
+    return new double[] {
+        BrowserPages.playedUntil(hlsViewer, 3, Duration.ofSeconds(45), "hls.js playing").getDouble("time"),
+        BrowserPages.playedUntil(flvViewer, 3, Duration.ofSeconds(45), "mpegts.js playing").getDouble("time")};
   }
 
   private void assertPlayedOn(double hlsAt, double flvAt, String what) {
@@ -101,15 +109,9 @@ class BrowserFailoverTest {
         Duration.ofSeconds(20), "the stream is live on origin-1");
     standby = RealClients.publish("rtmp://127.0.0.1:" + origin2.node().port() + "/live/key-a", 120, 30);
 
-    String base = "://127.0.0.1:" + edge.node().playHttpPort() + "/live/a";
-    hlsViewer = HeadlessChromium.start();
-    hlsViewer.open(pages.page("hls.html", "http" + base + "/index.m3u8"));
-    flvViewer = HeadlessChromium.start();
-    flvViewer.open(pages.page("flv.html", "http" + base + ".flv"));
-    double hlsAt = BrowserPages.playedUntil(hlsViewer, 3, Duration.ofSeconds(45), "hls.js playing").getDouble("time");
-    double flvAt = BrowserPages.playedUntil(flvViewer, 3, Duration.ofSeconds(45), "mpegts.js playing").getDouble("time");
+    double[] at = playing("http://127.0.0.1:" + edge.node().playHttpPort() + "/live/a");
 
     origin1.close();
-    assertPlayedOn(hlsAt, flvAt, "failover");
+    assertPlayedOn(at[0], at[1], "failover");
   }
 }

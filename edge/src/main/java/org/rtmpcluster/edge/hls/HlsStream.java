@@ -37,15 +37,6 @@ final class HlsStream implements StreamListener {
   /** A segment's parts at most; their index is one byte of a fragment's sequence number. */
   static final int MAX_PARTS = 255;
 
-  /** The stream's video track, or null (none yet, or audio only). */
-  VideoConfig video() {
-    return video;
-  }
-
-  AacConfig audio() {
-    return audio;
-  }
-
   /** A finished part: its index in its segment, media time, duration, whether it starts with a keyframe. */
   record Part(int index, long startMs, long durationMs, boolean independent, Buffer bytes) {
   }
@@ -143,10 +134,7 @@ final class HlsStream implements StreamListener {
 
   void stop() {
     stream.removeListener(this);
-    window.clear();
-    windowBytes = 0;
-    open = null;
-    openBytes = 0;
+    forgetSegments();
   }
 
   void requested(long nowMs) {
@@ -157,17 +145,9 @@ final class HlsStream implements StreamListener {
     return lastRequestMs;
   }
 
-  long partMs() {
-    return partMs;
-  }
-
   /** EXT-X-TARGETDURATION in ms: whole seconds, at least the segment time and the longest segment cut. */
   long targetDurationMs() {
     return (Math.max(segmentMs, longestMs) + 999) / 1000 * 1000;
-  }
-
-  long segmentMs() {
-    return segmentMs;
   }
 
   Buffer init(String name) {
@@ -532,13 +512,18 @@ final class HlsStream implements StreamListener {
     if (!window.isEmpty()) {
       discontinuitySequence++;
     }
+    forgetSegments();
+    partVideo.clear();
+    partAudio.clear();
+    onChange.run();
+  }
+
+  /** The window and the segment being cut, gone. */
+  private void forgetSegments() {
     window.clear();
     windowBytes = 0;
     open = null;
     openBytes = 0;
-    partVideo.clear();
-    partAudio.clear();
-    onChange.run();
   }
 
   /** One part's moof and mdat: video at 90 kHz, audio at its sample rate, both from the media clock. */
@@ -592,20 +577,12 @@ final class HlsStream implements StreamListener {
 
   @Override
   public void onStreamEnded() {
-    window.clear();
-    windowBytes = 0;
-    open = null;
-    openBytes = 0;
+    forgetSegments();
     onEnded.run();
   }
 
   @Override
   public int players() {
     return 1; // its viewers are requests, not connections; it keeps the stream (and an edge's pull) alive
-  }
-
-  /** The init segments kept: the one in force, and those the window's segments name. */
-  int inits() {
-    return inits.size();
   }
 }
