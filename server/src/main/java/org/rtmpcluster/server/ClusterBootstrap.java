@@ -38,6 +38,12 @@ public final class ClusterBootstrap {
       return new NodeIdentity(clusterManager.getNodeId(), nodeName);
     }
 
+    /** Makes {@code node} a member: it hears of members that leave, and counts them. */
+    public void attach(RtmpNode node) {
+      onNodeLeft(node::onNodeLeft);
+      node.clusterMembers(() -> clusterManager.getNodes().size());
+    }
+
     /** Tells the listener of members that leave (crashed or closed). Vert.x HA is off, so the hook is free. */
     public void onNodeLeft(java.util.function.Consumer<String> listener) {
       clusterManager.nodeListener(new NodeListener() {

@@ -88,7 +88,7 @@ public final class Main {
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       running.set(node);
       if (clustered != null) {
-        clustered.onNodeLeft(node::onNodeLeft);
+        clustered.attach(node);
       }
       logStarted(log, node, transport);
     } catch (Exception e) {
@@ -139,7 +139,7 @@ public final class Main {
         listening, Transports.describe(transport), node.eventLoops());
     logMemory(log, node);
     if (node.httpApi() != null) {
-      log.info("HTTP API on http://{}:{}/ (/health, /api/node, /api/streams)", config.http().host(),
+      log.info("HTTP API on http://{}:{}/ (/health, /metrics, /api/node, /api/streams)", config.http().host(),
           node.httpApi().port());
     }
     if (node.identity() != null) {

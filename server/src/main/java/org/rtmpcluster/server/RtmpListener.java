@@ -150,7 +150,7 @@ final class RtmpListener extends VerticleBase {
     };
     // HLS is the home loop's (one set of segments for all of a viewer's connections), FLV each loop's.
     HttpFlvService flv = new HttpFlvService(config.streams(), fed, admission, config.playHttp().corsOrigins(),
-        playerCounters, draining, connections::overDirectBudget).withHls(hls);
+        playerCounters, draining, connections::overDirectBudget, connections.refusals()).withHls(hls);
     // A connection that sends no request, or a viewer waiting for a stream nobody publishes, is
     // closed after rtmp.idle-timeout-ms without traffic; a playing viewer is never idle.
     HttpServerOptions options = new HttpServerOptions().setTcpNoDelay(true)

@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 import org.rtmpcluster.common.cluster.ClusterFrame;
 import org.rtmpcluster.common.cluster.ClusterFrameCodec;
 import org.rtmpcluster.common.cluster.NodeIdentity;
@@ -30,10 +31,12 @@ import org.rtmpcluster.common.stream.WireBuffers;
 import org.rtmpcluster.edge.hls.HlsService;
 import org.rtmpcluster.server.tls.CertificateWatcher;
 import org.rtmpcluster.edge.PlayerCounters;
+import org.rtmpcluster.edge.cluster.PullCounters;
 import org.rtmpcluster.edge.cluster.StreamPuller;
 import org.rtmpcluster.origin.OriginPublishService;
 import org.rtmpcluster.origin.cluster.ClusterRelay;
 import org.rtmpcluster.server.http.HttpApi;
+import org.rtmpcluster.server.stats.NodeMetrics;
 import org.rtmpcluster.server.stats.NodeStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,8 +65,11 @@ public final class RtmpNode extends VerticleBase {
   private AuthClients auth;
   private HlsService hls;
   private final PlayerCounters playerCounters = new PlayerCounters();
+  private final PullCounters pullCounters = new PullCounters();
+  private volatile IntSupplier clusterMembers = () -> 1;
   private NodeStats stats;
   private HttpApi httpApi;
+  private NodeMetrics metrics;
   private volatile boolean draining;
 
   /**
@@ -190,7 +196,8 @@ public final class RtmpNode extends VerticleBase {
     if (!config.http().enabled()) {
       return Future.succeededFuture();
     }
-    httpApi = new HttpApi(vertx, config.http(), stats);
+    metrics = new NodeMetrics(this);
+    httpApi = new HttpApi(vertx, config.http(), stats, metrics);
     return httpApi.start();
   }
 
@@ -222,7 +229,7 @@ public final class RtmpNode extends VerticleBase {
       homeStreams = homeStreams(name -> {
         HomeStream stream = edgeHub.getOrCreate(name);
         if (stream != null && stream.audienceWatcher() == null) {
-          StreamPuller puller = new StreamPuller(vertx, stream, cluster);
+          StreamPuller puller = new StreamPuller(vertx, stream, cluster, pullCounters);
           stream.watchAudience(puller);
           puller.start();
         }
@@ -299,6 +306,9 @@ public final class RtmpNode extends VerticleBase {
     }
     if (httpApi != null) {
       httpApi.stop();
+    }
+    if (metrics != null) {
+      metrics.close();
     }
     return homeListener == null ? Future.succeededFuture() : homeListener.stop();
   }
@@ -391,6 +401,26 @@ public final class RtmpNode extends VerticleBase {
 
   public NodeConnections connections() {
     return connections;
+  }
+
+  /** What this edge's stream pullers met on the event bus, all streams together. */
+  public PullCounters pullCounters() {
+    return pullCounters;
+  }
+
+  /** The HLS segmenters, or null without HTTP playback or the edge role. */
+  public HlsService hls() {
+    return hls;
+  }
+
+  /** Tells the node how to count its cluster's members (Hazelcast's member list). */
+  public void clusterMembers(IntSupplier members) {
+    this.clusterMembers = members;
+  }
+
+  /** Members of this node's cluster, itself included; 1 when standalone. */
+  public int clusterMemberCount() {
+    return clusterMembers.getAsInt();
   }
 
   /** The HTTP API, or null when {@code http.enabled} is off. */

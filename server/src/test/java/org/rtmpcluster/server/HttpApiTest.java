@@ -147,7 +147,7 @@ class HttpApiTest {
     String token = "0123456789abcdef-operator";
     node = TestNode.start(c -> c.withHttp(new HttpSettings(true, "127.0.0.1", 0, token)));
     assertEquals(200, request(httpPort(), "GET", "/health").status(), "probes need no token");
-    for (String path : List.of("/api/node", "/api/streams", "/api/nothing")) {
+    for (String path : List.of("/api/node", "/api/streams", "/api/nothing", "/metrics")) {
       Reply none = request(httpPort(), "GET", path);
       assertEquals(401, none.status(), path);
       assertEquals("Bearer realm=\"rtmp-cluster\"", none.raw().headers().firstValue("WWW-Authenticate").orElse(""));

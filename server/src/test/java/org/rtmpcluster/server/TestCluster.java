@@ -70,7 +70,7 @@ final class TestCluster implements AutoCloseable {
     config = changes.apply(config);
     ClusterBootstrap.Clustered clustered = Await.result(ClusterBootstrap.start(cluster), java.time.Duration.ofSeconds(60));
     RtmpNode node = Await.result(RtmpNode.deploy(clustered.vertx(), config, clustered.identity(name)));
-    clustered.onNodeLeft(node::onNodeLeft);
+    clustered.attach(node);
     if (seed == null) {
       seed = "127.0.0.1:" + hazelcastPort;
     }

@@ -100,18 +100,30 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
   private long gaps;
   /** Frames let go because they passed the hold bound while a snapshot was on its way. */
   private long droppedWhileSyncing;
+  private final PullCounters counters;
 
   public StreamPuller(Vertx vertx, HomeStream stream, ClusterSettings settings) {
+    this(vertx, stream, settings, new PullCounters());
+  }
+
+  /** @param counters the node's, which every puller adds to */
+  public StreamPuller(Vertx vertx, HomeStream stream, ClusterSettings settings, PullCounters counters) {
     // Monotonic: a wall clock stepped by NTP would fake a stall, or hide one.
-    this(vertx, stream, settings, () -> System.nanoTime() / 1_000_000);
+    this(vertx, stream, settings, () -> System.nanoTime() / 1_000_000, counters);
   }
 
   /** @param clockMs what the puller reads the time from, in ms; stalls are judged on it alone */
   StreamPuller(Vertx vertx, HomeStream stream, ClusterSettings settings, LongSupplier clockMs) {
+    this(vertx, stream, settings, clockMs, new PullCounters());
+  }
+
+  private StreamPuller(Vertx vertx, HomeStream stream, ClusterSettings settings, LongSupplier clockMs,
+      PullCounters counters) {
     this.vertx = vertx;
     this.stream = stream;
     this.settings = settings;
     this.clockMs = clockMs;
+    this.counters = counters;
   }
 
   public void start() {
@@ -223,6 +235,7 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
       // Frames travel in order with heartbeats, so these were not sent to this node (the origin
       // thought no edge pulled the stream) or were lost.
       gaps++;
+      counters.gap();
       log.warn("stream {}: frames {}..{} of epoch {} did not arrive; resyncing", stream.name(),
           lastSequence + 1, frame.sequence(), epoch);
       requestSnapshot();
@@ -246,6 +259,7 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
       return;
     }
     gaps++;
+    counters.gap();
     log.warn("stream {}: frames {}..{} of epoch {} lost on the event bus; resyncing", stream.name(),
         lastSequence + 1, frame.sequence() - 1, epoch);
     hold(frame);
@@ -262,6 +276,7 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
     while (pendingBytes > settings.resyncHoldBytes() && pending.size() > 1) {
       pendingBytes -= pending.removeFirst().encodedLength();
       droppedWhileSyncing++;
+      counters.droppedWhileSyncing();
     }
   }
 
@@ -273,6 +288,7 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
 
   /** Asks the origin for a snapshot; the puller is {@code SYNCING} until an answer or its absence. */
   private void requestSnapshot() {
+    counters.resync();
     if (state != State.SYNCING) {
       syncingFrom = state;
       state = State.SYNCING;
@@ -418,6 +434,7 @@ public final class StreamPuller implements PublisherHandle, AudienceWatcher {
   @Override
   public void onRemoved() {
     state = State.STOPPED;
+    counters.retired(framesReceived);
     for (long timer : new long[] {stallTimer, lingerTimer, retryTimer, interestTimer}) {
       if (timer >= 0) {
         vertx.cancelTimer(timer);

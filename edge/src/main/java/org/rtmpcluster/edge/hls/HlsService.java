@@ -114,6 +114,25 @@ public final class HlsService {
     this.settings = settings;
   }
 
+  /** Streams segmented for HLS on this node now; read on the home loop. */
+  public int streamCount() {
+    return segmenters.size();
+  }
+
+  /** Requests held until a part is cut (blocking reloads, preload hints); read on the home loop. */
+  public int waitingRequests() {
+    return waitingCount;
+  }
+
+  /** Bytes of segments and parts every stream holds, which {@code play-http.hls.max-bytes} bounds. */
+  public long heldBytes() {
+    long held = 0;
+    for (HlsStream hls : segmenters.values()) {
+      held += hls.heldBytes();
+    }
+    return held;
+  }
+
   /** Answers a request, already admitted, on the home loop, and writes it on the caller's loop. */
   public void serve(String streamName, String file, String query, HttpServerResponse response) {
     Context caller = Vertx.currentContext();
@@ -220,10 +239,7 @@ public final class HlsService {
     if (hls != null) {
       return hls;
     }
-    long held = 0;
-    for (HlsStream other : segmenters.values()) {
-      held += other.heldBytes();
-    }
+    long held = heldBytes();
     if (held >= settings.effectiveMaxBytes()) {
       if (!warnedFull) {
         warnedFull = true;

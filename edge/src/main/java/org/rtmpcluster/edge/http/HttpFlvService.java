@@ -17,6 +17,7 @@ import org.rtmpcluster.common.stream.LiveStream;
 import org.rtmpcluster.common.stream.StreamNames;
 import org.rtmpcluster.edge.PlayerCounters;
 import org.rtmpcluster.common.config.RenditionGroup;
+import org.rtmpcluster.common.rtmp.session.Refusals;
 import org.rtmpcluster.edge.hls.HlsService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,7 @@ public final class HttpFlvService {
   private final Predicate<String> servesApp;
   private final List<String> corsOrigins;
   private final PlayerCounters counters;
+  private final Refusals refusals;
   private final BooleanSupplier draining;
   private final BooleanSupplier overBudget;
   private final Map<String, HttpFlvFanout> fanouts = new HashMap<>();
@@ -47,7 +49,9 @@ public final class HttpFlvService {
    *                node holds its maximum of streams
    */
   public HttpFlvService(StreamSettings settings, Function<String, LiveStream> streams, Admission admission,
-      List<String> corsOrigins, PlayerCounters counters, BooleanSupplier draining, BooleanSupplier overBudget) {
+      List<String> corsOrigins, PlayerCounters counters, BooleanSupplier draining, BooleanSupplier overBudget,
+      Refusals refusals) {
+    this.refusals = refusals;
     this.draining = draining;
     this.overBudget = overBudget;
     this.settings = settings;
@@ -84,10 +88,12 @@ public final class HttpFlvService {
       return;
     }
     if (draining.getAsBoolean()) {
+      refusals.count(protocolOf(request), "503 draining");
       plain(response, 503, "this node is shutting down; play from another edge");
       return;
     }
     if (overBudget.getAsBoolean()) {
+      refusals.count(protocolOf(request), "503 over budget");
       counters.playerRefusedOverBudget();
       plain(response, 503, "this node is over its memory budget for players (memory.direct-bytes); "
           + "try again shortly or play from another edge");
@@ -119,6 +125,7 @@ public final class HttpFlvService {
         request.toWebSocket().onSuccess(socket -> {
           HttpFlvFanout fanout = fanoutOf(streamName);
           if (fanout == null) {
+            refusals.count("ws-flv", "503 node full");
             socket.close((short) 1013, full);
             return;
           }
@@ -130,6 +137,7 @@ public final class HttpFlvService {
       request.resume();
       HttpFlvFanout fanout = fanoutOf(streamName);
       if (fanout == null) {
+        refusals.count("http-flv", "503 node full");
         plain(response, 503, full);
         return;
       }
@@ -167,6 +175,7 @@ public final class HttpFlvService {
         log.info("{} play of {}/{} from {} refused: {}", protocol, app, StreamNames.printable(name), remote,
             decision.reason());
         request.resume();
+        refusals.count(protocol, "403 not admitted");
         plain(response, 403, decision.reason());
         return;
       }
@@ -185,6 +194,14 @@ public final class HttpFlvService {
     });
   }
 
+
+  /** The protocol a request plays with, as refusals and admissions name it. */
+  private static String protocolOf(HttpServerRequest request) {
+    if (!request.path().endsWith(".flv")) {
+      return "hls";
+    }
+    return "websocket".equalsIgnoreCase(request.getHeader("Upgrade")) ? "ws-flv" : "http-flv";
+  }
 
   /** The fan-out of a stream on this loop, made (with the stream) if need be; null when the node is full. */
   private HttpFlvFanout fanoutOf(String streamName) {
@@ -209,8 +226,12 @@ public final class HttpFlvService {
       java.util.function.Consumer<Runnable> onClose) {
     HttpFlvViewer viewer = new HttpFlvViewer(sink, asked.remote(), settings, counters,
         () -> admission.ended(asked));
-    onClose.accept(() -> fanout.remove(viewer));
     log.info("{} plays {} over {}", asked.remote(), streamName, asked.protocol());
+    counters.viewerJoined(asked.protocol());
+    onClose.accept(() -> {
+      counters.viewerLeft(asked.protocol());
+      fanout.remove(viewer);
+    });
     fanout.add(viewer);
   }
 

@@ -10,14 +10,16 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import org.rtmpcluster.common.config.HttpSettings;
+import org.rtmpcluster.server.stats.NodeMetrics;
 import org.rtmpcluster.server.stats.NodeStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operators' HTTP API: GET /health, /api/node and /api/streams as JSON (docs/operations.md).
- * With {@code http.api-token} set, /api/ needs it as a bearer token; /health stays open for probes.
- * Three fixed read-only routes need no web framework, so this is Vert.x core's HttpServer.
+ * The operators' HTTP API: GET /health, /api/node and /api/streams as JSON, and /metrics for
+ * Prometheus (docs/operations.md). With {@code http.api-token} set, /api/ and /metrics need it as
+ * a bearer token; /health stays open for probes. A few fixed read-only routes need no web
+ * framework, so this is Vert.x core's HttpServer.
  *
  * <p>Create and start it on the node's event loop: its handlers then run there too and read the
  * node's hubs and registries without locks. Nothing here blocks; the cluster-wide stream list
@@ -29,14 +31,16 @@ public final class HttpApi {
   private final Vertx vertx;
   private final HttpSettings settings;
   private final NodeStats stats;
+  private final NodeMetrics metrics;
   /** The whole Authorization header a request must carry, or null for an open API. */
   private final byte[] expectedAuthorization;
   private HttpServer server;
 
-  public HttpApi(Vertx vertx, HttpSettings settings, NodeStats stats) {
+  public HttpApi(Vertx vertx, HttpSettings settings, NodeStats stats, NodeMetrics metrics) {
     this.vertx = vertx;
     this.settings = settings;
     this.stats = stats;
+    this.metrics = metrics;
     this.expectedAuthorization = settings.apiToken() == null ? null
         : ("Bearer " + settings.apiToken()).getBytes(StandardCharsets.UTF_8);
   }
@@ -58,15 +62,16 @@ public final class HttpApi {
 
   private void handle(HttpServerRequest request) {
     String path = request.path();
-    if (path.startsWith("/api/") && !authorized(request)) {
+    if ((path.startsWith("/api/") || "/metrics".equals(path)) && !authorized(request)) {
       request.response().putHeader("WWW-Authenticate", "Bearer realm=\"rtmp-cluster\"");
       send(request, 401, error("this node's API needs its token: Authorization: Bearer <http.api-token>"));
       return;
     }
-    boolean known = "/health".equals(path) || "/api/node".equals(path) || "/api/streams".equals(path);
+    boolean known = "/health".equals(path) || "/api/node".equals(path) || "/api/streams".equals(path)
+        || "/metrics".equals(path);
     if (!known) {
       send(request, 404, error("no such resource: " + path
-          + " (try /health, /api/node or /api/streams)"));
+          + " (try /health, /metrics, /api/node or /api/streams)"));
       return;
     }
     if (request.method() != HttpMethod.GET) {
@@ -81,6 +86,9 @@ public final class HttpApi {
           send(request, health.up() ? 200 : 503, health.body());
         }
         case "/api/node" -> send(request, 200, stats.node());
+        case "/metrics" -> request.response().setStatusCode(200)
+            .putHeader("Content-Type", NodeMetrics.contentType()).putHeader("Cache-Control", "no-store")
+            .end(metrics.scrape());
         default -> stats.streams().onComplete(ar -> {
           if (ar.succeeded()) {
             send(request, 200, ar.result());

@@ -251,6 +251,14 @@ public final class ConnectionRegistry implements ConnectionWriter.Flushes, Strea
     node.countProtocolError();
   }
 
+  Sessions sessions() {
+    return node.sessions();
+  }
+
+  void countRefusal(String code) {
+    node.refusals().count("rtmp", code);
+  }
+
   void countTimeout() {
     node.countTimeout();
   }

@@ -30,6 +30,8 @@ public final class NodeConnections {
   private final AtomicInteger total = new AtomicInteger();
   private final ConcurrentHashMap<String, Integer> perHost = new ConcurrentHashMap<>();
   private final AtomicLong protocolErrors = new AtomicLong();
+  private final Refusals refusals = new Refusals();
+  private final Sessions sessions = new Sessions();
   private final AtomicLong timeouts = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong bytesIn = new AtomicLong();
@@ -175,6 +177,16 @@ public final class NodeConnections {
   /** Connections the node holds now, on all its event loops. */
   public int size() {
     return total.get();
+  }
+
+  /** Publishes, plays and connects turned down, over RTMP and HTTP. */
+  public Refusals refusals() {
+    return refusals;
+  }
+
+  /** RTMP publishes and plays going on now. */
+  public Sessions sessions() {
+    return sessions;
   }
 
   void countProtocolError() {

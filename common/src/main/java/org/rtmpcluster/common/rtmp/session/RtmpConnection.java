@@ -61,6 +61,20 @@ public final class RtmpConnection implements ChunkDecoder.Listener {
   private long bytesAcknowledged;
   private long closedAtMs;
 
+  /** A connect, publish or play of this connection was turned down with {@code code}. */
+  void countRefusal(String code) {
+    registry.countRefusal(code);
+  }
+
+  /** A publish or play of this connection began: counted for operators until {@link #sessionEnded}. */
+  void sessionStarted(Sessions.Role role) {
+    registry.sessions().started(role, isTls());
+  }
+
+  void sessionEnded(Sessions.Role role) {
+    registry.sessions().ended(role, isTls());
+  }
+
   public RtmpConnection(NetSocket socket, RtmpSettings settings, ConnectionRegistry registry, long nowMs) {
     this.socket = socket;
     this.writer = new ConnectionWriter(socket, registry);

@@ -302,6 +302,7 @@ public final class ServerSession implements RtmpConnection.Handler {
       return;
     }
     stream.ingest = result.ingest();
+    connection.sessionStarted(Sessions.Role.PUBLISH);
     connection.send(UserControl.streamBegin(msid));
     sendStatus(msid, Status.LEVEL_STATUS, Status.PUBLISH_START,
         "Publishing " + result.ingest().streamName() + ".");
@@ -380,6 +381,7 @@ public final class ServerSession implements RtmpConnection.Handler {
       return false;
     }
     stream.playback = result.playback();
+    connection.sessionStarted(Sessions.Role.PLAY);
     String name = nameAndQuery[0];
     connection.send(UserControl.streamBegin(msid));
     sendStatus(msid, Status.LEVEL_STATUS, Status.PLAY_RESET, "Playing and resetting " + name + ".");
@@ -434,6 +436,7 @@ public final class ServerSession implements RtmpConnection.Handler {
       return;
     }
     stream.ingest = null;
+    connection.sessionEnded(Sessions.Role.PUBLISH);
     ingest.close();
     endAdmitted(stream);
     if (tell) {
@@ -446,6 +449,7 @@ public final class ServerSession implements RtmpConnection.Handler {
     Playback playback = stream.playback;
     stream.playback = null;
     if (playback != null) {
+      connection.sessionEnded(Sessions.Role.PLAY);
       endAdmitted(stream);
     }
     return playback;
@@ -549,11 +553,17 @@ public final class ServerSession implements RtmpConnection.Handler {
   }
 
   private void replyError(Command request, String code, String description) {
+    if (!Status.CALL_FAILED.equals(code)) {
+      connection.countRefusal(code); // a connect turned down; calls this node does not know are no refusal
+    }
     send(0, Command.of("_error", request.transactionId(), null,
         Status.info(Status.LEVEL_ERROR, code, description)));
   }
 
   private void sendStatus(int msid, String level, String code, String description) {
+    if (Status.LEVEL_ERROR.equals(level)) {
+      connection.countRefusal(code);
+    }
     send(msid, Status.onStatus(level, code, description));
   }
 
