@@ -165,6 +165,18 @@ public final class HeadlessChromium implements AutoCloseable {
     return result.getJsonObject("result", new JsonObject()).getValue("value");
   }
 
+  /** Lays the page out in a window of {@code width} x {@code height} CSS pixels. */
+  public void resize(int width, int height) {
+    call("Emulation.setDeviceMetricsOverride", new JsonObject().put("width", width).put("height", height)
+        .put("deviceScaleFactor", 1).put("mobile", false));
+  }
+
+  /** Writes what the page shows now to {@code png}. */
+  public void screenshot(Path png) throws IOException {
+    JsonObject shot = call("Page.captureScreenshot", new JsonObject().put("format", "png"));
+    Files.write(png, java.util.Base64.getDecoder().decode(shot.getString("data")));
+  }
+
   /** What the page logged with console.error and the exceptions it did not catch, so far. */
   public List<String> errors() {
     synchronized (errors) {

@@ -2,6 +2,7 @@ package org.rtmpcluster.server.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -9,6 +10,9 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.rtmpcluster.common.config.HttpSettings;
 import org.rtmpcluster.server.stats.NodeMetrics;
 import org.rtmpcluster.server.stats.NodeStats;
@@ -16,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operators' HTTP API: GET /health, /api/node and /api/streams as JSON, and /metrics for
- * Prometheus (docs/operations.md). With {@code http.api-token} set, /api/ and /metrics need it as
+ * The operators' HTTP API: GET /health, /api/node and /api/streams as JSON, /metrics for
+ * Prometheus, and at / a status page that reads /api/ (docs/operations.md). With {@code http.api-token} set, /api/ and /metrics need it as
  * a bearer token; /health stays open for probes. A few fixed read-only routes need no web
  * framework, so this is Vert.x core's HttpServer.
  *
@@ -35,6 +39,12 @@ public final class HttpApi {
   /** The whole Authorization header a request must carry, or null for an open API. */
   private final byte[] expectedAuthorization;
   private HttpServer server;
+  /** The status page's files by path, read from the classpath when the API starts. */
+  private final Map<String, Page> pages = new HashMap<>();
+
+  /** A file of the status page. */
+  private record Page(String resource, String contentType, Buffer body) {
+  }
 
   public HttpApi(Vertx vertx, HttpSettings settings, NodeStats stats, NodeMetrics metrics) {
     this.vertx = vertx;
@@ -46,9 +56,22 @@ public final class HttpApi {
   }
 
   public Future<HttpServer> start() {
-    server = vertx.createHttpServer(new HttpServerOptions());
-    server.requestHandler(this::handle);
-    return server.listen(settings.port(), settings.host());
+    List<Page> files = List.of(new Page("status/index.html", "text/html; charset=utf-8", null),
+        new Page("status/status.js", "text/javascript; charset=utf-8", null),
+        new Page("status/status.css", "text/css; charset=utf-8", null));
+    // Vert.x's file system reads classpath resources too, off the event loop.
+    Future<?> loaded = Future.all(files.stream().map(page -> vertx.fileSystem().readFile(page.resource())
+        .onSuccess(body -> pages.put(pathOf(page.resource()), new Page(page.resource(), page.contentType(), body))))
+        .toList());
+    return loaded.compose(read -> {
+      server = vertx.createHttpServer(new HttpServerOptions());
+      server.requestHandler(this::handle);
+      return server.listen(settings.port(), settings.host());
+    });
+  }
+
+  private static String pathOf(String resource) {
+    return resource.endsWith("index.html") ? "/" : resource.substring("status".length());
   }
 
   public Future<Void> stop() {
@@ -62,16 +85,21 @@ public final class HttpApi {
 
   private void handle(HttpServerRequest request) {
     String path = request.path();
+    Page page = pages.get(path);
+    if (page != null && request.method() == HttpMethod.GET) {
+      servePage(request, page);
+      return;
+    }
     if ((path.startsWith("/api/") || "/metrics".equals(path)) && !authorized(request)) {
       request.response().putHeader("WWW-Authenticate", "Bearer realm=\"rtmp-cluster\"");
       send(request, 401, error("this node's API needs its token: Authorization: Bearer <http.api-token>"));
       return;
     }
     boolean known = "/health".equals(path) || "/api/node".equals(path) || "/api/streams".equals(path)
-        || "/metrics".equals(path);
+        || "/metrics".equals(path) || pages.containsKey(path);
     if (!known) {
       send(request, 404, error("no such resource: " + path
-          + " (try /health, /metrics, /api/node or /api/streams)"));
+          + " (try /, /health, /metrics, /api/node or /api/streams)"));
       return;
     }
     if (request.method() != HttpMethod.GET) {
@@ -103,6 +131,21 @@ public final class HttpApi {
       log.error("GET {} failed", path, e);
       send(request, 500, error("internal error: " + e));
     }
+  }
+
+  /**
+   * The status page holds no data (its script reads /api/ with the operator's token), so it is
+   * served to anyone who reaches the port; it may run only its own script and styles, may not be
+   * framed, and may fetch from anywhere (the preview reads an edge's HLS on another port).
+   */
+  private static void servePage(HttpServerRequest request, Page page) {
+    request.response().setStatusCode(200).putHeader("Content-Type", page.contentType())
+        .putHeader("Cache-Control", "no-cache")
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("Content-Security-Policy", "default-src 'self'; connect-src *; media-src 'self' blob:; "
+            + "img-src 'self' data:; frame-ancestors 'none'")
+        .putHeader("Referrer-Policy", "no-referrer")
+        .end(page.body());
   }
 
   /** With no token configured the API is open; with one, the request must carry it (compared in constant time). */

@@ -11,6 +11,8 @@ import org.rtmpcluster.common.memory.ByteBudget;
 import org.rtmpcluster.common.memory.MemoryLimits;
 import org.rtmpcluster.common.rtmp.session.ConnectionRegistry;
 import org.rtmpcluster.common.rtmp.session.NodeConnections;
+import org.rtmpcluster.common.rtmp.session.Sessions;
+import org.rtmpcluster.common.config.PlayHttpSettings;
 import org.rtmpcluster.common.stream.HomeStream;
 import org.rtmpcluster.common.stream.StreamHub;
 import org.rtmpcluster.common.stream.WireBuffers;
@@ -247,7 +249,34 @@ public final class NodeStats {
     }
     return new JsonObject().put("nodeId", clustered() ? node.identity().nodeId() : nodeName())
         .put("node", nodeName()).put("roles", roles()).put("updatedAt", System.currentTimeMillis())
-        .put("streams", streams);
+        .put("connections", node.connections().size()).put("players", playersByProtocol())
+        .put("playHttp", playHttp()).put("streams", streams);
+  }
+
+  /** Players on this node now, by protocol; HLS viewers hold no connection, so its streams are counted. */
+  private JsonObject playersByProtocol() {
+    Sessions sessions = node.connections().sessions();
+    PlayerCounters http = node.playerCounters();
+    return new JsonObject().put("rtmp", sessions.count(Sessions.Role.PLAY, false))
+        .put("rtmps", sessions.count(Sessions.Role.PLAY, true))
+        .put("http-flv", http.httpFlvViewers()).put("ws-flv", http.webSocketFlvViewers())
+        .put("hlsStreams", node.hls() == null ? 0 : node.hls().streamCount());
+  }
+
+  /**
+   * Where this edge serves browsers, for the status page's preview: the port, whether it is
+   * HTTPS, and a host other nodes' pages can reach (the bound address, or for a wildcard bind the
+   * cluster address; null standalone, where the page uses its own host). Null without HTTP playback.
+   */
+  private JsonObject playHttp() {
+    PlayHttpSettings play = node.nodeConfig().playHttp();
+    if (!play.enabled() || node.hls() == null) {
+      return null;
+    }
+    boolean wildcard = play.host().equals("0.0.0.0") || play.host().equals("::");
+    String host = !wildcard ? play.host() : clustered() ? node.nodeConfig().cluster().host() : null;
+    return new JsonObject().put("host", host).put("port", node.playHttpPort())
+        .put("tls", play.tls());
   }
 
   private static JsonObject entryOf(JsonObject streams, String name) {

@@ -68,8 +68,14 @@ final class StreamsReport {
     }
     JsonArray reporting = new JsonArray();
     for (JsonObject node : nodes) {
-      reporting.add(new JsonObject().put("node", node.getString("node")).put("roles", node.getValue("roles"))
-          .put("updatedAt", node.getValue("updatedAt")));
+      JsonObject reported = new JsonObject().put("node", node.getString("node")).put("roles", node.getValue("roles"))
+          .put("updatedAt", node.getValue("updatedAt"));
+      for (String field : List.of("connections", "players", "playHttp")) {
+        if (node.containsKey(field)) {
+          reported.put(field, node.getValue(field));
+        }
+      }
+      reporting.add(reported);
     }
     return new JsonObject().put("streams", new JsonArray(List.copyOf(streams.values()))).put("nodes", reporting);
   }
