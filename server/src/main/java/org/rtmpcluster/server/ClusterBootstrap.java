@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import io.vertx.core.spi.cluster.NodeListener;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.rtmpcluster.common.cluster.NodeIdentity;
+import org.rtmpcluster.common.config.ClusterJoin;
 import org.rtmpcluster.common.config.ClusterSettings;
 import org.rtmpcluster.common.config.ClusterTlsSettings;
 import org.slf4j.Logger;
@@ -24,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts a clustered Vert.x on Hazelcast, configured from the node config: TCP-IP join with the
- * given members only (multicast and auto-detection off, so a new node never joins a stranger's
- * cluster on the LAN), bound to one address, with heartbeats tuned so a dead member is noticed in
+ * given members, or the pods of a Kubernetes headless Service (multicast and auto-detection off,
+ * so a new node never joins a stranger's cluster on the LAN), bound to one address, with heartbeats tuned so a dead member is noticed in
  * seconds rather than Hazelcast's default minute. The event bus may run mutual TLS ({@code
  * cluster.tls}).
  */
@@ -153,8 +154,20 @@ public final class ClusterBootstrap {
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).setMembers(new java.util.ArrayList<>(settings.members()))
-        .setConnectionTimeoutSeconds(2);
+    ClusterJoin how = settings.join();
+    if (how.mode() == ClusterJoin.Mode.KUBERNETES) {
+      // Hazelcast's built-in Kubernetes discovery in DNS lookup mode: the members are the
+      // addresses the headless Service resolves to, ready or not (publishNotReadyAddresses), so
+      // pods find each other before their readiness probe passes. No Kubernetes API, no RBAC.
+      join.getTcpIpConfig().setEnabled(false);
+      join.getKubernetesConfig().setEnabled(true)
+          .setProperty("service-dns", how.serviceDns())
+          .setProperty("service-dns-timeout", String.valueOf(how.dnsTimeoutSeconds()))
+          .setProperty("service-port", String.valueOf(how.servicePort() == 0 ? settings.port() : how.servicePort()));
+    } else {
+      join.getTcpIpConfig().setEnabled(true).setMembers(new java.util.ArrayList<>(settings.members()))
+          .setConnectionTimeoutSeconds(2);
+    }
     return config;
   }
 }

@@ -10,6 +10,7 @@ import org.rtmpcluster.common.config.ConfigException;
 import org.rtmpcluster.common.config.NodeConfig;
 import org.rtmpcluster.common.config.Role;
 import org.rtmpcluster.common.config.StreamKey;
+import org.rtmpcluster.common.config.ClusterJoin;
 import org.rtmpcluster.common.config.StreamSettings;
 import org.rtmpcluster.common.memory.MemoryLimits;
 
@@ -145,7 +146,9 @@ public final class Main {
     if (node.identity() != null) {
       log.info("node {} is in cluster '{}' on {}:{}, joining {}", node.identity().nodeName(),
           config.cluster().name(), config.cluster().host(), config.cluster().port(),
-          config.cluster().members().isEmpty() ? "no one (first node)" : config.cluster().members());
+          config.cluster().join().mode() == ClusterJoin.Mode.KUBERNETES
+              ? "the pods of " + config.cluster().join().serviceDns() + " (Kubernetes DNS)"
+              : config.cluster().members().isEmpty() ? "no one (first node)" : config.cluster().members());
     }
     StreamSettings streams = config.streams();
     if (streams.usesDemoKey()) {

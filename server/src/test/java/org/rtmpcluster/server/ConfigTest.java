@@ -187,4 +187,29 @@ class ConfigTest {
     assertEquals("se********", StreamKey.mask("secret-key-long"));
     assertEquals("**", StreamKey.mask("ab"));
   }
+
+  @Test
+  void aKubernetesJoinNeedsTheServiceDnsAndNoMemberList() {
+    NodeConfig config = ConfigLoader.parse(new StringReader("""
+        cluster:
+          enabled: true
+          join: kubernetes
+          kubernetes:
+            service-dns: rtmp-cluster-hz.live.svc.cluster.local
+        """), "k8s.yaml");
+    assertEquals(org.rtmpcluster.common.config.ClusterJoin.Mode.KUBERNETES, config.cluster().join().mode());
+    assertEquals("rtmp-cluster-hz.live.svc.cluster.local", config.cluster().join().serviceDns());
+    assertEquals(0, config.cluster().join().servicePort(), "0: the node's own cluster.port");
+    assertEquals(org.rtmpcluster.common.config.ClusterJoin.Mode.MEMBERS, NodeConfig.DEFAULT.cluster().join().mode());
+
+    ConfigException noDns = assertThrows(ConfigException.class, () -> ConfigLoader.parse(
+        new StringReader("cluster:\n  join: kubernetes\n"), "k8s.yaml"));
+    assertTrue(noDns.getMessage().contains("cluster.kubernetes.service-dns"), noDns.getMessage());
+    ConfigException both = assertThrows(ConfigException.class, () -> ConfigLoader.parse(new StringReader(
+        "cluster:\n  join: kubernetes\n  members: [a:5701]\n  kubernetes:\n    service-dns: x.svc\n"), "k8s.yaml"));
+    assertTrue(both.getMessage().contains("cluster.members is for cluster.join: members"), both.getMessage());
+    ConfigException other = assertThrows(ConfigException.class, () -> ConfigLoader.parse(
+        new StringReader("cluster:\n  join: multicast\n"), "k8s.yaml"));
+    assertTrue(other.getMessage().contains("members or kubernetes"), other.getMessage());
+  }
 }

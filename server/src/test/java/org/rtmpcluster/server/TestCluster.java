@@ -68,7 +68,8 @@ final class TestCluster implements AutoCloseable {
         // Every member serves the HTTP API on a free port, for tests that read it.
         .withHttp(new HttpSettings(true, "127.0.0.1", 0, null));
     config = changes.apply(config);
-    ClusterBootstrap.Clustered clustered = Await.result(ClusterBootstrap.start(cluster), java.time.Duration.ofSeconds(60));
+    ClusterBootstrap.Clustered clustered = Await.result(ClusterBootstrap.start(config.cluster()),
+        java.time.Duration.ofSeconds(60));
     RtmpNode node = Await.result(RtmpNode.deploy(clustered.vertx(), config, clustered.identity(name)));
     clustered.attach(node);
     if (seed == null) {

@@ -24,11 +24,12 @@ import java.util.List;
  * @param resyncHoldBytes      frames an edge holds per stream while its snapshot is on its way;
  *                             past this the oldest go, and the edge resyncs once more
  * @param tls                  mutual TLS on the event bus, or {@link ClusterTlsSettings#NONE}
+ * @param join                 how members are found: {@code members}, or a Kubernetes headless Service
  */
 public record ClusterSettings(boolean enabled, String name, String host, int port, int eventBusPort,
     List<String> members, int heartbeatIntervalMs, int memberTimeoutMs, int streamStallMs,
     int edgeLingerMs, int registryLeaseMs, int standbyRetryMs, int snapshotTimeoutMs, int resyncHoldBytes,
-    ClusterTlsSettings tls) {
+    ClusterTlsSettings tls, ClusterJoin join) {
 
   public static final String DEFAULT_NAME = "rtmp-cluster";
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -52,7 +53,7 @@ public record ClusterSettings(boolean enabled, String name, String host, int por
   public static final ClusterSettings DEFAULT = new ClusterSettings(false, DEFAULT_NAME, DEFAULT_HOST,
       DEFAULT_PORT, 0, List.of(), DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_MEMBER_TIMEOUT_MS,
       DEFAULT_STREAM_STALL_MS, DEFAULT_EDGE_LINGER_MS, DEFAULT_REGISTRY_LEASE_MS, DEFAULT_STANDBY_RETRY_MS,
-      DEFAULT_SNAPSHOT_TIMEOUT_MS, DEFAULT_RESYNC_HOLD_BYTES, ClusterTlsSettings.NONE);
+      DEFAULT_SNAPSHOT_TIMEOUT_MS, DEFAULT_RESYNC_HOLD_BYTES, ClusterTlsSettings.NONE, ClusterJoin.MEMBERS);
 
   public ClusterSettings {
     members = List.copyOf(members);
@@ -61,6 +62,10 @@ public record ClusterSettings(boolean enabled, String name, String host, int por
       if (member.isBlank() || colon == 0 || colon == member.length() - 1) {
         throw new ConfigException("cluster member '" + member + "' must be host or host:port");
       }
+    }
+    if (join.mode() == ClusterJoin.Mode.KUBERNETES && !members.isEmpty()) {
+      throw new ConfigException("cluster.members is for cluster.join: members; with join: kubernetes the "
+          + "members are the pods behind cluster.kubernetes.service-dns");
     }
     if (memberTimeoutMs <= heartbeatIntervalMs) {
       throw new ConfigException("cluster.member-timeout-ms must exceed cluster.heartbeat-interval-ms");
@@ -88,7 +93,8 @@ public record ClusterSettings(boolean enabled, String name, String host, int por
         r.integer("standby-retry-ms", d.standbyRetryMs, 50, 60_000),
         r.integer("snapshot-timeout-ms", d.snapshotTimeoutMs, 100, 60_000),
         r.integer("resync-hold-bytes", d.resyncHoldBytes, 64 << 10, 1 << 30),
-        ClusterTlsSettings.read(r.section("tls")));
+        ClusterTlsSettings.read(r.section("tls")),
+        ClusterJoin.read(r.string("join", "members"), r.section("kubernetes")));
     r.rejectUnknownKeys();
     return settings;
   }
@@ -96,48 +102,54 @@ public record ClusterSettings(boolean enabled, String name, String host, int por
   public ClusterSettings withTls(ClusterTlsSettings newTls) {
     return new ClusterSettings(enabled, name, host, port, eventBusPort, members, heartbeatIntervalMs,
         memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs, snapshotTimeoutMs,
-        resyncHoldBytes, newTls);
+        resyncHoldBytes, newTls, join);
   }
 
   public ClusterSettings withEnabled(boolean on) {
     return new ClusterSettings(on, name, host, port, eventBusPort, members, heartbeatIntervalMs,
         memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs, snapshotTimeoutMs,
-        resyncHoldBytes, tls);
+        resyncHoldBytes, tls, join);
   }
 
   public ClusterSettings withName(String newName) {
     return new ClusterSettings(enabled, newName, host, port, eventBusPort, members, heartbeatIntervalMs,
         memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs, snapshotTimeoutMs,
-        resyncHoldBytes, tls);
+        resyncHoldBytes, tls, join);
   }
 
   public ClusterSettings withHost(String newHost) {
     return new ClusterSettings(enabled, name, newHost, port, eventBusPort, members, heartbeatIntervalMs,
         memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs, snapshotTimeoutMs,
-        resyncHoldBytes, tls);
+        resyncHoldBytes, tls, join);
   }
 
   public ClusterSettings withPort(int newPort) {
     return new ClusterSettings(enabled, name, host, newPort, eventBusPort, members, heartbeatIntervalMs,
         memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs, snapshotTimeoutMs,
-        resyncHoldBytes, tls);
+        resyncHoldBytes, tls, join);
   }
 
   public ClusterSettings withMembers(List<String> newMembers) {
     return new ClusterSettings(enabled, name, host, port, eventBusPort, newMembers, heartbeatIntervalMs,
         memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs, snapshotTimeoutMs,
-        resyncHoldBytes, tls);
+        resyncHoldBytes, tls, join);
   }
 
   public ClusterSettings withResync(int newSnapshotTimeoutMs, int newResyncHoldBytes) {
     return new ClusterSettings(enabled, name, host, port, eventBusPort, members, heartbeatIntervalMs,
         memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs, newSnapshotTimeoutMs,
-        newResyncHoldBytes, tls);
+        newResyncHoldBytes, tls, join);
   }
 
   public ClusterSettings withTimings(int heartbeatMs, int memberTimeout, int stallMs, int lingerMs,
       int leaseMs, int standbyMs) {
     return new ClusterSettings(enabled, name, host, port, eventBusPort, members, heartbeatMs,
-        memberTimeout, stallMs, lingerMs, leaseMs, standbyMs, snapshotTimeoutMs, resyncHoldBytes, tls);
+        memberTimeout, stallMs, lingerMs, leaseMs, standbyMs, snapshotTimeoutMs, resyncHoldBytes, tls, join);
+  }
+
+  public ClusterSettings withJoin(ClusterJoin newJoin) {
+    return new ClusterSettings(enabled, name, host, port, eventBusPort, members, heartbeatIntervalMs,
+        memberTimeoutMs, streamStallMs, edgeLingerMs, registryLeaseMs, standbyRetryMs, snapshotTimeoutMs,
+        resyncHoldBytes, tls, newJoin);
   }
 }
