@@ -251,7 +251,8 @@ class Preview {
 function startPreview(stream) {
   stopPreview();
   const edge = edgeFor(stream);
-  const host = edge.playHttp.host || location.hostname;
+  // This node is reached the way the page was; another edge at the address it announces.
+  const host = edge.node === thisNode ? location.hostname : edge.playHttp.host || location.hostname;
   const path = stream.name.split('/').map(encodeURIComponent).join('/');
   const base = (edge.playHttp.tls ? 'https://' : 'http://') + (host.includes(':') ? '[' + host + ']' : host)
     + ':' + edge.playHttp.port + '/' + path;

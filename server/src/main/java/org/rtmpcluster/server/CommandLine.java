@@ -12,7 +12,7 @@ import org.rtmpcluster.common.config.Role;
 import org.rtmpcluster.common.config.StreamKey;
 
 /** The jar's flags; they override the config file. */
-record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer rtmpsPort, String tlsCert,
+record CommandLine(List<Path> configFiles, Set<Role> roles, Integer rtmpPort, Integer rtmpsPort, String tlsCert,
     String tlsKey, String bind, List<StreamKey> keys, boolean cluster, String clusterHost, Integer clusterPort,
     List<String> members, String clusterName, String nodeName, Integer httpPort, String apiToken,
     String playTokenSecret, String authWebhook, String clusterTlsCert, String clusterTlsKey, String clusterTlsCa,
@@ -25,7 +25,9 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer r
       accepts the demo key. Publish to rtmp://HOST/live/KEY, play rtmp://HOST/live/NAME.
 
       Options:
-        --config FILE        node config (YAML); see conf/node.yaml for every key and default
+        --config FILE        node config (YAML); see conf/node.yaml for every key and default.
+                             Repeatable: a later file's keys override an earlier one's (a
+                             Kubernetes ConfigMap, then a Secret with keys and tokens)
         --roles LIST         origin, edge or origin,edge (default: origin,edge)
         --rtmp-port N        RTMP port (default 1935; 0 picks a free port)
         --bind HOST          address to listen on (default 0.0.0.0), for RTMP and RTMPS
@@ -63,7 +65,7 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer r
       """;
 
   static CommandLine parse(String[] args) {
-    Path config = null;
+    List<Path> config = new ArrayList<>();
     Set<Role> roles = null;
     Integer port = null;
     Integer rtmpsPort = null;
@@ -97,7 +99,7 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer r
       }
       switch (flag) {
         case "--help", "-h" -> help = true;
-        case "--config" -> config = Path.of(value(args, i, flag, inline));
+        case "--config" -> config.add(Path.of(value(args, i, flag, inline)));
         case "--roles" -> roles = Role.parseList(value(args, i, flag, inline));
         case "--rtmp-port" -> port = port(flag, value(args, i, flag, inline), 0);
         case "--rtmps-port" -> rtmpsPort = port(flag, value(args, i, flag, inline), 0);
@@ -129,7 +131,7 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer r
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new ConfigException("--tls-cert and --tls-key go together: a certificate needs its key");
     }
-    return new CommandLine(config, roles, port, rtmpsPort, tlsCert, tlsKey, bind, List.copyOf(keys), cluster, clusterHost, clusterPort,
+    return new CommandLine(List.copyOf(config), roles, port, rtmpsPort, tlsCert, tlsKey, bind, List.copyOf(keys), cluster, clusterHost, clusterPort,
         members, clusterName, nodeName, httpPort, apiToken, playTokenSecret,
         authWebhook, clusterTlsCert, clusterTlsKey, clusterTlsCa, playHttpPort, playHttpTls, help);
   }
@@ -170,6 +172,12 @@ record CommandLine(Path configFile, Set<Role> roles, Integer rtmpPort, Integer r
     } catch (NumberFormatException e) {
       throw new ConfigException(flag + " takes a port number " + min + "-65535, not '" + text + "'");
     }
+  }
+
+  /** The node's config: its files (or the defaults) read and merged, with these flags applied. */
+  NodeConfig config() {
+    NodeConfig base = configFiles.isEmpty() ? NodeConfig.DEFAULT : ConfigLoader.load(configFiles);
+    return apply(base);
   }
 
   /** The config file (or the defaults) with these flags applied. */

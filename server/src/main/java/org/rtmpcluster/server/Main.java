@@ -35,9 +35,7 @@ public final class Main {
         System.out.print(CommandLine.USAGE);
         return;
       }
-      NodeConfig base = commandLine.configFile() == null ? NodeConfig.DEFAULT
-          : ConfigLoader.load(commandLine.configFile());
-      config = commandLine.apply(base);
+      config = commandLine.config();
     } catch (ConfigException e) {
       System.err.println("rtmp-cluster: " + e.getMessage());
       System.err.println("Run with --help for the options.");

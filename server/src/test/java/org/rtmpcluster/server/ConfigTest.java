@@ -212,4 +212,35 @@ class ConfigTest {
         new StringReader("cluster:\n  join: multicast\n"), "k8s.yaml"));
     assertTrue(other.getMessage().contains("members or kubernetes"), other.getMessage());
   }
+
+  @Test
+  void aLaterConfigFileOverridesAnEarlierOneKeyByKey(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws java.io.IOException {
+    java.nio.file.Path base = dir.resolve("node.yaml");
+    java.nio.file.Path secrets = dir.resolve("secrets.yaml");
+    java.nio.file.Files.writeString(base, """
+        http:
+          enabled: true
+          port: 8080
+        streams:
+          keys: [{key: placeholder-key, name: wrong}]
+        """);
+    java.nio.file.Files.writeString(secrets, """
+        http:
+          api-token: 0123456789abcdef-from-a-secret
+        streams:
+          keys: [{key: the-real-secret-key, name: main}]
+        """);
+    NodeConfig config = ConfigLoader.load(java.util.List.of(base, secrets));
+    assertTrue(config.http().enabled(), "kept from the first file");
+    assertEquals(8080, config.http().port());
+    assertEquals("0123456789abcdef-from-a-secret", config.http().apiToken(), "added by the second");
+    assertEquals(1, config.streams().keys().size(), "a list is replaced, not appended to");
+    assertEquals("main", config.streams().keys().get(0).name());
+
+    java.nio.file.Files.writeString(secrets, "http:\n  api-tokn: x\n");
+    ConfigException typo = assertThrows(ConfigException.class, () -> ConfigLoader.load(java.util.List.of(base, secrets)));
+    assertTrue(typo.getMessage().contains("node.yaml + ") && typo.getMessage().contains("http.api-tokn"),
+        typo.getMessage());
+  }
 }
