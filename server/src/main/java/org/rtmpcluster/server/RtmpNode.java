@@ -70,6 +70,7 @@ public final class RtmpNode extends VerticleBase {
   private NodeStats stats;
   private HttpApi httpApi;
   private NodeMetrics metrics;
+  private Recordings recordings;
   private volatile boolean draining;
 
   /**
@@ -97,13 +98,15 @@ public final class RtmpNode extends VerticleBase {
         new ByteBudget("messages in progress", config.memory().effectiveIncompleteBytes()),
         config.memory().effectiveDirectBytes(), RtmpNode::directHeldForPlayers);
     stats = new NodeStats(vertx, this);
+    recordings = new Recordings(vertx, config.record());
     auth = new AuthClients(vertx, config.auth(), this::nodeName);
     if (identity == null) {
       // Standalone: players read the publishers' streams.
       originHub = StreamHub.home(vertx, config.streams());
       edgeHub = originHub;
       if (config.hasRole(Role.ORIGIN)) {
-        publishService = new OriginPublishService(originHub, config.streams(), config.rtmp().amfLimits());
+        publishService = new OriginPublishService(originHub, config.streams(), config.rtmp().amfLimits(),
+            recordings::onPublish);
       }
       if (config.hasRole(Role.EDGE)) {
         homeStreams = homeStreams(edgeHub::getOrCreate);
@@ -222,6 +225,7 @@ public final class RtmpNode extends VerticleBase {
             if (stream.publishObserver() == null) {
               stream.observePublishing(new ClusterRelay(vertx, stream, streamRegistry, identity, cluster));
             }
+            recordings.onPublish(stream);
           });
     }
     if (config.hasRole(Role.EDGE)) {

@@ -10,10 +10,11 @@ import java.util.Set;
  *
  * @param drainTimeoutMs a node that is told to stop gives its players and publishers this long
  *                       to take their last messages (StreamEOF, a status) before it leaves
+ * @param record         which streams an origin records to FLV files, and where
  */
 public record NodeConfig(String nodeName, Set<Role> roles, RtmpSettings rtmp, RtmpsSettings rtmps,
     StreamSettings streams, AuthSettings auth, ClusterSettings cluster, HttpSettings http,
-    PlayHttpSettings playHttp, MemorySettings memory, int drainTimeoutMs) {
+    PlayHttpSettings playHttp, MemorySettings memory, int drainTimeoutMs, RecordSettings record) {
 
   /** Enough for a last status to reach a reading peer; a stop should not wait on the others. */
   public static final int DEFAULT_DRAIN_TIMEOUT_MS = 2_000;
@@ -21,7 +22,7 @@ public record NodeConfig(String nodeName, Set<Role> roles, RtmpSettings rtmp, Rt
   public static final NodeConfig DEFAULT = new NodeConfig(null, EnumSet.allOf(Role.class),
       RtmpSettings.DEFAULT, RtmpsSettings.DEFAULT, StreamSettings.DEFAULT, AuthSettings.DEFAULT,
       ClusterSettings.DEFAULT, HttpSettings.DEFAULT, PlayHttpSettings.DEFAULT, MemorySettings.DEFAULT,
-      DEFAULT_DRAIN_TIMEOUT_MS);
+      DEFAULT_DRAIN_TIMEOUT_MS, RecordSettings.DEFAULT);
 
   public NodeConfig {
     if (roles.isEmpty()) {
@@ -65,7 +66,7 @@ public record NodeConfig(String nodeName, Set<Role> roles, RtmpSettings rtmp, Rt
         RtmpsSettings.read(root.section("rtmps")), StreamSettings.read(root.section("streams")),
         AuthSettings.read(root.section("auth")), ClusterSettings.read(root.section("cluster")),
         HttpSettings.read(root.section("http")), PlayHttpSettings.read(root.section("play-http")),
-        MemorySettings.read(root.section("memory")), drainTimeoutMs);
+        MemorySettings.read(root.section("memory")), drainTimeoutMs, RecordSettings.read(root.section("record")));
     root.rejectUnknownKeys();
     return config.requireAListener();
   }
@@ -93,43 +94,49 @@ public record NodeConfig(String nodeName, Set<Role> roles, RtmpSettings rtmp, Rt
   }
 
   public NodeConfig withNodeName(String newName) {
-    return new NodeConfig(newName, roles, rtmp, rtmps, streams, auth, cluster, http, playHttp, memory, drainTimeoutMs);
+    return new NodeConfig(newName, roles, rtmp, rtmps, streams, auth, cluster, http, playHttp, memory, drainTimeoutMs, record);
   }
 
   public NodeConfig withRoles(Set<Role> newRoles) {
-    return new NodeConfig(nodeName, newRoles, rtmp, rtmps, streams, auth, cluster, http, playHttp, memory, drainTimeoutMs);
+    return new NodeConfig(nodeName, newRoles, rtmp, rtmps, streams, auth, cluster, http, playHttp, memory, drainTimeoutMs, record);
   }
 
   public NodeConfig withRtmp(RtmpSettings newRtmp) {
-    return new NodeConfig(nodeName, roles, newRtmp, rtmps, streams, auth, cluster, http, playHttp, memory, drainTimeoutMs);
+    return new NodeConfig(nodeName, roles, newRtmp, rtmps, streams, auth, cluster, http, playHttp, memory, drainTimeoutMs, record);
   }
 
   public NodeConfig withRtmps(RtmpsSettings newRtmps) {
-    return new NodeConfig(nodeName, roles, rtmp, newRtmps, streams, auth, cluster, http, playHttp, memory, drainTimeoutMs);
+    return new NodeConfig(nodeName, roles, rtmp, newRtmps, streams, auth, cluster, http, playHttp, memory, drainTimeoutMs, record);
   }
 
   public NodeConfig withStreams(StreamSettings newStreams) {
-    return new NodeConfig(nodeName, roles, rtmp, rtmps, newStreams, auth, cluster, http, playHttp, memory, drainTimeoutMs);
+    return new NodeConfig(nodeName, roles, rtmp, rtmps, newStreams, auth, cluster, http, playHttp, memory, drainTimeoutMs, record);
   }
 
   public NodeConfig withAuth(AuthSettings newAuth) {
-    return new NodeConfig(nodeName, roles, rtmp, rtmps, streams, newAuth, cluster, http, playHttp, memory, drainTimeoutMs);
+    return new NodeConfig(nodeName, roles, rtmp, rtmps, streams, newAuth, cluster, http, playHttp, memory, drainTimeoutMs, record);
   }
 
   public NodeConfig withCluster(ClusterSettings newCluster) {
-    return new NodeConfig(nodeName, roles, rtmp, rtmps, streams, auth, newCluster, http, playHttp, memory, drainTimeoutMs);
+    return new NodeConfig(nodeName, roles, rtmp, rtmps, streams, auth, newCluster, http, playHttp, memory, drainTimeoutMs, record);
   }
 
   public NodeConfig withHttp(HttpSettings newHttp) {
-    return new NodeConfig(nodeName, roles, rtmp, rtmps, streams, auth, cluster, newHttp, playHttp, memory, drainTimeoutMs);
+    return new NodeConfig(nodeName, roles, rtmp, rtmps, streams, auth, cluster, newHttp, playHttp, memory, drainTimeoutMs, record);
   }
 
   public NodeConfig withPlayHttp(PlayHttpSettings newPlayHttp) {
     return new NodeConfig(nodeName, roles, rtmp, rtmps, streams, auth, cluster, http, newPlayHttp, memory,
-        drainTimeoutMs);
+        drainTimeoutMs, record);
   }
 
   public NodeConfig withMemory(MemorySettings newMemory) {
-    return new NodeConfig(nodeName, roles, rtmp, rtmps, streams, auth, cluster, http, playHttp, newMemory, drainTimeoutMs);
+    return new NodeConfig(nodeName, roles, rtmp, rtmps, streams, auth, cluster, http, playHttp, newMemory,
+        drainTimeoutMs, record);
+  }
+
+  public NodeConfig withRecord(RecordSettings newRecord) {
+    return new NodeConfig(nodeName, roles, rtmp, rtmps, streams, auth, cluster, http, playHttp, memory, drainTimeoutMs,
+        newRecord);
   }
 }

@@ -3,7 +3,9 @@ package org.rtmpcluster.edge.http;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.rtmpcluster.common.media.FlvTags;
 import org.rtmpcluster.common.stream.LiveStream;
+import org.rtmpcluster.common.media.FlvTags;
 import org.rtmpcluster.common.stream.MediaFrame;
 import org.rtmpcluster.common.stream.StreamListener;
 

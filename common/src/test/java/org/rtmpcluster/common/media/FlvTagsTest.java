@@ -1,4 +1,4 @@
-package org.rtmpcluster.edge.http;
+package org.rtmpcluster.common.media;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 

@@ -1,4 +1,4 @@
-package org.rtmpcluster.edge.http;
+package org.rtmpcluster.common.media;
 
 import io.vertx.core.buffer.Buffer;
 import org.rtmpcluster.common.stream.MediaFrame;
@@ -9,7 +9,7 @@ import org.rtmpcluster.common.stream.MediaFrame;
  * AAC audio packets, Enhanced RTMP's too, and AMF0 script data), each followed by the size of the
  * tag before it.
  */
-final class FlvTags {
+public final class FlvTags {
   /** "FLV", version 1, flags, header size 9, then PreviousTagSize0. */
   private static final int HEADER_BYTES = 9 + 4;
   private static final int TAG_HEADER_BYTES = 11;
@@ -18,7 +18,7 @@ final class FlvTags {
   }
 
   /** The file header: the audio and video flags say which tracks to expect (E.4.1). */
-  static Buffer header(boolean audio, boolean video) {
+  public static Buffer header(boolean audio, boolean video) {
     Buffer header = Buffer.buffer(HEADER_BYTES);
     header.appendByte((byte) 'F').appendByte((byte) 'L').appendByte((byte) 'V').appendByte((byte) 1);
     header.appendByte((byte) ((audio ? 0x04 : 0) | (video ? 0x01 : 0)));
@@ -31,7 +31,7 @@ final class FlvTags {
    * The frame as one tag and its PreviousTagSize (E.4.2): type 8, 9 or 18, a 24-bit size, the
    * timestamp's low 24 bits then its high 8, stream id 0.
    */
-  static Buffer tag(MediaFrame frame, long timestamp) {
+  public static Buffer tag(MediaFrame frame, long timestamp) {
     int size = frame.size();
     Buffer tag = Buffer.buffer(TAG_HEADER_BYTES + size + 4);
     tag.appendByte((byte) frame.type());

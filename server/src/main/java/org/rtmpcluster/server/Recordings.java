@@ -1,0 +1,42 @@
+package org.rtmpcluster.server;
+
+import io.vertx.core.Vertx;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import org.rtmpcluster.common.config.RecordSettings;
+import org.rtmpcluster.common.stream.HomeStream;
+import org.rtmpcluster.origin.cluster.ClusterRelay;
+import org.rtmpcluster.origin.record.StreamRecorder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The origin's recorders (config {@code record}): one per recorded stream, attached when the
+ * stream is first published here. In a cluster a recorder writes only while this origin's relay
+ * holds the stream's claim, so a hot standby never records, and records from the moment it takes over.
+ */
+final class Recordings {
+  private static final Logger log = LoggerFactory.getLogger(Recordings.class);
+
+  private final Vertx vertx;
+  private final RecordSettings settings;
+  private final Map<HomeStream, StreamRecorder> recorders = new IdentityHashMap<>();
+
+  Recordings(Vertx vertx, RecordSettings settings) {
+    this.vertx = vertx;
+    this.settings = settings;
+  }
+
+  /** On the home loop, when {@code stream} is published on this origin. */
+  void onPublish(HomeStream stream) {
+    if (!settings.records(stream.name()) || recorders.containsKey(stream)) {
+      return;
+    }
+    StreamRecorder recorder = new StreamRecorder(vertx, stream, settings,
+        () -> !(stream.publishObserver() instanceof ClusterRelay relay) || relay.state() == ClusterRelay.State.ACTIVE,
+        System::currentTimeMillis, recorded -> log.debug("record-done {}", recorded),
+        () -> recorders.remove(stream));
+    recorders.put(stream, recorder);
+    stream.addListener(recorder);
+  }
+}
