@@ -27,6 +27,8 @@ final class AuthClients {
   private final AuthSettings settings;
   private final Supplier<String> nodeName;
   private final HttpClient webhookClient;
+  /** The home loop's hook for notifications (record-done), made when first needed. */
+  private WebhookAdmission notifier;
 
   AuthClients(Vertx vertx, AuthSettings settings, Supplier<String> nodeName) {
     this.vertx = vertx;
@@ -47,6 +49,18 @@ final class AuthClients {
     }
     return Admission.both(tokens, new WebhookAdmission(vertx, webhookClient, settings.webhook(), nodeName,
         () -> System.nanoTime() / 1_000_000));
+  }
+
+  /** Tells the webhook, if there is one, of a finished recording; on the home loop. */
+  void recordDone(String stream, String path, long durationMs, long bytes) {
+    if (webhookClient == null) {
+      return;
+    }
+    if (notifier == null) {
+      notifier = new WebhookAdmission(vertx, webhookClient, settings.webhook(), nodeName,
+          () -> System.nanoTime() / 1_000_000);
+    }
+    notifier.recordDone(stream, path, durationMs, bytes);
   }
 
   void close() {

@@ -7,24 +7,23 @@ import org.rtmpcluster.common.config.RecordSettings;
 import org.rtmpcluster.common.stream.HomeStream;
 import org.rtmpcluster.origin.cluster.ClusterRelay;
 import org.rtmpcluster.origin.record.StreamRecorder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The origin's recorders (config {@code record}): one per recorded stream, attached when the
  * stream is first published here. In a cluster a recorder writes only while this origin's relay
  * holds the stream's claim, so a hot standby never records, and records from the moment it takes over.
+ * A finished file is told to the webhook ({@code auth.webhook}) as {@code on_dvr} or {@code record_done}.
  */
 final class Recordings {
-  private static final Logger log = LoggerFactory.getLogger(Recordings.class);
-
   private final Vertx vertx;
   private final RecordSettings settings;
+  private final AuthClients hooks;
   private final Map<HomeStream, StreamRecorder> recorders = new IdentityHashMap<>();
 
-  Recordings(Vertx vertx, RecordSettings settings) {
+  Recordings(Vertx vertx, RecordSettings settings, AuthClients hooks) {
     this.vertx = vertx;
     this.settings = settings;
+    this.hooks = hooks;
   }
 
   /** On the home loop, when {@code stream} is published on this origin. */
@@ -34,7 +33,8 @@ final class Recordings {
     }
     StreamRecorder recorder = new StreamRecorder(vertx, stream, settings,
         () -> !(stream.publishObserver() instanceof ClusterRelay relay) || relay.state() == ClusterRelay.State.ACTIVE,
-        System::currentTimeMillis, recorded -> log.debug("record-done {}", recorded),
+        System::currentTimeMillis, recorded -> hooks.recordDone(recorded.stream(), recorded.path().toString(), recorded.durationMs(),
+            recorded.bytes()),
         () -> recorders.remove(stream));
     recorders.put(stream, recorder);
     stream.addListener(recorder);

@@ -98,8 +98,8 @@ public final class RtmpNode extends VerticleBase {
         new ByteBudget("messages in progress", config.memory().effectiveIncompleteBytes()),
         config.memory().effectiveDirectBytes(), RtmpNode::directHeldForPlayers);
     stats = new NodeStats(vertx, this);
-    recordings = new Recordings(vertx, config.record());
     auth = new AuthClients(vertx, config.auth(), this::nodeName);
+    recordings = new Recordings(vertx, config.record(), auth);
     if (identity == null) {
       // Standalone: players read the publishers' streams.
       originHub = StreamHub.home(vertx, config.streams());

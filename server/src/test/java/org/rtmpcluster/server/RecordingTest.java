@@ -25,7 +25,16 @@ class RecordingTest {
 
   @Test
   void aPublishIsRecordedToOneFlvThatDecodesWithItsDurationInTheMetadata(@TempDir Path dir) throws Exception {
-    try (TestNode node = TestNode.start(c -> c.withRecord(c.record().withEnabled(true, dir.toString())))) {
+    // The operator's backend hears of the finished file (SRS's on_dvr); it allows everything else.
+    io.vertx.core.Vertx hookVertx = io.vertx.core.Vertx.vertx();
+    List<io.vertx.core.json.JsonObject> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    int hookPort = Await.result(hookVertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+      calls.add(body.toJsonObject());
+      request.response().end();
+    })).listen(0, "127.0.0.1")).actualPort();
+    try (TestNode node = TestNode.start(c -> c.withRecord(c.record().withEnabled(true, dir.toString()))
+        .withAuth(c.auth().withWebhook(org.rtmpcluster.common.config.WebhookSettings.DEFAULT
+            .withUrl("http://127.0.0.1:" + hookPort + "/hook"))))) {
       try (FfmpegPublish publish = RealClients.publish("rtmp://127.0.0.1:" + node.port() + "/live/"
           + TestNode.KEY.key(), 8, GOP_FRAMES)) {
         assertTrue(publish.awaitExit(Duration.ofSeconds(40)).exitedCleanly(), publish.stderr());
@@ -47,6 +56,18 @@ class RecordingTest {
       assertTrue(Math.abs(metadataSeconds * 1000 - report.videoSpanMillis()) <= 100,
           "onMetaData's duration " + metadataSeconds + " s, patched at close, says how long it is: " + report);
       decodesWithXerror(file);
+
+      Await.until(() -> calls.stream().anyMatch(call -> "on_dvr".equals(call.getString("action"))),
+          Duration.ofSeconds(10), "the webhook hears of the recording");
+      io.vertx.core.json.JsonObject done = calls.stream().filter(call -> "on_dvr".equals(call.getString("action")))
+          .findFirst().orElseThrow();
+      assertEquals("live", done.getString("app"));
+      assertEquals("show", done.getString("stream"));
+      assertEquals(file.toString(), done.getString("file"));
+      assertEquals(Files.size(file), done.getLong("bytes"));
+      assertTrue(Math.abs(done.getLong("durationMs") - metadataSeconds * 1000) <= 1, done.encode());
+    } finally {
+      Await.result(hookVertx.close());
     }
   }
 

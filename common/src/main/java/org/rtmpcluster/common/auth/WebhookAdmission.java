@@ -189,15 +189,36 @@ public final class WebhookAdmission implements Admission {
   }
 
   private Future<Reply> call(Request request, String event) {
-    String contentType;
-    Buffer body;
     if (settings.format() == WebhookSettings.Format.NGINX_FORM) {
-      contentType = "application/x-www-form-urlencoded";
-      body = Buffer.buffer(form(request, event));
-    } else {
-      contentType = "application/json";
-      body = json(request, event).toBuffer();
+      return post("application/x-www-form-urlencoded", Buffer.buffer(form(request, event)));
     }
+    return post("application/json", json(request, event).toBuffer());
+  }
+
+  /**
+   * Tells the hook a recording is finished: SRS's {@code on_dvr} body (with the duration and size),
+   * or nginx-rtmp's {@code record_done} form. Its answer changes nothing; a failure is logged.
+   *
+   * @param stream {@code app/name}
+   */
+  public void recordDone(String stream, String path, long durationMs, long bytes) {
+    int slash = stream.indexOf('/');
+    String app = slash < 0 ? "" : stream.substring(0, slash);
+    String name = stream.substring(slash + 1);
+    Future<Reply> told;
+    if (settings.format() == WebhookSettings.Format.NGINX_FORM) {
+      told = post("application/x-www-form-urlencoded", Buffer.buffer("call=record_done&app=" + encode(app)
+          + "&name=" + encode(name) + "&path=" + encode(path) + "&recorder=" + "&duration="
+          + encode(String.valueOf(durationMs / 1000.0)) + "&bytes=" + bytes));
+    } else {
+      told = post("application/json", new JsonObject().put("action", "on_dvr").put("app", app).put("stream", name)
+          .put("file", path).put("durationMs", durationMs).put("bytes", bytes).put("node", nodeName.get()).toBuffer());
+    }
+    told.onFailure(error -> log.info("auth webhook: telling it of the recording {} failed: {}", path,
+        error.getMessage()));
+  }
+
+  private Future<Reply> post(String contentType, Buffer body) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(settings.url())
         .setConnectTimeout(settings.timeoutMs()).setIdleTimeout(settings.timeoutMs())
         .putHeader("Content-Type", contentType).putHeader("User-Agent", "rtmp-cluster");
