@@ -92,6 +92,55 @@ class RecordingTest {
     }
   }
 
+  /**
+   * The active origin records, its hot standby does not; when the active one is gone the standby
+   * takes over and records from there, in a file of its own.
+   */
+  @Test
+  void aRecordingAcrossAFailoverIsTheFilesOfBothOrigins(@TempDir Path dir) throws Exception {
+    Path first = dir.resolve("origin-1");
+    Path second = dir.resolve("origin-2");
+    try (TestCluster cluster = new TestCluster()) {
+      TestCluster.Member active = cluster.start("origin-1", java.util.EnumSet.of(org.rtmpcluster.common.config.Role.ORIGIN),
+          org.rtmpcluster.common.config.ClusterTlsSettings.NONE,
+          c -> c.withRecord(c.record().withEnabled(true, first.toString())));
+      TestCluster.Member standby = cluster.start("origin-2", java.util.EnumSet.of(org.rtmpcluster.common.config.Role.ORIGIN),
+          org.rtmpcluster.common.config.ClusterTlsSettings.NONE,
+          c -> c.withRecord(c.record().withEnabled(true, second.toString())));
+      String key = TestCluster.KEYS.get(0).key();
+      try (FfmpegPublish one = RealClients.publish("rtmp://127.0.0.1:" + active.node().port() + "/live/" + key, 16,
+              GOP_FRAMES);
+          FfmpegPublish two = RealClients.publish("rtmp://127.0.0.1:" + standby.node().port() + "/live/" + key, 16,
+              GOP_FRAMES)) {
+        Await.until(() -> finishedRecordings(first).size() == 1, Duration.ofSeconds(20), "the active origin records");
+        // About 4 s of media (the stream is near 900 kbit/s) in the first file; the standby is live all along.
+        Await.until(() -> sizeOf(last(first)) > 400_000, Duration.ofSeconds(20), "seconds of media recorded");
+        assertEquals(List.of(), finishedRecordings(second), "a hot standby records nothing");
+        active.close();
+        Await.until(() -> finishedRecordings(second).size() == 1, Duration.ofSeconds(20),
+            "the standby records once it has taken over");
+        assertTrue(two.awaitExit(Duration.ofSeconds(40)).exitedCleanly(), two.stderr());
+      }
+      Await.until(() -> metadataDurationOrZero(last(second)) > 0, Duration.ofSeconds(20), "its file finished");
+    }
+    MediaReport before = RealClients.analyze(last(first));
+    assertTrue(before.firstVideoFrameIsKeyframe() && before.videoFrames() > 2 * RealClients.FPS,
+        "the file the first origin left plays: " + before);
+    MediaReport after = RealClients.analyze(last(second));
+    assertTrue(after.decodesCleanly() && after.firstVideoFrameIsKeyframe(), after.toString());
+    decodesWithXerror(last(second));
+    assertTrue(before.videoSpanMillis() + after.videoSpanMillis() >= 16_000 - 4_000,
+        "together the files hold the publish but for the takeover: " + before + " / " + after);
+  }
+
+  private static long sizeOf(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
   private static Path last(Path dir) {
     List<Path> files = finishedRecordings(dir);
     return files.isEmpty() ? null : files.get(files.size() - 1);
