@@ -15,11 +15,14 @@ RUN --mount=type=cache,target=/root/.m2 mvn -B -q -pl server -am package -DskipT
 FROM eclipse-temurin:17-jre
 RUN groupadd --system --gid 10001 rtmp \
     && useradd --system --uid 10001 --gid rtmp --home-dir /opt/rtmp-cluster --no-create-home \
-       --shell /usr/sbin/nologin rtmp
+       --shell /usr/sbin/nologin rtmp \
+    && mkdir -p /var/lib/rtmp-cluster/recordings && chown -R 10001:10001 /var/lib/rtmp-cluster
 COPY --from=build /src/server/target/rtmp-cluster.jar /opt/rtmp-cluster/rtmp-cluster.jar
 COPY deploy/docker/entrypoint.sh deploy/docker/healthcheck.sh /opt/rtmp-cluster/
 COPY deploy/docker/node.yaml /etc/rtmp-cluster/node.yaml
 WORKDIR /opt/rtmp-cluster
+# record.path: mount a volume here to keep recordings.
+VOLUME /var/lib/rtmp-cluster/recordings
 USER 10001:10001
 # RTMP, RTMPS, the operator API (/health, /metrics, the status page), HTTP playback, and the
 # cluster: Hazelcast and the event bus.

@@ -164,10 +164,17 @@ class DeployFilesTest {
       }
 
       // Probes ask /health on the operator port; the grace period covers the pause and the drain.
-      for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
+      for (String probe : List.of("startupProbe", "readinessProbe")) {
         Map<String, Object> get = map(map(container.get(probe)).get("httpGet"));
         assertEquals("/health", get.get("path"), probe);
         assertEquals("http-api", get.get("port"), probe);
+      }
+      // Liveness must not follow /health, which is down while the cluster is unreachable.
+      assertEquals("http-api", map(map(container.get("livenessProbe")).get("tcpSocket")).get("port"));
+      if (role.equals("origin")) {
+        assertTrue(list(container.get("volumeMounts")).stream().anyMatch(m ->
+            Path.of(config.record().path()).equals(Path.of(String.valueOf(map(m).get("mountPath"))))),
+            "record.path is a volume");
       }
       List<String> preStop = strings(map(map(map(container.get("lifecycle")).get("preStop")).get("exec")).get("command"));
       long pauseMs = Long.parseLong(preStop.get(1)) * 1000;

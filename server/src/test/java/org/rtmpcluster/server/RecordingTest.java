@@ -16,6 +16,7 @@ import org.rtmpcluster.common.testing.Await;
 import org.rtmpcluster.common.testing.FfmpegPublish;
 import org.rtmpcluster.common.testing.MediaReport;
 import org.rtmpcluster.common.testing.RealClients;
+import org.rtmpcluster.origin.cluster.ClusterRelay;
 
 /** What an origin records while ffmpeg publishes, as ffprobe and ffmpeg read the files. */
 class RecordingTest {
@@ -109,17 +110,21 @@ class RecordingTest {
           c -> c.withRecord(c.record().withEnabled(true, second.toString())));
       String key = TestCluster.KEYS.get(0).key();
       try (FfmpegPublish one = RealClients.publish("rtmp://127.0.0.1:" + active.node().port() + "/live/" + key, 16,
-              GOP_FRAMES);
-          FfmpegPublish two = RealClients.publish("rtmp://127.0.0.1:" + standby.node().port() + "/live/" + key, 16,
-              GOP_FRAMES)) {
+          GOP_FRAMES)) {
         Await.until(() -> finishedRecordings(first).size() == 1, Duration.ofSeconds(20), "the active origin records");
-        // About 4 s of media (the stream is near 900 kbit/s) in the first file; the standby is live all along.
-        Await.until(() -> sizeOf(last(first)) > 400_000, Duration.ofSeconds(20), "seconds of media recorded");
-        assertEquals(List.of(), finishedRecordings(second), "a hot standby records nothing");
-        active.close();
-        Await.until(() -> finishedRecordings(second).size() == 1, Duration.ofSeconds(20),
-            "the standby records once it has taken over");
-        assertTrue(two.awaitExit(Duration.ofSeconds(40)).exitedCleanly(), two.stderr());
+        // Only then the second encoder: its origin finds the claim taken and stands by.
+        try (FfmpegPublish two = RealClients.publish("rtmp://127.0.0.1:" + standby.node().port() + "/live/" + key, 14,
+            GOP_FRAMES)) {
+          Await.until(() -> claimOf(standby.node(), "live/a") == ClusterRelay.State.STANDBY, Duration.ofSeconds(20),
+              "origin-2 stands by");
+          // About 4 s of media (the stream is near 900 kbit/s) in the first file.
+          Await.until(() -> sizeOf(last(first)) > 400_000, Duration.ofSeconds(20), "seconds of media recorded");
+          assertEquals(List.of(), finishedRecordings(second), "a hot standby records nothing");
+          active.close();
+          Await.until(() -> finishedRecordings(second).size() == 1, Duration.ofSeconds(20),
+              "the standby records once it has taken over");
+          assertTrue(two.awaitExit(Duration.ofSeconds(40)).exitedCleanly(), two.stderr());
+        }
       }
       Await.until(() -> metadataDurationOrZero(last(second)) > 0, Duration.ofSeconds(20), "its file finished");
     }
@@ -129,8 +134,17 @@ class RecordingTest {
     MediaReport after = RealClients.analyze(last(second));
     assertTrue(after.decodesCleanly() && after.firstVideoFrameIsKeyframe(), after.toString());
     decodesWithXerror(last(second));
-    assertTrue(before.videoSpanMillis() + after.videoSpanMillis() >= 16_000 - 4_000,
+    assertTrue(before.videoSpanMillis() + after.videoSpanMillis() >= 14_000 - 4_000,
         "together the files hold the publish but for the takeover: " + before + " / " + after);
+  }
+
+  /** The state of {@code stream}'s claim on an origin, read on its home loop; null when not published there. */
+  private static ClusterRelay.State claimOf(RtmpNode origin, String stream) {
+    return Await.on(origin.homeContext(), () -> {
+      var published = origin.originHub().get(stream);
+      return io.vertx.core.Future.succeededFuture(published != null
+          && published.publishObserver() instanceof ClusterRelay relay ? relay.state() : null);
+    });
   }
 
   private static long sizeOf(Path file) {

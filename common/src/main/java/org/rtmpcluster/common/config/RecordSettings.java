@@ -12,14 +12,15 @@ import java.util.List;
  * @param path            the directory files are written under, as {@code <app>/<name>-<start>.flv}
  * @param segmentMs       a new file begins at the first keyframe this long into the current one;
  *                        0: one file per publish
- * @param maxQueuedBytes  bytes waiting for the disk per recording; past it the recording skips to
- *                        the next keyframe (a slow disk costs frames, never memory)
+ * @param maxQueuedBytes  heap a recording may hold for the disk (written tags waiting, and frames
+ *                        while its file is created); past it the recording skips to the next
+ *                        keyframe. Per recording: a node holds at most twice this per recorded stream
  */
 public record RecordSettings(boolean enabled, List<String> streams, String path, long segmentMs,
     int maxQueuedBytes) {
 
   public static final RecordSettings DEFAULT = new RecordSettings(false, List.of("*"), "recordings", 0,
-      32 << 20);
+      8 << 20);
 
   public RecordSettings {
     streams = List.copyOf(streams);

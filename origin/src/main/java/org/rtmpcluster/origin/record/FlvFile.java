@@ -1,6 +1,7 @@
 package org.rtmpcluster.origin.record;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
@@ -28,6 +29,10 @@ final class FlvFile {
   private final Path path;
   private final long durationAt;
   private long bytes;
+  /** Writes not yet done: AsyncFile runs them concurrently, each at its own position. */
+  private int outstanding;
+  private Throwable failed;
+  private Promise<Void> allWritten;
 
   private FlvFile(AsyncFile file, Path path, long durationAt) {
     this.file = file;
@@ -85,13 +90,30 @@ final class FlvFile {
 
   private void write(Buffer buffer) {
     bytes += buffer.length();
-    file.write(buffer);
+    outstanding++;
+    file.write(buffer).onComplete(done -> {
+      outstanding--;
+      if (done.failed() && failed == null) {
+        failed = done.cause();
+      }
+      if (outstanding == 0 && allWritten != null) {
+        allWritten.tryComplete();
+      }
+    });
   }
 
-  /** Writes the duration into the metadata and closes the file. */
+  /**
+   * Once every tag is written, writes the duration into the metadata (so that no late write of
+   * the header can put the 0 back) and closes the file; fails if any write failed.
+   */
   Future<Void> close(long durationMs) {
+    allWritten = Promise.promise();
+    if (outstanding == 0) {
+      allWritten.complete();
+    }
     Buffer duration = Buffer.buffer(8).appendDouble(durationMs / 1000.0);
-    return file.write(duration, durationAt).compose(patched -> file.close(),
-        failed -> file.close().compose(closed -> Future.failedFuture(failed)));
+    return allWritten.future()
+        .compose(written -> failed != null ? Future.failedFuture(failed) : file.write(duration, durationAt))
+        .compose(patched -> file.close(), error -> file.close().transform(closed -> Future.failedFuture(error)));
   }
 }

@@ -51,6 +51,8 @@ public final class StreamRecorder implements StreamListener {
   /** The file being written, or null; set as soon as its creation is asked for. */
   private FlvFile file;
   private boolean opening;
+  /** Set when this stream cannot be recorded (its name makes no path under record.path). */
+  private boolean disabled;
   /** Frames that came while the file was being created, written once it is; bounded in bytes. */
   private final List<MediaFrame> whileOpening = new ArrayList<>();
   private long whileOpeningBytes;
@@ -86,6 +88,9 @@ public final class StreamRecorder implements StreamListener {
 
   @Override
   public void onFrame(MediaFrame frame) {
+    if (disabled) {
+      return;
+    }
     if ((frame.flags() & MediaFrame.METADATA) != 0) {
       metadata = frame;
       return;
@@ -154,7 +159,15 @@ public final class StreamRecorder implements StreamListener {
     startTimestamp = first.playTimestamp();
     lastTimestamp = 0;
     startedAtMs = wallClockMs.getAsLong();
-    Path path = pathOf(stream.name(), startedAtMs);
+    Path path;
+    try {
+      path = pathOf(stream.name(), startedAtMs);
+    } catch (IllegalArgumentException e) {
+      // Never thrown into the stream's fan-out: the stream goes on, unrecorded.
+      log.error("recording of {} stopped: {}", stream.name(), e.getMessage());
+      disabled = true;
+      return;
+    }
     opening = true;
     whileOpening.add(first);
     whileOpeningBytes = first.size();
@@ -191,7 +204,7 @@ public final class StreamRecorder implements StreamListener {
   Path pathOf(String name, long startedAt) {
     Path root = Path.of(settings.path()).toAbsolutePath().normalize();
     Path file = root.resolve(name + "-" + STARTED.format(Instant.ofEpochMilli(startedAt)) + ".flv").normalize();
-    if (!file.startsWith(root)) {
+    if (!file.startsWith(root) || file.getParent().equals(root)) {
       throw new IllegalArgumentException("stream name " + name + " leaves record.path");
     }
     return file;
@@ -244,6 +257,10 @@ public final class StreamRecorder implements StreamListener {
   @Override
   public void onPublisherStarted(long epoch) {
     finish("a new publisher");
+    // The new publisher's own headers and metadata come with its join state.
+    metadata = null;
+    videoHeader = null;
+    audioHeader = null;
   }
 
   @Override

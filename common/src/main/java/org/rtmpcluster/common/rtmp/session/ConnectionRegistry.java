@@ -40,6 +40,8 @@ public final class ConnectionRegistry implements ConnectionWriter.Flushes, Strea
   private long sampleDueNanos;
   private long sampleTimer = -1;
   private volatile long queuedBytes;
+  /** The loop's connection count, for readers on other threads. */
+  private volatile int size;
   private volatile long lagMs;
   private volatile long maxLagMs;
   private final WriteWindow window;
@@ -134,12 +136,14 @@ public final class ConnectionRegistry implements ConnectionWriter.Flushes, Strea
     if (refusal == null) {
       connections.add(connection);
       hostOf.put(connection, host);
+      size = connections.size();
     }
     return refusal;
   }
 
   void unregister(RtmpConnection connection) {
     if (connections.remove(connection)) {
+      size = connections.size();
       node.release(hostOf.remove(connection));
     }
   }
@@ -243,8 +247,9 @@ public final class ConnectionRegistry implements ConnectionWriter.Flushes, Strea
   }
 
   /** Connections on this event loop. */
+  /** Connections on this loop; read by operators from any thread. */
   public int size() {
-    return connections.size();
+    return size;
   }
 
   void countProtocolError() {
