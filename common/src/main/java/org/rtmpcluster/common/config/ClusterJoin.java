@@ -1,7 +1,5 @@
 package org.rtmpcluster.common.config;
 
-import java.util.Locale;
-
 /**
  * How a node finds the other members of its cluster (config {@code cluster.join} and
  * {@code cluster.kubernetes}): from the seed list {@code cluster.members}, or from the addresses
@@ -17,13 +15,7 @@ import java.util.Locale;
  */
 public record ClusterJoin(Mode mode, String serviceDns, int servicePort, int dnsTimeoutSeconds) {
   /** Where members come from. */
-  public enum Mode {
-    MEMBERS, KUBERNETES;
-
-    public String label() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-  }
+  public enum Mode { MEMBERS, KUBERNETES }
 
   public static final int DEFAULT_DNS_TIMEOUT_SECONDS = 5;
   public static final ClusterJoin MEMBERS = new ClusterJoin(Mode.MEMBERS, null, 0, DEFAULT_DNS_TIMEOUT_SECONDS);

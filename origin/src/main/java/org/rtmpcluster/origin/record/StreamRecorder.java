@@ -62,7 +62,6 @@ public final class StreamRecorder implements StreamListener {
   private long lastTimestamp;
   private long startedAtMs;
   private boolean skippingToKeyframe;
-  private long framesSkipped;
 
   public StreamRecorder(Vertx vertx, LiveStream stream, RecordSettings settings, BooleanSupplier claimed,
       LongSupplier wallClockMs, Consumer<Recorded> onRecorded, Runnable onEnded) {
@@ -73,11 +72,6 @@ public final class StreamRecorder implements StreamListener {
     this.claimed = claimed;
     this.wallClockMs = wallClockMs;
     this.onRecorded = onRecorded;
-  }
-
-  /** Frames not recorded because the disk was behind. */
-  public long framesSkipped() {
-    return framesSkipped;
   }
 
   /** A recorder is no player: it does not count among a stream's players. */
@@ -120,8 +114,6 @@ public final class StreamRecorder implements StreamListener {
         if (whileOpeningBytes + frame.size() <= settings.maxQueuedBytes()) {
           whileOpening.add(frame);
           whileOpeningBytes += frame.size();
-        } else {
-          framesSkipped++;
         }
         return;
       }
@@ -133,14 +125,12 @@ public final class StreamRecorder implements StreamListener {
     }
     if (skippingToKeyframe) {
       if (!startsFile) {
-        framesSkipped++;
         return;
       }
       skippingToKeyframe = false;
     }
     if (file.behind()) {
       skippingToKeyframe = true;
-      framesSkipped++;
       log.warn("recording of {}: the disk is {} bytes behind (record.max-queued-bytes); skipping to the next keyframe",
           stream.name(), settings.maxQueuedBytes());
       return;

@@ -119,9 +119,7 @@ public final class NodeMetrics {
       String protocol = tls ? "rtmps" : "rtmp";
       Gauge.builder("rtmpcluster.publishers", sessions, s -> s.count(Sessions.Role.PUBLISH, tls))
           .description("Publishes going on now, by protocol").tag("protocol", protocol).register(registry);
-      Gauge.builder("rtmpcluster.players", sessions, s -> s.count(Sessions.Role.PLAY, tls))
-          .description("Players playing now, by protocol (HLS viewers hold no connection: see rtmpcluster_hls_streams)")
-          .tag("protocol", protocol).register(registry);
+      players(protocol, sessions, s -> s.count(Sessions.Role.PLAY, tls));
     }
     counter("rtmpcluster.received.bytes", "Bytes read from RTMP and RTMPS connections, handshakes included",
         connections, NodeConnections::bytesIn);
@@ -136,12 +134,8 @@ public final class NodeMetrics {
   }
 
   private void bindPlayers(PlayerCounters players) {
-    Gauge.builder("rtmpcluster.players", players, PlayerCounters::httpFlvViewers)
-        .description("Players playing now, by protocol (HLS viewers hold no connection: see rtmpcluster_hls_streams)")
-        .tag("protocol", "http-flv").register(registry);
-    Gauge.builder("rtmpcluster.players", players, PlayerCounters::webSocketFlvViewers)
-        .description("Players playing now, by protocol (HLS viewers hold no connection: see rtmpcluster_hls_streams)")
-        .tag("protocol", "ws-flv").register(registry);
+    players("http-flv", players, PlayerCounters::httpFlvViewers);
+    players("ws-flv", players, PlayerCounters::webSocketFlvViewers);
     counter("rtmpcluster.frames.skipped", "Frames slow players did not get: they went on from a later keyframe",
         players, PlayerCounters::framesSkipped);
     counter("rtmpcluster.players.cut", "Players disconnected for staying too far behind (streams.slow-player)",
@@ -317,6 +311,13 @@ public final class NodeMetrics {
       }
     }
     streamInputBitrate.register(bitrates, true);
+  }
+
+  /** One protocol's series of rtmpcluster_players. */
+  private <T> void players(String protocol, T owner, ToDoubleFunction<T> count) {
+    Gauge.builder("rtmpcluster.players", owner, count)
+        .description("Players playing now, by protocol (HLS viewers hold no connection: see rtmpcluster_hls_streams)")
+        .tag("protocol", protocol).register(registry);
   }
 
   private <T> void gauge(String name, String description, T owner, ToDoubleFunction<T> value) {
