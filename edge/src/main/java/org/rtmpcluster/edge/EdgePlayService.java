@@ -1,5 +1,6 @@
 package org.rtmpcluster.edge;
 
+import io.vertx.core.Future;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -48,7 +49,11 @@ public final class EdgePlayService implements PlayService {
   }
 
   @Override
-  public PlayResult play(PlayRequest request, PlayerOutput output) {
+  public Future<PlayResult> play(PlayRequest request, PlayerOutput output) {
+    return Future.succeededFuture(playNow(request, output));
+  }
+
+  private PlayResult playNow(PlayRequest request, PlayerOutput output) {
     if (overBudget.getAsBoolean()) {
       // A new player starts with a GOP's worth queued; the players already here come first.
       counters.playerRefusedOverBudget();

@@ -469,9 +469,9 @@ class PlayerSessionTest {
     EdgePlayService service = new EdgePlayService(StreamHub.home(vertx, SETTINGS), SETTINGS,
         counters, s -> { }, () -> nodeOverBudget);
     PlayService.PlayRequest request = new PlayService.PlayRequest("live", "s", "", -2, "test");
-    assertTrue(service.play(request, new RecordingOutput()).playback() != null);
+    assertTrue(service.play(request, new RecordingOutput()).result().playback() != null);
     nodeOverBudget = true;
-    PlayService.PlayResult refused = service.play(request, new RecordingOutput());
+    PlayService.PlayResult refused = service.play(request, new RecordingOutput()).result();
     assertNull(refused.playback());
     assertEquals(Status.PLAY_FAILED, refused.code());
     assertTrue(refused.description().contains("memory.direct-bytes"), refused.description());

@@ -23,11 +23,13 @@ import org.rtmpcluster.common.rtmp.session.PlayService;
 import org.rtmpcluster.common.rtmp.session.PublishService;
 import org.rtmpcluster.common.rtmp.session.RtmpConnection;
 import org.rtmpcluster.common.rtmp.session.ServerSession;
+import org.rtmpcluster.common.rtmp.session.Status;
 import org.rtmpcluster.common.stream.LiveStream;
 import org.rtmpcluster.common.stream.LoopFeed;
 import org.rtmpcluster.common.stream.StreamCopy;
 import org.rtmpcluster.common.stream.StreamHub;
 import org.rtmpcluster.edge.EdgePlayService;
+import org.rtmpcluster.origin.replay.ReplayService;
 import org.rtmpcluster.edge.PlayerCounters;
 import org.rtmpcluster.edge.hls.HlsService;
 import org.rtmpcluster.edge.http.HttpFlvService;
@@ -63,6 +65,7 @@ final class RtmpListener extends VerticleBase {
   private ConnectionRegistry registry;
   private PublishService publishService;
   private PlayService playService;
+  private ReplayService replay;
   private StreamHub<StreamCopy> copies;
   private NetServer server;
   private NetServer tlsServer;
@@ -110,6 +113,19 @@ final class RtmpListener extends VerticleBase {
       playService = new EdgePlayService(copies, config.streams(), playerCounters,
           stream -> LoopFeed.connect(stream, homeStreams, config.streams().playerQueueSoftLimitBytes()),
           connections::overDirectBudget);
+    }
+    if (config.record().replay().enabled()) {
+      replay = new ReplayService(vertx, config.record(), config.rtmp().chunkLimits().maxMessageLength(),
+          config.streams().playerQueueSoftLimitBytes(), () -> System.nanoTime() / 1_000_000);
+      playService = new ReplayOrLive(replay, playService, connections::overDirectBudget);
+      if (publishService != null) {
+        PublishService live = publishService;
+        // The replay app is served for replay only, unless streams.apps names it for live streams too.
+        publishService = request -> replay.serves(request.app()) && !config.streams().servesApp(request.app())
+            ? Future.succeededFuture(PublishService.PublishResult.refused(Status.PUBLISH_DENIED,
+                "app '" + request.app() + "' plays recordings back; publish to a live app"))
+            : live.publish(request);
+      }
     }
     registry.start();
     Future<?> plain = startPlayHttp();
@@ -212,7 +228,7 @@ final class RtmpListener extends VerticleBase {
       return;
     }
     connection.start(new ServerSession(connection, publishService, playService, admission,
-        config.streams()::servesApp));
+        app -> replay != null && replay.serves(app) || config.streams().servesApp(app)));
   }
 
   /** The RTMP port this loop listens on (the real one when configured as 0), or 0 without plain RTMP. */

@@ -189,6 +189,29 @@ class ConfigTest {
   }
 
   @Test
+  void replayIsReadUnderRecordAndItsAppIsOneName() {
+    NodeConfig config = ConfigLoader.parse(new StringReader("""
+        record:
+          path: /var/lib/recordings
+          replay:
+            enabled: true
+            app: recorded
+            lead-ms: 2000
+        """), "replay.yaml");
+    assertTrue(config.record().replay().enabled());
+    assertTrue(config.record().replay().serves("recorded/live") && config.record().replay().serves("recorded"));
+    assertTrue(!config.record().replay().serves("recordedx") && !config.record().replay().serves("live"));
+    assertEquals(2000, config.record().replay().leadMs());
+    assertTrue(!NodeConfig.DEFAULT.record().replay().enabled(), "off unless asked for");
+    ConfigException twoNames = assertThrows(ConfigException.class, () -> ConfigLoader.parse(
+        new StringReader("record:\n  replay:\n    app: a/b\n"), "replay.yaml"));
+    assertTrue(twoNames.getMessage().contains("record.replay.app"), twoNames.getMessage());
+    ConfigException typo = assertThrows(ConfigException.class, () -> ConfigLoader.parse(
+        new StringReader("record:\n  replay:\n    lead: 5\n"), "replay.yaml"));
+    assertTrue(typo.getMessage().contains("record.replay.lead"), typo.getMessage());
+  }
+
+  @Test
   void aKubernetesJoinNeedsTheServiceDnsAndNoMemberList() {
     NodeConfig config = ConfigLoader.parse(new StringReader("""
         cluster:

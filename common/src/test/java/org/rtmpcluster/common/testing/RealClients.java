@@ -128,6 +128,38 @@ public final class RealClients {
   }
 
   /**
+   * Plays a recording (the server's replay, not a live stream) with ffmpeg into {@code outFlv},
+   * keeping its timestamps (-copyts). With {@code seekSeconds} above 0, ffmpeg seeks there first
+   * (-ss before -i), which its RTMP client sends as the seek command. ffmpeg ends when the server
+   * says the play stopped.
+   */
+  public static PlayResult replayWithFfmpeg(String rtmpUrl, double seekSeconds, Duration limit, Path outFlv) {
+    requireTools("ffmpeg");
+    List<String> command = ffmpegBase("info");
+    command.addAll(List.of("-rw_timeout", Long.toString(FFMPEG_IO_TIMEOUT.toNanos() / 1000)));
+    if (seekSeconds > 0) {
+      command.addAll(List.of("-ss", Double.toString(seekSeconds)));
+    }
+    command.addAll(List.of("-i", rtmpUrl, "-copyts", "-c", "copy", "-f", "flv", "-y", outFlv.toString()));
+    return new PlayResult(ToolProcess.run(command, limit), outFlv);
+  }
+
+  /**
+   * Plays a recording with rtmpdump into {@code outFlv}, from {@code startSeconds} (-A, sent as
+   * the play command's start). rtmpdump exits with 0 once it has the recording to the end of the
+   * duration its metadata gives, 2 when it thinks it has not.
+   */
+  public static PlayResult replayWithRtmpdump(String rtmpUrl, double startSeconds, Duration limit, Path outFlv) {
+    requireTools("rtmpdump");
+    List<String> command = new ArrayList<>(List.of("rtmpdump", "-m", Long.toString(RTMPDUMP_TIMEOUT.toSeconds()),
+        "-r", rtmpUrl, "-o", outFlv.toString()));
+    if (startSeconds > 0) {
+      command.addAll(List.of("-A", Double.toString(startSeconds)));
+    }
+    return new PlayResult(ToolProcess.run(command, limit), outFlv);
+  }
+
+  /**
    * Analyses a recording: stream codecs and packet timestamps (ffprobe, no decoding), decoded
    * video frames (ffprobe -show_frames), and decoder errors (ffmpeg -v error ... -f null -).
    */

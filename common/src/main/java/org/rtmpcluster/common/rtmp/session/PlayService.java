@@ -18,5 +18,6 @@ public interface PlayService {
     }
   }
 
-  PlayResult play(PlayRequest request, PlayerOutput output);
+  /** The answer may take a while (a file to open), and comes on the player's event loop. */
+  io.vertx.core.Future<PlayResult> play(PlayRequest request, PlayerOutput output);
 }

@@ -8,6 +8,14 @@ public interface Playback {
 
   void pause(boolean paused);
 
+  /**
+   * Goes to {@code timestampMs} in what is played (the seek command); false when there is no time
+   * to go to, as in a live stream.
+   */
+  default boolean seek(long timestampMs) {
+    return false;
+  }
+
   void receiveAudio(boolean enabled);
 
   void receiveVideo(boolean enabled);

@@ -135,6 +135,7 @@ public final class ServerSession implements RtmpConnection.Handler {
       case "play" -> onPlay(command, msid);
       case "getStreamLength" -> replyResult(command, 0.0);
       case "pause" -> onPause(command, msid);
+      case "seek" -> onSeek(command, msid);
       case "receiveAudio" -> withPlayback(msid, p -> p.receiveAudio(booleanArgument(command, 0, true)));
       case "receiveVideo" -> withPlayback(msid, p -> p.receiveVideo(booleanArgument(command, 0, true)));
       case "closeStream" -> stopStream(msid);
@@ -348,41 +349,61 @@ public final class ServerSession implements RtmpConnection.Handler {
     // it answers.
     connection.pauseReading();
     admission.admit(asked).onComplete(done -> {
-      boolean current = stream.playAsked == playToken;
-      if (current) {
-        stream.playAsked = null;
-      }
-      resumeReadingUnlessAnswerPending();
-      if (connection.isClosed() || streams.get(msid) != stream || !current) {
+      if (stale(msid, stream, playToken)) {
+        answered(stream, playToken);
         return; // closed, deleted, stopped or asked again while the answer was on its way
       }
       Admission.Decision decision = done.succeeded() ? done.result()
           : Admission.Decision.refuse("cannot check the play: " + done.cause().getMessage());
       if (!decision.allowed()) {
+        answered(stream, playToken);
         log.info("{}: play of {} refused: {}", connection.remote(), StreamNames.printable(nameAndQuery[0]),
             decision.reason());
         sendStatus(msid, Status.LEVEL_ERROR, Status.PLAY_FAILED, decision.reason());
         return;
       }
       String[] playing = decision.name() == null ? nameAndQuery : new String[] {decision.name(), nameAndQuery[1]};
-      if (startPlay(msid, stream, playing, start)) {
-        stream.admitted = asked;
-      }
+      // The play service may take a while too (a recording to open): the play is still being asked.
+      playService.play(new PlayService.PlayRequest(app, playing[0], playing[1], start, connection.remote()),
+          new Output(msid)).onComplete(played -> {
+            boolean wanted = !stale(msid, stream, playToken);
+            answered(stream, playToken);
+            PlayService.PlayResult result = played.succeeded() ? played.result()
+                : PlayService.PlayResult.refused(Status.PLAY_FAILED, "play failed: " + played.cause().getMessage());
+            if (!wanted) {
+              if (result.playback() != null) {
+                result.playback().close();
+              }
+              return;
+            }
+            if (startPlay(msid, stream, playing[0], result)) {
+              stream.admitted = asked;
+            }
+          });
     });
   }
 
-  /** Asks the play service; true when the play started. */
-  private boolean startPlay(int msid, NetStream stream, String[] nameAndQuery, double start) {
-    PlayService.PlayResult result = playService.play(
-        new PlayService.PlayRequest(app, nameAndQuery[0], nameAndQuery[1], start, connection.remote()),
-        new Output(msid));
+  /** Whether a play's answer came too late: the connection closed, or the stream was deleted, stopped or played again. */
+  private boolean stale(int msid, NetStream stream, Object playToken) {
+    return connection.isClosed() || streams.get(msid) != stream || stream.playAsked != playToken;
+  }
+
+  /** The play asked with {@code playToken} has its answer: reading goes on unless another waits. */
+  private void answered(NetStream stream, Object playToken) {
+    if (stream.playAsked == playToken) {
+      stream.playAsked = null;
+    }
+    resumeReadingUnlessAnswerPending();
+  }
+
+  /** Starts what the play service answered; true when the play started. */
+  private boolean startPlay(int msid, NetStream stream, String name, PlayService.PlayResult result) {
     if (result.playback() == null) {
       sendStatus(msid, Status.LEVEL_ERROR, result.code(), result.description());
       return false;
     }
     stream.playback = result.playback();
     connection.sessionStarted(Sessions.Role.PLAY);
-    String name = nameAndQuery[0];
     connection.send(UserControl.streamBegin(msid));
     sendStatus(msid, Status.LEVEL_STATUS, Status.PLAY_RESET, "Playing and resetting " + name + ".");
     sendStatus(msid, Status.LEVEL_STATUS, Status.PLAY_START, "Started playing " + name + ".");
@@ -402,7 +423,21 @@ public final class ServerSession implements RtmpConnection.Handler {
     }
     stream.playback.pause(pause);
     sendStatus(msid, Status.LEVEL_STATUS, pause ? Status.PAUSE_NOTIFY : Status.UNPAUSE_NOTIFY,
-        pause ? "Paused live stream." : "Resumed live stream.");
+        pause ? "Paused." : "Resumed.");
+  }
+
+  /** NetStream.seek(ms): a recording goes there; a live stream has no time to go to. */
+  private void onSeek(Command command, int msid) {
+    NetStream stream = streams.get(msid);
+    if (stream == null || stream.playback == null) {
+      return;
+    }
+    Double to = command.numberArgument(0);
+    if (to == null || to < 0 || to.isNaN()) {
+      send(msid, Status.onStatus(Status.LEVEL_ERROR, Status.SEEK_FAILED, "seek needs a time in milliseconds"));
+    } else if (!stream.playback.seek(to.longValue())) {
+      send(msid, Status.onStatus(Status.LEVEL_ERROR, Status.SEEK_FAILED, "a live stream cannot seek"));
+    }
   }
 
   private void onDeleteStream(Command command) {

@@ -24,6 +24,9 @@ public final class Status {
   public static final String PLAY_STREAM_NOT_FOUND = "NetStream.Play.StreamNotFound";
   public static final String PLAY_PUBLISH_NOTIFY = "NetStream.Play.PublishNotify";
   public static final String PLAY_UNPUBLISH_NOTIFY = "NetStream.Play.UnpublishNotify";
+  public static final String PLAY_COMPLETE = "NetStream.Play.Complete";
+  public static final String SEEK_NOTIFY = "NetStream.Seek.Notify";
+  public static final String SEEK_FAILED = "NetStream.Seek.Failed";
   public static final String PAUSE_NOTIFY = "NetStream.Pause.Notify";
   public static final String UNPAUSE_NOTIFY = "NetStream.Unpause.Notify";
   public static final String STREAM_FAILED = "NetStream.Failed";

@@ -1,0 +1,222 @@
+package org.rtmpcluster.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.rtmpcluster.client.RtmpClient;
+import org.rtmpcluster.common.media.FlvReader;
+import org.rtmpcluster.common.rtmp.message.MessageType;
+import org.rtmpcluster.common.rtmp.session.Status;
+import org.rtmpcluster.common.testing.Await;
+import org.rtmpcluster.common.testing.FfmpegPublish;
+import org.rtmpcluster.common.testing.MediaReport;
+import org.rtmpcluster.common.testing.PlayResult;
+import org.rtmpcluster.common.testing.RealClients;
+
+/**
+ * Replay of a recording (record.replay): ffmpeg and rtmpdump play an 8 s recording back from
+ * {@code rtmp://HOST/vod/live/<file>}, whole, from a start time and after a seek, and a player
+ * pauses and resumes it. The recording is made once, by ffmpeg publishing to the same node.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ReplayTest {
+  private static final int GOP_FRAMES = 25;
+  private static final long GOP_MS = GOP_FRAMES * 1000L / RealClients.FPS;
+  private static final Duration PLAY_LIMIT = Duration.ofSeconds(60);
+
+  private Path dir;
+  private TestNode node;
+  private Path recording;
+  private MediaReport recorded;
+  private Vertx clientVertx;
+
+  @BeforeAll
+  void recordEightSeconds() throws Exception {
+    dir = Files.createTempDirectory("replay");
+    node = TestNode.start(c -> c.withRecord(c.record().withEnabled(true, dir.toString())
+        .withReplay(c.record().replay().withEnabled(true))));
+    try (FfmpegPublish publish = RealClients.publish(rtmp("live/" + TestNode.KEY.key()), 8, GOP_FRAMES)) {
+      assertTrue(publish.awaitExit(Duration.ofSeconds(40)).exitedCleanly(), publish.stderr());
+    }
+    Await.until(() -> recordings().size() == 1 && durationPatched(recordings().get(0)), Duration.ofSeconds(20),
+        "the recording is finished");
+    recording = recordings().get(0);
+    recorded = RealClients.analyze(recording);
+    assertTrue(recorded.decodesCleanly() && recorded.videoFrames() > 7 * RealClients.FPS, recorded.toString());
+    clientVertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (clientVertx != null) {
+      Await.result(clientVertx.close());
+    }
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  private String rtmp(String path) {
+    return "rtmp://127.0.0.1:" + node.port() + "/" + path;
+  }
+
+  /** The replay URL of the recording: app vod, then the stream's app and the file's name without .flv. */
+  private String replayUrl() {
+    String file = recording.getFileName().toString();
+    return rtmp("vod/live/" + file.substring(0, file.length() - ".flv".length()));
+  }
+
+  @Test
+  void ffmpegPlaysTheWholeRecordingAndStopsAtItsEnd() throws Exception {
+    PlayResult played = RealClients.replayWithFfmpeg(replayUrl(), 0, PLAY_LIMIT, dir.resolve("ffmpeg.flv"));
+    assertTrue(played.process().exitedCleanly(), "ffmpeg ends by itself at Play.Stop: " + played.process().describe());
+    MediaReport report = played.analyze();
+    assertTrue(report.decodesCleanly(), report.toString());
+    assertEquals("h264", report.videoCodec());
+    assertEquals("aac", report.audioCodec());
+    assertEquals(recorded.videoFrames(), report.videoFrames(), "every frame of the file: " + report);
+    assertTrue(report.firstVideoFrameIsKeyframe() && report.videoTimestampsMonotonic()
+        && report.audioTimestampsMonotonic(), report.toString());
+    assertEquals(0, report.firstVideoTimestampMillis());
+  }
+
+  @Test
+  void rtmpdumpDownloadsTheWholeRecordingAndCallsItComplete() throws Exception {
+    PlayResult played = RealClients.replayWithRtmpdump(replayUrl(), 0, PLAY_LIMIT, dir.resolve("rtmpdump.flv"));
+    assertTrue(played.process().exitedCleanly(), "rtmpdump exits with 0, complete: " + played.process().describe());
+    MediaReport report = played.analyze();
+    assertTrue(report.decodesCleanly(), report.toString());
+    assertEquals(recorded.videoFrames(), report.videoFrames(), "every frame of the file: " + report);
+  }
+
+  @Test
+  void aPlayWithAStartTimeBeginsAtTheKeyframeBeforeIt() throws Exception {
+    PlayResult played = RealClients.replayWithRtmpdump(replayUrl(), 4, PLAY_LIMIT, dir.resolve("from-4s.flv"));
+    assertTrue(played.process().exitedCleanly(), played.process().describe());
+    MediaReport report = played.analyze();
+    assertTrue(report.decodesCleanly() && report.firstVideoFrameIsKeyframe(), report.toString());
+    // rtmpdump writes the timestamps it gets plus its -A, so where the replay began shows in what is left.
+    long began = recorded.videoSpanMillis() - report.videoSpanMillis();
+    assertTrue(began <= 4_000 && began > 4_000 - GOP_MS - 100, "from the keyframe at or before 4 s: " + report);
+    int framesFromThere = (int) (report.videoSpanMillis() * RealClients.FPS / 1000) + 1;
+    assertTrue(Math.abs(report.videoFrames() - framesFromThere) <= 1,
+        "every frame from there on, " + framesFromThere + ": " + report);
+  }
+
+  @Test
+  void ffmpegSeeksWithTheSeekCommand() throws Exception {
+    PlayResult played = RealClients.replayWithFfmpeg(replayUrl(), 5, PLAY_LIMIT, dir.resolve("seek-5s.flv"));
+    assertTrue(played.process().exitedCleanly(), played.process().describe());
+    MediaReport report = played.analyze();
+    assertTrue(report.decodesCleanly(), report.toString());
+    assertTrue(played.process().stderr().contains("Seek") || report.firstVideoTimestampMillis() > 0,
+        played.process().describe());
+    assertTrue(report.videoFrames() < recorded.videoFrames() - 3 * RealClients.FPS,
+        "not the first seconds: " + report);
+    assertTrue(report.videoTimestampsMonotonic(), report.toString());
+  }
+
+  /**
+   * A player pauses the replay and resumes it: it hears Pause.Notify and Unpause.Notify, and after
+   * the pause the replay goes on from where it was, so that every video tag of the file arrives
+   * once and in order.
+   */
+  @Test
+  void pauseHoldsTheReplayAndUnpauseGoesOnFromWhereItWas() throws Exception {
+    List<Long> video = new CopyOnWriteArrayList<>();
+    List<String> statuses = new CopyOnWriteArrayList<>();
+    String file = recording.getFileName().toString();
+    RtmpClient client = Await.result(RtmpClient.connect(clientVertx, "127.0.0.1", node.port(), "vod/live"));
+    client.mediaHandler(message -> {
+      if (message.typeId() == MessageType.VIDEO) {
+        video.add(message.timestamp());
+      }
+    }).statusHandler(status -> statuses.add(String.valueOf(status.get("code"))));
+    int stream = Await.result(client.play(file.substring(0, file.length() - 4)));
+    Await.until(() -> video.size() > RealClients.FPS, Duration.ofSeconds(20), "a second of video");
+    client.notify(stream, "pause", true, (double) video.get(video.size() - 1));
+    Await.until(() -> statuses.contains(Status.PAUSE_NOTIFY), Duration.ofSeconds(10), "Pause.Notify");
+    int atPause = video.size();
+    client.notify(stream, "pause", false, (double) video.get(video.size() - 1));
+    Await.until(() -> statuses.contains(Status.PLAY_STOP), Duration.ofSeconds(30), "the replay plays to its end");
+    assertTrue(statuses.contains(Status.UNPAUSE_NOTIFY), statuses.toString());
+    assertTrue(atPause < recorded.videoFrames(), "paused before the end: " + atPause);
+    assertEquals(videoTimestampsOf(recording), video, "every video tag of the file once, in order");
+    Await.result(client.close());
+  }
+
+  @Test
+  void aNameOutsideRecordPathOrOfNoFileIsNotFound() throws Exception {
+    Files.writeString(dir.getParent().resolve("secret.flv"), "FLV");
+    for (String[] appAndName : List.of(new String[] {"vod", "../secret"}, new String[] {"vod/live", "../../secret"},
+        new String[] {"vod/live", "no-such-recording"}, new String[] {"vod", "live//x"})) {
+      RtmpClient client = Await.result(RtmpClient.connect(clientVertx, "127.0.0.1", node.port(), appAndName[0]));
+      List<Map<String, Object>> statuses = new CopyOnWriteArrayList<>();
+      client.statusHandler(statuses::add);
+      client.play(appAndName[1]);
+      Await.until(() -> !statuses.isEmpty(), Duration.ofSeconds(10), "an answer for " + String.join("/", appAndName));
+      assertEquals(Status.PLAY_STREAM_NOT_FOUND, statuses.get(0).get("code"), statuses.toString());
+      Await.result(client.close());
+    }
+    PlayResult played = RealClients.replayWithFfmpeg(rtmp("vod/live/no-such-recording"), 0, PLAY_LIMIT,
+        dir.resolve("none.flv"));
+    assertFalse(played.process().exitedCleanly(), "ffmpeg fails on a recording that is not there");
+  }
+
+  @Test
+  void theReplayAppTakesNoPublishers() throws Exception {
+    RtmpClient client = Await.result(RtmpClient.connect(clientVertx, "127.0.0.1", node.port(), "vod"));
+    List<Map<String, Object>> statuses = new CopyOnWriteArrayList<>();
+    client.statusHandler(statuses::add);
+    client.publish(TestNode.KEY.key());
+    Await.until(() -> !statuses.isEmpty(), Duration.ofSeconds(10), "an answer to the publish");
+    assertEquals(Status.PUBLISH_DENIED, statuses.get(0).get("code"), statuses.toString());
+    client.close();
+  }
+
+  /** The timestamps of the file's video tags, in file order. */
+  private static List<Long> videoTimestampsOf(Path file) throws IOException {
+    FlvReader reader = FlvReader.fromStart(1 << 24);
+    reader.feed(Buffer.buffer(Files.readAllBytes(file)));
+    List<Long> timestamps = new java.util.ArrayList<>();
+    for (FlvReader.Tag tag = reader.poll(); tag != null; tag = reader.poll()) {
+      if (tag.type() == MessageType.VIDEO) {
+        timestamps.add(tag.timestamp());
+      }
+    }
+    return timestamps;
+  }
+
+  private List<Path> recordings() {
+    try (Stream<Path> files = Files.walk(dir.resolve("live"))) {
+      return files.filter(p -> p.toString().endsWith(".flv")).sorted().toList();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  /** onMetaData's duration, the first number in the file's script tag, is no longer 0. */
+  private static boolean durationPatched(Path file) {
+    try {
+      byte[] bytes = Files.readAllBytes(file);
+      return bytes.length > 64 && Buffer.buffer(bytes).getDouble(13 + 11 + 13 + 5 + 10 + 1) > 0;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
