@@ -29,6 +29,7 @@ import org.rtmpcluster.common.stream.LoopFeed;
 import org.rtmpcluster.common.stream.StreamCopy;
 import org.rtmpcluster.common.stream.StreamHub;
 import org.rtmpcluster.edge.EdgePlayService;
+import org.rtmpcluster.origin.replay.RecordingDownloads;
 import org.rtmpcluster.origin.replay.ReplayService;
 import org.rtmpcluster.edge.PlayerCounters;
 import org.rtmpcluster.edge.hls.HlsService;
@@ -154,19 +155,24 @@ final class RtmpListener extends VerticleBase {
    * players do: the same GOP cache and pull, one hop per loop.
    */
   private Future<?> startPlayHttp() {
-    if (!config.playHttp().enabled() || copies == null) {
+    boolean downloads = config.record().replay().enabled();
+    if (!config.playHttp().enabled() || copies == null && !downloads) {
       return Future.succeededFuture();
     }
-    Function<String, LiveStream> fed = name -> {
-      StreamCopy copy = copies.getOrCreate(name);
-      if (copy != null) {
-        LoopFeed.connect(copy, homeStreams, config.streams().playerQueueSoftLimitBytes());
-      }
-      return copy;
-    };
-    // HLS is the home loop's (one set of segments for all of a viewer's connections), FLV each loop's.
-    HttpFlvService flv = new HttpFlvService(config.streams(), fed, admission, config.playHttp().corsOrigins(),
-        playerCounters, draining, connections::overDirectBudget, connections.refusals()).withHls(hls);
+    HttpFlvService flv = null;
+    if (copies != null) {
+      Function<String, LiveStream> fed = name -> {
+        StreamCopy copy = copies.getOrCreate(name);
+        if (copy != null) {
+          LoopFeed.connect(copy, homeStreams, config.streams().playerQueueSoftLimitBytes());
+        }
+        return copy;
+      };
+      // HLS is the home loop's (one set of segments for all of a viewer's connections), FLV each loop's.
+      flv = new HttpFlvService(config.streams(), fed, admission, config.playHttp().corsOrigins(),
+          playerCounters, draining, connections::overDirectBudget, connections.refusals()).withHls(hls);
+    }
+    RecordingDownloads recordings = downloads ? new RecordingDownloads(vertx, config.record(), admission) : null;
     // A connection that sends no request, or a viewer waiting for a stream nobody publishes, is
     // closed after rtmp.idle-timeout-ms without traffic; a playing viewer is never idle.
     HttpServerOptions options = new HttpServerOptions().setTcpNoDelay(true)
@@ -189,7 +195,18 @@ final class RtmpListener extends VerticleBase {
       }
       connection.closeHandler(v -> connections.release(host));
     });
-    playServer.requestHandler(flv::handle);
+    HttpFlvService live = flv;
+    playServer.requestHandler(request -> {
+      if (recordings != null && recordings.serves(request.path())) {
+        recordings.handle(request);
+      } else if (live != null) {
+        live.handle(request);
+      } else {
+        request.response().setStatusCode(404).putHeader("Content-Type", "text/plain; charset=utf-8")
+            .end("this node is an origin only: it serves recordings under /" + config.record().replay().app()
+                + "/; play live streams from an edge node\n");
+      }
+    });
     return playServer.listen(playPort, config.playHttp().host());
   }
 

@@ -49,7 +49,8 @@ class ReplayTest {
   void recordEightSeconds() throws Exception {
     dir = Files.createTempDirectory("replay");
     node = TestNode.start(c -> c.withRecord(c.record().withEnabled(true, dir.toString())
-        .withReplay(c.record().replay().withEnabled(true))));
+        .withReplay(c.record().replay().withEnabled(true)))
+        .withPlayHttp(org.rtmpcluster.common.config.PlayHttpSettings.DEFAULT.withHost("127.0.0.1").withPort(0)));
     try (FfmpegPublish publish = RealClients.publish(rtmp("live/" + TestNode.KEY.key()), 8, GOP_FRAMES)) {
       assertTrue(publish.awaitExit(Duration.ofSeconds(40)).exitedCleanly(), publish.stderr());
     }
@@ -163,6 +164,7 @@ class ReplayTest {
   @Test
   void aNameOutsideRecordPathOrOfNoFileIsNotFound() throws Exception {
     Files.writeString(dir.getParent().resolve("secret.flv"), "FLV");
+    Files.writeString(dir.resolve("secret.flv"), "FLV");
     for (String[] appAndName : List.of(new String[] {"vod", "../secret"}, new String[] {"vod/live", "../../secret"},
         new String[] {"vod/live", "no-such-recording"}, new String[] {"vod", "live//x"})) {
       RtmpClient client = Await.result(RtmpClient.connect(clientVertx, "127.0.0.1", node.port(), appAndName[0]));
@@ -187,6 +189,59 @@ class ReplayTest {
     Await.until(() -> !statuses.isEmpty(), Duration.ofSeconds(10), "an answer to the publish");
     assertEquals(Status.PUBLISH_DENIED, statuses.get(0).get("code"), statuses.toString());
     client.close();
+  }
+
+  private String downloadUrl(String path) {
+    return "http://127.0.0.1:" + node.node.playHttpPort() + path;
+  }
+
+  private String fileUrl() {
+    return downloadUrl("/vod/live/" + recording.getFileName());
+  }
+
+  @Test
+  void theHttpPlaybackListenerServesTheRecordingForDownloadAndFfmpegDecodesIt() throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpResponse<byte[]> whole = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(fileUrl())).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, whole.statusCode());
+    assertEquals("video/x-flv", whole.headers().firstValue("Content-Type").orElse(""));
+    assertEquals("bytes", whole.headers().firstValue("Accept-Ranges").orElse(""));
+    assertTrue(java.util.Arrays.equals(Files.readAllBytes(recording), whole.body()), "the file, byte for byte");
+
+    Path downloaded = dir.resolve("downloaded-by-ffmpeg.flv");
+    PlayResult played = RealClients.replayWithFfmpeg(fileUrl(), 0, PLAY_LIMIT, downloaded);
+    assertTrue(played.process().exitedCleanly(), played.process().describe());
+    MediaReport report = played.analyze();
+    assertTrue(report.decodesCleanly(), report.toString());
+    assertEquals(recorded.videoFrames(), report.videoFrames());
+  }
+
+  @Test
+  void aByteRangeIsServedAsPartialContentAndOnePastTheEndIsRefused() throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    byte[] file = Files.readAllBytes(recording);
+    java.net.http.HttpResponse<byte[]> part = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(fileUrl())).header("Range", "bytes=100-1099").build(),
+        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(206, part.statusCode());
+    assertEquals("bytes 100-1099/" + file.length, part.headers().firstValue("Content-Range").orElse(""));
+    assertTrue(java.util.Arrays.equals(java.util.Arrays.copyOfRange(file, 100, 1100), part.body()));
+    java.net.http.HttpResponse<byte[]> tail = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(fileUrl())).header("Range", "bytes=-10").build(),
+        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    assertTrue(java.util.Arrays.equals(java.util.Arrays.copyOfRange(file, file.length - 10, file.length), tail.body()));
+    java.net.http.HttpResponse<String> past = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(fileUrl())).header("Range", "bytes=" + file.length + "-").build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(416, past.statusCode());
+    assertEquals("bytes */" + file.length, past.headers().firstValue("Content-Range").orElse(""));
+    for (String path : List.of("/vod/live/..%2F..%2Fsecret.flv", "/vod/..%2Fsecret.flv", "/vod/live/no-such.flv",
+        "/vod/live/")) {
+      java.net.http.HttpResponse<String> none = http.send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create(downloadUrl(path))).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(404, none.statusCode(), path + ": " + none.body());
+    }
   }
 
   /** The timestamps of the file's video tags, in file order. */

@@ -8,7 +8,8 @@ import java.util.List;
  * operators' API: HTTP-FLV and WebSocket-FLV at {@code /<app>/<name>.flv}, HLS at
  * {@code /<app>/<name>/index.m3u8}.
  *
- * @param enabled     whether the node serves it (only with the edge role)
+ * @param enabled     whether the node serves it (with the edge role; with record.replay only, just
+ *                    recordings for download)
  * @param host        address to listen on
  * @param port        TCP port (0: any free port)
  * @param corsOrigins origins whose pages may play ({@code Access-Control-Allow-Origin}); "*" any

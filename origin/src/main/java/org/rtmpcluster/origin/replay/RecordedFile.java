@@ -49,19 +49,29 @@ final class RecordedFile {
    */
   static Future<RecordedFile> open(Vertx vertx, Path root, Path relative) {
     return vertx.executeBlocking(() -> {
-      Path realRoot = root.toRealPath();
-      Path file = root.resolve(relative);
-      Path real;
-      try {
-        real = file.toRealPath();
-      } catch (NoSuchFileException e) {
-        throw new NoSuchFileException(relative.toString());
-      }
-      if (!real.startsWith(realRoot) || !java.nio.file.Files.isRegularFile(real)) {
-        throw new NoSuchFileException(relative.toString());
-      }
+      Path real = locate(root, relative);
       return new RecordedFile(vertx, FileChannel.open(real, StandardOpenOption.READ), real);
     }, false);
+  }
+
+  /**
+   * The real path of {@code relative} under {@code root} (blocking: call it off the event loop);
+   * {@link NoSuchFileException} for a file that is not there, is not a regular file, or is reached
+   * through a link out of the root.
+   */
+  static Path locate(Path root, Path relative) throws IOException {
+    Path realRoot;
+    Path real;
+    try {
+      realRoot = root.toRealPath();
+      real = root.resolve(relative).toRealPath();
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException(relative.toString());
+    }
+    if (!real.startsWith(realRoot) || !java.nio.file.Files.isRegularFile(real)) {
+      throw new NoSuchFileException(relative.toString());
+    }
+    return real;
   }
 
   Path path() {

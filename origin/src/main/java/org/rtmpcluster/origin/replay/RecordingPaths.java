@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * plain names (no empty, {@code .} or {@code ..} part, no backslash or control character), with
  * {@code .flv} at the end (players leave it off: ffmpeg and librtmp strip it from the URL).
  */
-final class RecordingPaths {
+public final class RecordingPaths {
   /** Longer than any name the recorder makes, and short enough for every file system. */
   static final int MAX_LENGTH = 1024;
 
@@ -18,7 +18,7 @@ final class RecordingPaths {
    * The file for a play of {@code name} in {@code app} ({@code vod}, or {@code vod/<stream app>}),
    * or null when they name none.
    */
-  static Path relative(String replayApp, String app, String name) {
+  public static Path relative(String replayApp, String app, String name) {
     if (name.startsWith("flv:")) {
       name = name.substring(4);
     }

@@ -1,0 +1,124 @@
+package org.rtmpcluster.origin.replay;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import org.rtmpcluster.common.config.AuthAction;
+import org.rtmpcluster.common.config.RecordSettings;
+import org.rtmpcluster.common.rtmp.session.Admission;
+import org.rtmpcluster.common.stream.StreamNames;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Recordings for download on the HTTP playback listener: {@code GET /vod/live/<file>.flv} is the
+ * file under {@code record.path}, sent from the file by the kernel (sendfile on plain HTTP), with
+ * byte ranges (RFC 9110 14) so that a download can resume and a player can seek. Each request is
+ * admitted as a play of {@code vod/live}'s {@code <file>}, as an RTMP replay is.
+ */
+public final class RecordingDownloads {
+  private static final Logger log = LoggerFactory.getLogger(RecordingDownloads.class);
+
+  private final Vertx vertx;
+  private final Path root;
+  private final String app;
+  private final Admission admission;
+
+  public RecordingDownloads(Vertx vertx, RecordSettings record, Admission admission) {
+    this.vertx = vertx;
+    this.root = Path.of(record.path()).toAbsolutePath().normalize();
+    this.app = record.replay().app();
+    this.admission = admission;
+  }
+
+  /** Whether {@code path} asks for a recording: it is under /{@code record.replay.app}/. */
+  public boolean serves(String path) {
+    return path.startsWith("/" + app + "/");
+  }
+
+  public void handle(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
+      response.putHeader("Allow", "GET, HEAD");
+      plain(response, 405, "recordings are downloaded with GET");
+      return;
+    }
+    String wanted = io.netty.handler.codec.http.QueryStringDecoder.decodeComponent(
+        request.path().substring(app.length() + 2));
+    Path relative = wanted.endsWith(".flv") ? RecordingPaths.relative(app, app, wanted) : null;
+    if (relative == null) {
+      plain(response, 404, "no such recording: download /" + app + "/<app>/<file>.flv");
+      return;
+    }
+    int slash = wanted.lastIndexOf('/');
+    String playApp = slash < 0 ? app : app + "/" + wanted.substring(0, slash);
+    String name = wanted.substring(slash + 1, wanted.length() - ".flv".length());
+    String remote = request.remoteAddress() == null ? "unknown" : request.remoteAddress().toString();
+    Admission.Request asked = new Admission.Request(AuthAction.PLAY, playApp, name,
+        request.query() == null ? "" : request.query(), remote,
+        request.getHeader("Referer") == null ? "" : request.getHeader("Referer"), "http");
+    request.pause();
+    admission.admit(asked).onComplete(done -> {
+      request.resume();
+      if (response.closed()) {
+        return;
+      }
+      Admission.Decision decision = done.succeeded() ? done.result()
+          : Admission.Decision.refuse("cannot check the download: " + done.cause().getMessage());
+      if (!decision.allowed()) {
+        log.info("download of {} from {} refused: {}", StreamNames.printable(wanted), remote, decision.reason());
+        plain(response, 403, decision.reason());
+        return;
+      }
+      vertx.executeBlocking(() -> {
+        Path real = RecordedFile.locate(root, relative);
+        return new Located(real, Files.size(real));
+      }, false).onComplete(found -> {
+        if (response.closed()) {
+          return;
+        }
+        if (found.failed()) {
+          plain(response, found.cause() instanceof NoSuchFileException ? 404 : 500,
+              found.cause() instanceof NoSuchFileException ? "no recording " + relative.toString().replace('\\', '/')
+                  : "cannot read the recording: " + found.cause().getMessage());
+          return;
+        }
+        send(request, found.result());
+      });
+    });
+  }
+
+  private record Located(Path path, long size) {
+  }
+
+  private static void send(HttpServerRequest request, Located file) {
+    HttpServerResponse response = request.response();
+    response.putHeader("Content-Type", "video/x-flv").putHeader("Accept-Ranges", "bytes")
+        .putHeader("Content-Disposition", "attachment; filename=\"" + file.path().getFileName() + "\"");
+    ByteRange range = ByteRange.parse(request.getHeader("Range"), file.size());
+    if (range == ByteRange.UNSATISFIABLE) {
+      response.putHeader("Content-Range", "bytes */" + file.size());
+      plain(response, 416, "the range is past the end of the recording (" + file.size() + " bytes)");
+      return;
+    }
+    long offset = range == null ? 0 : range.first();
+    long length = range == null ? file.size() : range.last() - range.first() + 1;
+    if (range != null) {
+      response.setStatusCode(206).putHeader("Content-Range",
+          "bytes " + range.first() + "-" + range.last() + "/" + file.size());
+    }
+    if (request.method() == HttpMethod.HEAD) {
+      response.putHeader("Content-Length", Long.toString(length)).end();
+      return;
+    }
+    response.sendFile(file.path().toString(), offset, length);
+  }
+
+  private static void plain(HttpServerResponse response, int status, String message) {
+    response.setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8").end(message + "\n");
+  }
+}
