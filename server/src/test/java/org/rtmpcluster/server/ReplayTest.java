@@ -161,6 +161,57 @@ class ReplayTest {
     Await.result(client.close());
   }
 
+  /**
+   * A file a crash cut off in the middle of a tag (the recorder writes whole tags in order, so
+   * that is all a crash can leave) plays to its last whole tag, and the play ends as at the end of
+   * any file.
+   */
+  @Test
+  void aRecordingCutOffInsideATagPlaysToItsLastWholeTag() throws Exception {
+    byte[] file = Files.readAllBytes(recording);
+    FlvReader reader = FlvReader.fromStart(1 << 24);
+    reader.feed(Buffer.buffer(file));
+    List<FlvReader.Tag> tags = new java.util.ArrayList<>();
+    for (FlvReader.Tag tag = reader.poll(); tag != null; tag = reader.poll()) {
+      tags.add(tag);
+    }
+    FlvReader.Tag cut = tags.stream().filter(tag -> tag.type() == MessageType.VIDEO && tag.payload().length() > 100)
+        .skip(tags.size() / 4).findFirst().orElseThrow();
+    Path crashed = dir.resolve("live").resolve("crashed.flv");
+    Files.write(crashed, java.util.Arrays.copyOf(file, (int) cut.position() + FlvReader.TAG_HEADER_BYTES + 50));
+    long wholeVideoTags = tags.stream().filter(tag -> tag.type() == MessageType.VIDEO && tag.position() < cut.position())
+        .count();
+
+    PlayResult played = RealClients.replayWithFfmpeg(rtmp("vod/live/crashed"), 0, PLAY_LIMIT, dir.resolve("crashed-out.flv"));
+    assertTrue(played.process().exitedCleanly(), played.process().describe());
+    MediaReport report = played.analyze();
+    assertTrue(report.decodesCleanly(), report.toString());
+    // The video tags before the cut are the sequence header and that many frames.
+    assertEquals(wholeVideoTags - 1, report.videoFrames(), "every whole video tag before the cut: " + report);
+  }
+
+  /** Recordings are written on origins: one without the edge role replays them (and plays nothing live). */
+  @Test
+  void anOriginWithoutTheEdgeRoleReplaysItsRecordings() throws Exception {
+    try (TestNode origin = TestNode.start(c -> c.withRoles(java.util.EnumSet.of(org.rtmpcluster.common.config.Role.ORIGIN))
+        .withRecord(c.record().withEnabled(true, dir.toString()).withReplay(c.record().replay().withEnabled(true))))) {
+      String file = recording.getFileName().toString();
+      PlayResult played = RealClients.replayWithFfmpeg("rtmp://127.0.0.1:" + origin.port() + "/vod/live/"
+          + file.substring(0, file.length() - 4), 0, PLAY_LIMIT, dir.resolve("from-origin.flv"));
+      assertTrue(played.process().exitedCleanly(), played.process().describe());
+      assertEquals(recorded.videoFrames(), played.analyze().videoFrames());
+
+      RtmpClient live = Await.result(RtmpClient.connect(clientVertx, "127.0.0.1", origin.port(), "live"));
+      List<Map<String, Object>> statuses = new CopyOnWriteArrayList<>();
+      live.statusHandler(statuses::add);
+      live.play("show");
+      Await.until(() -> !statuses.isEmpty(), Duration.ofSeconds(10), "an answer to a live play");
+      assertEquals(Status.PLAY_FAILED, statuses.get(0).get("code"));
+      assertTrue(String.valueOf(statuses.get(0).get("description")).contains("play from an edge"), statuses.toString());
+      live.close();
+    }
+  }
+
   @Test
   void aNameOutsideRecordPathOrOfNoFileIsNotFound() throws Exception {
     Files.writeString(dir.getParent().resolve("secret.flv"), "FLV");
