@@ -6,6 +6,7 @@ import java.util.Map;
 import org.rtmpcluster.common.config.RecordSettings;
 import org.rtmpcluster.common.stream.HomeStream;
 import org.rtmpcluster.origin.cluster.ClusterRelay;
+import org.rtmpcluster.origin.record.RecordingCounters;
 import org.rtmpcluster.origin.record.StreamRecorder;
 
 /**
@@ -19,11 +20,16 @@ final class Recordings {
   private final RecordSettings settings;
   private final AuthClients hooks;
   private final Map<HomeStream, StreamRecorder> recorders = new IdentityHashMap<>();
+  private final RecordingCounters counters = new RecordingCounters();
 
   Recordings(Vertx vertx, RecordSettings settings, AuthClients hooks) {
     this.vertx = vertx;
     this.settings = settings;
     this.hooks = hooks;
+  }
+
+  RecordingCounters counters() {
+    return counters;
   }
 
   /** On the home loop, when {@code stream} is published on this origin. */
@@ -33,7 +39,7 @@ final class Recordings {
     }
     StreamRecorder recorder = new StreamRecorder(vertx, stream, settings,
         () -> !(stream.publishObserver() instanceof ClusterRelay relay) || relay.state() == ClusterRelay.State.ACTIVE,
-        System::currentTimeMillis, recorded -> hooks.recordDone(recorded.stream(), recorded.path().toString(), recorded.durationMs(),
+        System::currentTimeMillis, counters, recorded -> hooks.recordDone(recorded.stream(), recorded.path().toString(), recorded.durationMs(),
             recorded.bytes()),
         () -> recorders.remove(stream));
     recorders.put(stream, recorder);

@@ -30,6 +30,7 @@ import org.rtmpcluster.common.stream.StreamCopy;
 import org.rtmpcluster.common.stream.StreamHub;
 import org.rtmpcluster.edge.EdgePlayService;
 import org.rtmpcluster.origin.replay.RecordingDownloads;
+import org.rtmpcluster.origin.replay.ReplayCounters;
 import org.rtmpcluster.origin.replay.ReplayService;
 import org.rtmpcluster.edge.PlayerCounters;
 import org.rtmpcluster.edge.hls.HlsService;
@@ -62,6 +63,7 @@ final class RtmpListener extends VerticleBase {
   private final PublishService homePublishing;
   private final LoopFeed.Home homeStreams;
   private final PlayerCounters playerCounters;
+  private final ReplayCounters replayCounters;
   private final BooleanSupplier draining;
   private ConnectionRegistry registry;
   private PublishService publishService;
@@ -85,7 +87,8 @@ final class RtmpListener extends VerticleBase {
   RtmpListener(NodeConfig config, int port, int tlsPort, int playPort, ServerCertificate certificate,
       AuthClients auth, HlsService hls, Context home, NodeConnections connections,
       PublishService homePublishing, LoopFeed.Home homeStreams, PlayerCounters playerCounters,
-      BooleanSupplier draining) {
+      ReplayCounters replayCounters, BooleanSupplier draining) {
+    this.replayCounters = replayCounters;
     this.config = config;
     this.port = port;
     this.tlsPort = tlsPort;
@@ -117,7 +120,7 @@ final class RtmpListener extends VerticleBase {
     }
     if (config.record().replay().enabled()) {
       replay = new ReplayService(vertx, config.record(), config.rtmp().chunkLimits().maxMessageLength(),
-          config.streams().playerQueueSoftLimitBytes(), () -> System.nanoTime() / 1_000_000);
+          config.streams().playerQueueSoftLimitBytes(), () -> System.nanoTime() / 1_000_000, replayCounters);
       playService = new ReplayOrLive(replay, playService, connections::overDirectBudget);
       if (publishService != null) {
         PublishService live = publishService;

@@ -35,6 +35,8 @@ import org.rtmpcluster.edge.cluster.PullCounters;
 import org.rtmpcluster.edge.cluster.StreamPuller;
 import org.rtmpcluster.origin.OriginPublishService;
 import org.rtmpcluster.origin.cluster.ClusterRelay;
+import org.rtmpcluster.origin.record.RecordingCounters;
+import org.rtmpcluster.origin.replay.ReplayCounters;
 import org.rtmpcluster.server.http.HttpApi;
 import org.rtmpcluster.server.stats.NodeMetrics;
 import org.rtmpcluster.server.stats.NodeStats;
@@ -66,6 +68,7 @@ public final class RtmpNode extends VerticleBase {
   private HlsService hls;
   private final PlayerCounters playerCounters = new PlayerCounters();
   private final PullCounters pullCounters = new PullCounters();
+  private final ReplayCounters replayCounters = new ReplayCounters();
   private volatile IntSupplier clusterMembers = () -> 1;
   private NodeStats stats;
   private HttpApi httpApi;
@@ -174,7 +177,7 @@ public final class RtmpNode extends VerticleBase {
 
   private RtmpListener newListener(int port, int tlsPort, int playPort) {
     return new RtmpListener(config, port, tlsPort, playPort, certificates == null ? null : certificates.current(),
-        auth, hls, context, connections, publishService, homeStreams, playerCounters, () -> draining);
+        auth, hls, context, connections, publishService, homeStreams, playerCounters, replayCounters, () -> draining);
   }
 
   private Future<String> deployListener(int port, int tlsPort, int playPort) {
@@ -410,6 +413,15 @@ public final class RtmpNode extends VerticleBase {
   /** What this edge's stream pullers met on the event bus, all streams together. */
   public PullCounters pullCounters() {
     return pullCounters;
+  }
+
+  /** The node's recorders' counts (files open, finished, failed, frames skipped). */
+  public RecordingCounters recordingCounters() {
+    return recordings.counters();
+  }
+
+  public ReplayCounters replayCounters() {
+    return replayCounters;
   }
 
   /** The HLS segmenters, or null without HTTP playback or the edge role. */

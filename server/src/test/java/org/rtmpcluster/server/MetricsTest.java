@@ -124,7 +124,8 @@ class MetricsTest {
         "rtmpcluster_bus_gaps_total", "rtmpcluster_bus_resyncs_total", "rtmpcluster_event_loop_lag_seconds",
         "rtmpcluster_memory_budget_used_bytes", "rtmpcluster_memory_budget_limit_bytes", "rtmpcluster_cluster_members",
         "rtmpcluster_streams_published", "rtmpcluster_streams_played", "rtmpcluster_hls_streams",
-        "jvm_memory_used_bytes", "process_cpu_usage"}) {
+        "rtmpcluster_recordings_active", "rtmpcluster_recording_frames_skipped_total", "rtmpcluster_replays_active",
+        "rtmpcluster_replay_read_bytes_total", "jvm_memory_used_bytes", "process_cpu_usage"}) {
       assertTrue(typed.contains(family), family + " in\n" + body);
     }
     for (String family : typed) {

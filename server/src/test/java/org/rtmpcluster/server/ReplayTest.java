@@ -57,6 +57,9 @@ class ReplayTest {
     Await.until(() -> recordings().size() == 1 && durationPatched(recordings().get(0)), Duration.ofSeconds(20),
         "the recording is finished");
     recording = recordings().get(0);
+    Await.until(() -> node.node.recordingCounters().finished() == 1, Duration.ofSeconds(10), "counted as finished");
+    assertEquals(0, node.node.recordingCounters().active());
+    assertEquals(0, node.node.recordingCounters().framesSkipped(), "a disk that kept up");
     recorded = RealClients.analyze(recording);
     assertTrue(recorded.decodesCleanly() && recorded.videoFrames() > 7 * RealClients.FPS, recorded.toString());
     clientVertx = Vertx.vertx();
@@ -94,6 +97,9 @@ class ReplayTest {
     assertTrue(report.firstVideoFrameIsKeyframe() && report.videoTimestampsMonotonic()
         && report.audioTimestampsMonotonic(), report.toString());
     assertEquals(0, report.firstVideoTimestampMillis());
+    assertTrue(node.node.replayCounters().started() >= 1 && node.node.replayCounters().bytesRead() >= Files.size(recording),
+        "counted for /metrics");
+    Await.until(() -> node.node.replayCounters().active() == 0, Duration.ofSeconds(10), "no replay left once ffmpeg went");
   }
 
   @Test

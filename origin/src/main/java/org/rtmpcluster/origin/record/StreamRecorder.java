@@ -62,9 +62,11 @@ public final class StreamRecorder implements StreamListener {
   private long lastTimestamp;
   private long startedAtMs;
   private boolean skippingToKeyframe;
+  private final RecordingCounters counters;
 
   public StreamRecorder(Vertx vertx, LiveStream stream, RecordSettings settings, BooleanSupplier claimed,
-      LongSupplier wallClockMs, Consumer<Recorded> onRecorded, Runnable onEnded) {
+      LongSupplier wallClockMs, RecordingCounters counters, Consumer<Recorded> onRecorded, Runnable onEnded) {
+    this.counters = counters;
     this.onEnded = onEnded;
     this.vertx = vertx;
     this.stream = stream;
@@ -114,6 +116,8 @@ public final class StreamRecorder implements StreamListener {
         if (whileOpeningBytes + frame.size() <= settings.maxQueuedBytes()) {
           whileOpening.add(frame);
           whileOpeningBytes += frame.size();
+        } else {
+          counters.skipped();
         }
         return;
       }
@@ -125,6 +129,7 @@ public final class StreamRecorder implements StreamListener {
     }
     if (skippingToKeyframe) {
       if (!startsFile) {
+        counters.skipped();
         return;
       }
       skippingToKeyframe = false;
@@ -133,6 +138,7 @@ public final class StreamRecorder implements StreamListener {
       skippingToKeyframe = true;
       log.warn("recording of {}: the disk is {} bytes behind (record.max-queued-bytes); skipping to the next keyframe",
           stream.name(), settings.maxQueuedBytes());
+      counters.skipped();
       return;
     }
     file.write(frame, timestampOf(frame));
@@ -173,6 +179,7 @@ public final class StreamRecorder implements StreamListener {
             return;
           }
           file = created.result();
+          counters.opened();
           log.info("recording {} to {}", stream.name(), path);
           for (MediaFrame header : new MediaFrame[] {videoHeader, audioHeader}) {
             if (header != null) {
@@ -234,6 +241,7 @@ public final class StreamRecorder implements StreamListener {
     long durationMs = lastTimestamp;
     long started = startedAtMs;
     done.close(durationMs).onComplete(closed -> {
+      counters.closed(closed.succeeded());
       if (closed.failed()) {
         log.error("recording of {}: cannot finish {}: {}", stream.name(), done.path(), closed.cause().getMessage());
         return;

@@ -52,6 +52,8 @@ final class ReplayPlayback implements Playback {
   private final int readAheadBytes;
   private final long queueLimitBytes;
   private final long startMs;
+  private final ReplayCounters counters;
+  private boolean counted;
   private State state = State.STARTING;
   private boolean paused;
   private boolean audio = true;
@@ -69,7 +71,8 @@ final class ReplayPlayback implements Playback {
   private long bytesSent;
 
   ReplayPlayback(Vertx vertx, RecordedFile file, String name, PlayerOutput output, ReplayClock clock,
-      int maxTagBytes, int readAheadBytes, long queueLimitBytes, long startMs) {
+      int maxTagBytes, int readAheadBytes, long queueLimitBytes, long startMs, ReplayCounters counters) {
+    this.counters = counters;
     this.vertx = vertx;
     this.file = file;
     this.name = name;
@@ -83,6 +86,8 @@ final class ReplayPlayback implements Playback {
 
   @Override
   public void start() {
+    counted = true;
+    counters.replayStarted();
     output.send(UserControl.streamIsRecorded(output.messageStreamId()));
     startAt(startMs, false);
   }
@@ -180,6 +185,7 @@ final class ReplayPlayback implements Playback {
         return;
       }
       Buffer bytes = done.result();
+      counters.read(bytes.length());
       if (bytes.length() == 0) {
         endOfFile = true; // a partial tag left at the end (a crash) is not played
       } else {
@@ -288,6 +294,9 @@ final class ReplayPlayback implements Playback {
     generation++;
     cancelTimer();
     file.close();
+    if (counted) {
+      counters.ended();
+    }
   }
 
   @Override

@@ -26,12 +26,16 @@ public final class ReplayService implements PlayService {
   private final int maxTagBytes;
   private final long queueLimitBytes;
   private final LongSupplier nowMs;
+  private final ReplayCounters counters;
 
   /**
    * @param maxTagBytes     the largest tag a file may hold: what a publisher may send
    * @param queueLimitBytes bytes a player's connection may hold before its replay waits
+   * @param counters        the node's, shared by its event loops
    */
-  public ReplayService(Vertx vertx, RecordSettings record, int maxTagBytes, long queueLimitBytes, LongSupplier nowMs) {
+  public ReplayService(Vertx vertx, RecordSettings record, int maxTagBytes, long queueLimitBytes, LongSupplier nowMs,
+      ReplayCounters counters) {
+    this.counters = counters;
     this.vertx = vertx;
     this.root = Path.of(record.path()).toAbsolutePath().normalize();
     this.settings = record.replay();
@@ -59,7 +63,7 @@ public final class ReplayService implements PlayService {
     return RecordedFile.open(vertx, root, relative)
         .map(file -> PlayResult.accepted(new ReplayPlayback(vertx, file, name, output,
             new ReplayClock(nowMs, settings.leadMs()), maxTagBytes, settings.readAheadBytes(), queueLimitBytes,
-            startMs)))
+            startMs, counters)))
         .recover(error -> Future.succeededFuture(error instanceof NoSuchFileException
             ? PlayResult.refused(Status.PLAY_STREAM_NOT_FOUND, "no recording " + name)
             : PlayResult.refused(Status.PLAY_FAILED, "cannot open recording " + name + ": " + error.getMessage())));

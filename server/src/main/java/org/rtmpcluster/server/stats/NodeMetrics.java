@@ -32,6 +32,8 @@ import org.rtmpcluster.edge.PlayerCounters;
 import org.rtmpcluster.edge.cluster.PullCounters;
 import org.rtmpcluster.edge.cluster.StreamPuller;
 import org.rtmpcluster.edge.hls.HlsService;
+import org.rtmpcluster.origin.record.RecordingCounters;
+import org.rtmpcluster.origin.replay.ReplayCounters;
 import org.rtmpcluster.origin.cluster.ClusterRelay;
 import org.rtmpcluster.server.RtmpNode;
 import org.rtmpcluster.server.tls.CertificateWatcher;
@@ -69,6 +71,7 @@ public final class NodeMetrics {
     bindCluster();
     bindMemory(node.connections());
     bindHls(node.hls());
+    bindRecordings(node.recordingCounters(), node.replayCounters());
     bindCertificate(node.certificates());
     streamPlayers = MultiGauge.builder("rtmpcluster.stream.players")
         .description("Players of a stream on this edge, over every protocol").register(registry);
@@ -230,6 +233,23 @@ public final class NodeMetrics {
     Gauge.builder("rtmpcluster.memory.budget.limit", owner, limit).baseUnit("bytes").tag("budget", name)
         .description("A memory budget's limit (memory.direct-bytes, memory.incomplete-bytes, "
             + "play-http.hls.max-bytes)").register(registry);
+  }
+
+  private void bindRecordings(RecordingCounters recordings, ReplayCounters replays) {
+    gauge("rtmpcluster.recordings.active", "Recordings this origin writes now (record)", recordings,
+        RecordingCounters::active);
+    counter("rtmpcluster.recordings.finished", "Recordings written and closed, each told to the record-done webhook",
+        recordings, RecordingCounters::finished);
+    counter("rtmpcluster.recordings.failed", "Recordings a write or the close failed on (the disk)", recordings,
+        RecordingCounters::failed);
+    counter("rtmpcluster.recording.frames.skipped",
+        "Frames not recorded because the disk was behind (record.max-queued-bytes)", recordings,
+        RecordingCounters::framesSkipped);
+    gauge("rtmpcluster.replays.active", "Players replaying a recording now (record.replay)", replays,
+        ReplayCounters::active);
+    counter("rtmpcluster.replays.started", "Replays started", replays, ReplayCounters::started);
+    FunctionCounter.builder("rtmpcluster.replay.read", replays, ReplayCounters::bytesRead).baseUnit("bytes")
+        .description("Bytes of recordings read for replays").register(registry);
   }
 
   private void bindHls(HlsService hls) {
