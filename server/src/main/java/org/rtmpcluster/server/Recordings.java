@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import org.rtmpcluster.common.config.RecordSettings;
+import org.rtmpcluster.common.memory.ByteBudget;
 import org.rtmpcluster.common.stream.HomeStream;
 import org.rtmpcluster.origin.cluster.ClusterRelay;
 import org.rtmpcluster.origin.record.RecordingCounters;
@@ -21,15 +22,22 @@ final class Recordings {
   private final AuthClients hooks;
   private final Map<HomeStream, StreamRecorder> recorders = new IdentityHashMap<>();
   private final RecordingCounters counters = new RecordingCounters();
+  private final ByteBudget queued;
 
   Recordings(Vertx vertx, RecordSettings settings, AuthClients hooks) {
     this.vertx = vertx;
     this.settings = settings;
     this.hooks = hooks;
+    this.queued = new ByteBudget("recording queue", settings.maxNodeQueuedBytes());
   }
 
   RecordingCounters counters() {
     return counters;
+  }
+
+  /** Heap the node's recordings hold for the disk (record.max-node-queued-bytes). */
+  ByteBudget queued() {
+    return queued;
   }
 
   /** On the home loop, when {@code stream} is published on this origin. */
@@ -39,7 +47,7 @@ final class Recordings {
     }
     StreamRecorder recorder = new StreamRecorder(vertx, stream, settings,
         () -> !(stream.publishObserver() instanceof ClusterRelay relay) || relay.state() == ClusterRelay.State.ACTIVE,
-        System::currentTimeMillis, counters, recorded -> hooks.recordDone(recorded.stream(), recorded.path().toString(), recorded.durationMs(),
+        System::currentTimeMillis, counters, queued, recorded -> hooks.recordDone(recorded.stream(), recorded.path().toString(), recorded.durationMs(),
             recorded.bytes()),
         () -> recorders.remove(stream));
     recorders.put(stream, recorder);

@@ -420,6 +420,11 @@ public final class RtmpNode extends VerticleBase {
     return recordings.counters();
   }
 
+  /** Heap the node's recordings hold for the disk, within record.max-node-queued-bytes. */
+  public ByteBudget recordingQueue() {
+    return recordings.queued();
+  }
+
   public ReplayCounters replayCounters() {
     return replayCounters;
   }

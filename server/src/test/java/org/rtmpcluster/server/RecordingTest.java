@@ -94,6 +94,35 @@ class RecordingTest {
   }
 
   /**
+   * While the node's recordings hold all of record.max-node-queued-bytes for the disk, a recording
+   * skips frames (and counts them) instead of holding more; once there is room it goes on from a
+   * keyframe, and its file decodes.
+   */
+  @Test
+  void aNodeWhoseRecordingQueueIsFullSkipsToAKeyframeAndHoldsNoMore(@TempDir Path dir) throws Exception {
+    try (TestNode node = TestNode.start(c -> c.withRecord(c.record().withEnabled(true, dir.toString())))) {
+      org.rtmpcluster.common.memory.ByteBudget queue = node.node.recordingQueue();
+      long limit = queue.limit();
+      assertTrue(queue.tryReserve(limit), "the test takes the whole budget");
+      try (FfmpegPublish publish = RealClients.publish("rtmp://127.0.0.1:" + node.port() + "/live/"
+          + TestNode.KEY.key(), 8, GOP_FRAMES)) {
+        // Audio and video frames: some 73 a second.
+        Await.until(() -> node.node.recordingCounters().framesSkipped() > 150, Duration.ofSeconds(20),
+            "two seconds of frames skipped");
+        assertEquals(List.of(), finishedRecordings(dir), "no file while there is no room");
+        queue.release(limit);
+        assertTrue(publish.awaitExit(Duration.ofSeconds(40)).exitedCleanly(), publish.stderr());
+      }
+      Await.until(() -> finishedRecordings(dir).size() == 1 && metadataDurationOrZero(last(dir)) > 0,
+          Duration.ofSeconds(20), "the recording from where there was room");
+      MediaReport report = RealClients.analyze(last(dir));
+      assertTrue(report.decodesCleanly() && report.firstVideoFrameIsKeyframe(), report.toString());
+      assertTrue(report.videoSpanMillis() < 8_000 - 1_000, "without the seconds skipped: " + report);
+      assertEquals(0, queue.used(), "every byte given back once written");
+    }
+  }
+
+  /**
    * The active origin records, its hot standby does not; when the active one is gone the standby
    * takes over and records from there, in a file of its own.
    */

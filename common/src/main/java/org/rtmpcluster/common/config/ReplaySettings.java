@@ -11,10 +11,12 @@ package org.rtmpcluster.common.config;
  *                       before it plays and stays full
  * @param readAheadBytes bytes of a file a player may hold read and not yet sent: what one replay
  *                       costs in heap, besides the largest tag ({@code rtmp.max-message-length})
+ * @param maxReplays     replays the node runs at once; more are refused. With the read-ahead, what
+ *                       bounds the heap replays take
  */
-public record ReplaySettings(boolean enabled, String app, long leadMs, int readAheadBytes) {
+public record ReplaySettings(boolean enabled, String app, long leadMs, int readAheadBytes, int maxReplays) {
 
-  public static final ReplaySettings DEFAULT = new ReplaySettings(false, "vod", 1000, 1 << 20);
+  public static final ReplaySettings DEFAULT = new ReplaySettings(false, "vod", 1000, 1 << 20, 500);
 
   public ReplaySettings {
     if (app.isEmpty() || app.contains("/")) {
@@ -30,12 +32,13 @@ public record ReplaySettings(boolean enabled, String app, long leadMs, int readA
   static ReplaySettings read(ConfigReader r) {
     ReplaySettings d = DEFAULT;
     ReplaySettings settings = new ReplaySettings(r.bool("enabled", d.enabled), r.string("app", d.app),
-        r.whole("lead-ms", d.leadMs, 0, 60_000), r.integer("read-ahead-bytes", d.readAheadBytes, 64 << 10, 1 << 30));
+        r.whole("lead-ms", d.leadMs, 0, 60_000), r.integer("read-ahead-bytes", d.readAheadBytes, 64 << 10, 1 << 30),
+        r.integer("max-replays", d.maxReplays, 0, 1_000_000));
     r.rejectUnknownKeys();
     return settings;
   }
 
   public ReplaySettings withEnabled(boolean on) {
-    return new ReplaySettings(on, app, leadMs, readAheadBytes);
+    return new ReplaySettings(on, app, leadMs, readAheadBytes, maxReplays);
   }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.rtmpcluster.common.amf.Amf0Writer;
 import org.rtmpcluster.common.amf.AmfEcmaArray;
 import org.rtmpcluster.common.media.FlvTags;
+import org.rtmpcluster.common.memory.ByteBudget;
 import org.rtmpcluster.common.rtmp.message.MessageType;
 import org.rtmpcluster.common.stream.MediaFrame;
 
@@ -27,6 +28,8 @@ final class FlvFile {
 
   private final AsyncFile file;
   private final Path path;
+  /** The node's, shared by its recordings: what their files have queued for the disk. */
+  private final ByteBudget budget;
   private final long durationAt;
   private long bytes;
   /** Writes not yet done: AsyncFile runs them concurrently, each at its own position. */
@@ -34,7 +37,8 @@ final class FlvFile {
   private Throwable failed;
   private Promise<Void> allWritten;
 
-  private FlvFile(AsyncFile file, Path path, long durationAt) {
+  private FlvFile(AsyncFile file, Path path, long durationAt, ByteBudget budget) {
+    this.budget = budget;
     this.file = file;
     this.path = path;
     this.durationAt = durationAt;
@@ -45,7 +49,7 @@ final class FlvFile {
    * publisher's {@code metadata} fields, if any, after a duration of 0.
    */
   static Future<FlvFile> create(Vertx vertx, Path path, boolean audio, boolean video, Map<String, Object> metadata,
-      int maxQueuedBytes) {
+      int maxQueuedBytes, ByteBudget budget) {
     return vertx.fileSystem().mkdirs(path.getParent().toString())
         .compose(made -> vertx.fileSystem().open(path.toString(),
             new OpenOptions().setWrite(true).setCreateNew(true)))
@@ -64,9 +68,9 @@ final class FlvFile {
           // "onMetaData" (1 + 2 + 10), the ECMA array's marker and count (5), the key "duration"
           // (2 + 8), the number's marker (1): then the value.
           long durationAt = SCRIPT_BODY_AT + 13 + 5 + 10 + 1;
-          FlvFile flv = new FlvFile(file, path, durationAt);
-          flv.write(FlvTags.header(audio, video));
-          flv.write(FlvTags.tag(new MediaFrame(MessageType.DATA_AMF0, 0, script, MediaFrame.METADATA), 0));
+          FlvFile flv = new FlvFile(file, path, durationAt, budget);
+          flv.write(FlvTags.header(audio, video), false);
+          flv.write(FlvTags.tag(new MediaFrame(MessageType.DATA_AMF0, 0, script, MediaFrame.METADATA), 0), false);
           return flv;
         });
   }
@@ -84,14 +88,28 @@ final class FlvFile {
     return file.writeQueueFull();
   }
 
+  /** Writes a sequence header: whatever the node's budget, since without it the frames after do not decode. */
   void write(MediaFrame frame, long timestamp) {
-    write(FlvTags.tag(frame, timestamp));
+    write(FlvTags.tag(frame, timestamp), false);
   }
 
-  private void write(Buffer buffer) {
+  /** Writes a frame if the node's budget has room for it while it waits for the disk; false if not. */
+  boolean tryWrite(MediaFrame frame, long timestamp) {
+    Buffer tag = FlvTags.tag(frame, timestamp);
+    if (!budget.tryReserve(tag.length())) {
+      return false;
+    }
+    write(tag, true);
+    return true;
+  }
+
+  private void write(Buffer buffer, boolean reserved) {
     bytes += buffer.length();
     outstanding++;
     file.write(buffer).onComplete(done -> {
+      if (reserved) {
+        budget.release(buffer.length());
+      }
       outstanding--;
       if (done.failed() && failed == null) {
         failed = done.cause();

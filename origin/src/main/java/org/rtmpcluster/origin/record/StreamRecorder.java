@@ -15,6 +15,7 @@ import org.rtmpcluster.common.amf.Amf0Reader;
 import org.rtmpcluster.common.amf.AmfException;
 import org.rtmpcluster.common.amf.AmfLimits;
 import org.rtmpcluster.common.config.RecordSettings;
+import org.rtmpcluster.common.memory.ByteBudget;
 import org.rtmpcluster.common.stream.LiveStream;
 import org.rtmpcluster.common.stream.MediaFrame;
 import org.rtmpcluster.common.stream.StreamListener;
@@ -63,9 +64,14 @@ public final class StreamRecorder implements StreamListener {
   private long startedAtMs;
   private boolean skippingToKeyframe;
   private final RecordingCounters counters;
+  private final ByteBudget budget;
+  /** The node's recording queue had no room for a new file's first frame: frames until then are skipped. */
+  private boolean waitingForRoom;
 
   public StreamRecorder(Vertx vertx, LiveStream stream, RecordSettings settings, BooleanSupplier claimed,
-      LongSupplier wallClockMs, RecordingCounters counters, Consumer<Recorded> onRecorded, Runnable onEnded) {
+      LongSupplier wallClockMs, RecordingCounters counters, ByteBudget budget, Consumer<Recorded> onRecorded,
+      Runnable onEnded) {
+    this.budget = budget;
     this.counters = counters;
     this.onEnded = onEnded;
     this.vertx = vertx;
@@ -113,7 +119,7 @@ public final class StreamRecorder implements StreamListener {
     }
     if (file == null) {
       if (opening) {
-        if (whileOpeningBytes + frame.size() <= settings.maxQueuedBytes()) {
+        if (whileOpeningBytes + frame.size() <= settings.maxQueuedBytes() && budget.tryReserve(frame.size())) {
           whileOpening.add(frame);
           whileOpeningBytes += frame.size();
         } else {
@@ -122,6 +128,9 @@ public final class StreamRecorder implements StreamListener {
         return;
       }
       if (!startsFile) {
+        if (waitingForRoom) {
+          counters.skipped();
+        }
         return;
       }
       open(frame);
@@ -134,14 +143,21 @@ public final class StreamRecorder implements StreamListener {
       }
       skippingToKeyframe = false;
     }
-    if (file.behind()) {
+    write(frame);
+  }
+
+  /** Writes a frame, or, when the disk is behind, skips to the next keyframe. */
+  private void write(MediaFrame frame) {
+    long timestamp = Math.max(0, frame.playTimestamp() - startTimestamp);
+    if (file.behind() || !file.tryWrite(frame, timestamp)) {
       skippingToKeyframe = true;
-      log.warn("recording of {}: the disk is {} bytes behind (record.max-queued-bytes); skipping to the next keyframe",
-          stream.name(), settings.maxQueuedBytes());
+      log.warn("recording of {}: the disk is behind (record.max-queued-bytes {} for a recording, "
+          + "record.max-node-queued-bytes {} for the node); skipping to the next keyframe", stream.name(),
+          settings.maxQueuedBytes(), settings.maxNodeQueuedBytes());
       counters.skipped();
       return;
     }
-    file.write(frame, timestampOf(frame));
+    lastTimestamp = Math.max(lastTimestamp, timestamp);
   }
 
   private long timestampOf(MediaFrame frame) {
@@ -152,6 +168,16 @@ public final class StreamRecorder implements StreamListener {
 
   /** Starts a file at {@code first}; frames until it is open are kept by AsyncFile's queue, not here. */
   private void open(MediaFrame first) {
+    if (!budget.tryReserve(first.size())) {
+      if (!waitingForRoom) {
+        log.warn("recording of {}: the node's recordings are record.max-node-queued-bytes ({}) behind; "
+            + "the file starts at a keyframe once there is room", stream.name(), settings.maxNodeQueuedBytes());
+      }
+      waitingForRoom = true;
+      counters.skipped();
+      return;
+    }
+    waitingForRoom = false;
     startTimestamp = first.playTimestamp();
     lastTimestamp = 0;
     startedAtMs = wallClockMs.getAsLong();
@@ -162,17 +188,19 @@ public final class StreamRecorder implements StreamListener {
       // Never thrown into the stream's fan-out: the stream goes on, unrecorded.
       log.error("recording of {} stopped: {}", stream.name(), e.getMessage());
       disabled = true;
+      budget.release(first.size());
       return;
     }
     opening = true;
     whileOpening.add(first);
     whileOpeningBytes = first.size();
     FlvFile.create(vertx, path, audioHeader != null || stream.audioCodec() != null, videoHeader != null,
-        metadataFields(), settings.maxQueuedBytes())
+        metadataFields(), settings.maxQueuedBytes(), budget)
         .onComplete(created -> {
           opening = false;
           List<MediaFrame> pending = List.copyOf(whileOpening);
           whileOpening.clear();
+          budget.release(whileOpeningBytes);
           whileOpeningBytes = 0;
           if (created.failed()) {
             log.error("recording of {}: cannot create {}: {}", stream.name(), path, created.cause().getMessage());
@@ -187,7 +215,12 @@ public final class StreamRecorder implements StreamListener {
             }
           }
           for (MediaFrame frame : pending) {
-            file.write(frame, timestampOf(frame));
+            if (skippingToKeyframe && !(frame.isVideo() ? frame.isKeyframe() : videoHeader == null)) {
+              counters.skipped();
+              continue;
+            }
+            skippingToKeyframe = false;
+            write(frame);
           }
           if (closeWhenOpen != null) {
             String why = closeWhenOpen;

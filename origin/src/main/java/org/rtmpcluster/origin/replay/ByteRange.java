@@ -18,15 +18,22 @@ record ByteRange(long first, long last) {
     if (dash < 0) {
       return null;
     }
+    String from = spec.substring(0, dash).trim();
+    String to = spec.substring(dash + 1).trim();
+    // RFC 9110 14.1.1: positions are 1*DIGIT, no sign; one too large for a long means "to the end".
+    if (!digits(from) && !from.isEmpty() || !digits(to) && !to.isEmpty() || from.isEmpty() && to.isEmpty()) {
+      return null;
+    }
     try {
-      String from = spec.substring(0, dash).trim();
-      String to = spec.substring(dash + 1).trim();
       if (from.isEmpty()) {
-        long suffix = Long.parseLong(to);
+        long suffix = to.length() > 18 ? Long.MAX_VALUE : Long.parseLong(to);
         return suffix == 0 || size == 0 ? UNSATISFIABLE : new ByteRange(Math.max(0, size - suffix), size - 1);
       }
+      if (from.length() > 18) {
+        return UNSATISFIABLE;
+      }
       long first = Long.parseLong(from);
-      long last = to.isEmpty() ? size - 1 : Math.min(Long.parseLong(to), size - 1);
+      long last = to.isEmpty() || to.length() > 18 ? size - 1 : Math.min(Long.parseLong(to), size - 1);
       if (first < 0 || first >= size) {
         return UNSATISFIABLE;
       }
@@ -34,5 +41,9 @@ record ByteRange(long first, long last) {
     } catch (NumberFormatException e) {
       return null;
     }
+  }
+
+  private static boolean digits(String s) {
+    return !s.isEmpty() && s.chars().allMatch(c -> c >= '0' && c <= '9');
   }
 }

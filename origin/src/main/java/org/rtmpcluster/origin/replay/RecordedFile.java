@@ -65,7 +65,9 @@ final class RecordedFile {
     try {
       realRoot = root.toRealPath();
       real = root.resolve(relative).toRealPath();
-    } catch (NoSuchFileException e) {
+    } catch (IOException e) {
+      // Not a directory, name too long, no access, a loop of links: all "not there" to a player,
+      // whose answer must not carry the absolute path the message names.
       throw new NoSuchFileException(relative.toString());
     }
     if (!real.startsWith(realRoot) || !java.nio.file.Files.isRegularFile(real)) {
@@ -103,7 +105,12 @@ final class RecordedFile {
         readFully(header, position);
         FlvReader reader = FlvReader.atTag(position, maxTagBytes);
         reader.feed(Buffer.buffer(header.array()));
-        reader.poll(); // checks the type and that the size is within the limit, before the body is read
+        // Checks the type, and that the size is within the limit, before the body is read.
+        FlvReader.Tag empty = reader.poll();
+        if (empty != null) {
+          tags.add(empty);
+          continue;
+        }
         int size = ((header.get(1) & 0xFF) << 16) | ((header.get(2) & 0xFF) << 8) | (header.get(3) & 0xFF);
         ByteBuffer body = ByteBuffer.allocate(size);
         readFully(body, position + FlvReader.TAG_HEADER_BYTES);
@@ -128,8 +135,9 @@ final class RecordedFile {
    * start, one small read a tag (nginx-rtmp, with no keyframe index in the file, starts from the
    * beginning instead). With it, the latest metadata and sequence headers before it, which a player
    * that joins there needs first. {@link StartPoint#BEGINNING} when no tag comes at or before it.
+   * The scan gives up when {@code cancelled} says so (it is asked from the worker thread).
    */
-  Future<StartPoint> startFor(long timestampMs, int maxTagBytes) {
+  Future<StartPoint> startFor(long timestampMs, int maxTagBytes, java.util.function.BooleanSupplier cancelled) {
     return vertx.executeBlocking(() -> {
       ByteBuffer peek = ByteBuffer.allocate(PEEK_BYTES);
       ByteBuffer fileHeader = ByteBuffer.allocate(FlvReader.FILE_HEADER_BYTES);
@@ -143,9 +151,14 @@ final class RecordedFile {
       long audioHeader = -1;
       StartPoint video = null;
       StartPoint audio = null;
-      while (position + FlvReader.TAG_HEADER_BYTES <= size) {
+      for (long tags = 0; position + FlvReader.TAG_HEADER_BYTES <= size; tags++) {
+        if ((tags & 1023) == 0 && cancelled.getAsBoolean()) {
+          return StartPoint.BEGINNING; // a newer seek, or the player left: nobody wants this answer
+        }
         peek.clear();
-        channel.read(peek, position);
+        if (channel.read(peek, position) < FlvReader.TAG_HEADER_BYTES) {
+          break; // the file shrank under us
+        }
         int type = peek.get(0) & 0x1F;
         int dataSize = ((peek.get(1) & 0xFF) << 16) | ((peek.get(2) & 0xFF) << 8) | (peek.get(3) & 0xFF);
         long timestamp = ((long) (peek.get(7) & 0xFF) << 24) | ((peek.get(4) & 0xFF) << 16)
@@ -159,7 +172,7 @@ final class RecordedFile {
         int peeked = Math.min(dataSize, peek.position() - FlvReader.TAG_HEADER_BYTES);
         Buffer body = Buffer.buffer(java.util.Arrays.copyOfRange(peek.array(), FlvReader.TAG_HEADER_BYTES,
             FlvReader.TAG_HEADER_BYTES + Math.max(0, peeked)));
-        if (type == 18) {
+        if (type == 18 && isOnMetaData(body)) {
           metadata = position;
         } else if (type == 9 && VideoTag.isSequenceHeader(body)) {
           videoHeader = position;
@@ -174,6 +187,12 @@ final class RecordedFile {
       }
       return video != null ? video : audio != null ? audio : StartPoint.BEGINNING;
     }, false);
+  }
+
+  /** An AMF0 string "onMetaData" first: not a cue point or text data, which a joining player does not need. */
+  private static boolean isOnMetaData(Buffer body) {
+    return body.length() >= 13 && body.getByte(0) == 2 && body.getUnsignedShort(1) == 10
+        && body.getString(3, 13, "ISO-8859-1").equals("onMetaData");
   }
 
   private static List<Long> headers(long... positions) {

@@ -4,8 +4,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.rtmpcluster.common.config.AuthAction;
 import org.rtmpcluster.common.config.RecordSettings;
@@ -47,8 +45,15 @@ public final class RecordingDownloads {
       plain(response, 405, "recordings are downloaded with GET");
       return;
     }
-    String wanted = io.netty.handler.codec.http.QueryStringDecoder.decodeComponent(
-        request.path().substring(app.length() + 2));
+    String wanted;
+    try {
+      // A path, not a form: '+' is itself.
+      wanted = io.netty.handler.codec.http.QueryStringDecoder.decodeComponent(
+          request.path().substring(app.length() + 2).replace("+", "%2B"));
+    } catch (IllegalArgumentException e) {
+      plain(response, 400, "bad percent-escape in the path");
+      return;
+    }
     Path relative = wanted.endsWith(".flv") ? RecordingPaths.relative(app, app, wanted) : null;
     if (relative == null) {
       plain(response, 404, "no such recording: download /" + app + "/<app>/<file>.flv");
@@ -74,17 +79,26 @@ public final class RecordingDownloads {
         plain(response, 403, decision.reason());
         return;
       }
+      response.endHandler(v -> admission.ended(asked));
+      if (decision.name() != null && !decision.name().equals(name)) {
+        // A webhook that maps the play to another recording does so for RTMP; a download is of the file asked for.
+        plain(response, 403, "this recording is played under another name; download that one");
+        return;
+      }
+      // Opened off the loop, and sent from the open file: no second open on the loop, no gap between.
       vertx.executeBlocking(() -> {
         Path real = RecordedFile.locate(root, relative);
-        return new Located(real, Files.size(real));
+        java.io.RandomAccessFile opened = new java.io.RandomAccessFile(real.toFile(), "r");
+        return new Located(real, opened, opened.length());
       }, false).onComplete(found -> {
-        if (response.closed()) {
+        if (found.failed()) {
+          if (!response.closed()) {
+            plain(response, 404, "no recording " + relative.toString().replace('\\', '/'));
+          }
           return;
         }
-        if (found.failed()) {
-          plain(response, found.cause() instanceof NoSuchFileException ? 404 : 500,
-              found.cause() instanceof NoSuchFileException ? "no recording " + relative.toString().replace('\\', '/')
-                  : "cannot read the recording: " + found.cause().getMessage());
+        if (response.closed()) {
+          found.result().close();
           return;
         }
         send(request, found.result());
@@ -92,7 +106,14 @@ public final class RecordingDownloads {
     });
   }
 
-  private record Located(Path path, long size) {
+  private record Located(Path path, java.io.RandomAccessFile file, long size) {
+    void close() {
+      try {
+        file.close();
+      } catch (java.io.IOException e) {
+        log.debug("closing {}: {}", path, e.toString());
+      }
+    }
   }
 
   private static void send(HttpServerRequest request, Located file) {
@@ -100,7 +121,14 @@ public final class RecordingDownloads {
     response.putHeader("Content-Type", "video/x-flv").putHeader("Accept-Ranges", "bytes")
         .putHeader("Content-Disposition", "attachment; filename=\"" + file.path().getFileName() + "\"");
     ByteRange range = ByteRange.parse(request.getHeader("Range"), file.size());
+    if (request.method() == HttpMethod.HEAD) {
+      // RFC 9110 14.2: Range is for GET.
+      file.close();
+      response.putHeader("Content-Length", Long.toString(file.size())).end();
+      return;
+    }
     if (range == ByteRange.UNSATISFIABLE) {
+      file.close();
       response.putHeader("Content-Range", "bytes */" + file.size());
       plain(response, 416, "the range is past the end of the recording (" + file.size() + " bytes)");
       return;
@@ -111,11 +139,13 @@ public final class RecordingDownloads {
       response.setStatusCode(206).putHeader("Content-Range",
           "bytes " + range.first() + "-" + range.last() + "/" + file.size());
     }
-    if (request.method() == HttpMethod.HEAD) {
-      response.putHeader("Content-Length", Long.toString(length)).end();
-      return;
-    }
-    response.sendFile(file.path().toString(), offset, length);
+    response.sendFile(file.file(), offset, length).onComplete(sent -> {
+      file.close();
+      if (sent.failed()) {
+        log.info("download of {} ended early: {}", file.path().getFileName(), sent.cause().getMessage());
+        response.reset();
+      }
+    });
   }
 
   private static void plain(HttpServerResponse response, int status, String message) {

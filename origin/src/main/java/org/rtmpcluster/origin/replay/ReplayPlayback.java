@@ -58,8 +58,14 @@ final class ReplayPlayback implements Playback {
   private boolean paused;
   private boolean audio = true;
   private boolean video = true;
-  /** Counts starts and seeks: what completes for an earlier one is dropped. */
-  private long generation;
+  /**
+   * Counts starts, seeks and ends: what completes for an earlier one is dropped. Volatile: a seek's
+   * scan on a worker thread reads it to give up once it is not wanted.
+   */
+  private volatile long generation;
+  /** A start point being looked for; while it is, a newer seek waits in {@code pendingSeekMs}. */
+  private boolean scanning;
+  private long pendingSeekMs = -1;
   private FlvReader reader;
   private long readPosition;
   private boolean reading;
@@ -92,7 +98,11 @@ final class ReplayPlayback implements Playback {
     startAt(startMs, false);
   }
 
-  /** Replays from the keyframe at or before {@code fromMs} (0: from the start of the file). */
+  /**
+   * Replays from the keyframe at or before {@code fromMs} (0: from the start of the file). One
+   * scan of a file at a time per player: a seek that comes while one runs waits, and only the
+   * latest of those is done, so a client that floods seeks costs the worker pool one scan.
+   */
   private void startAt(long fromMs, boolean seek) {
     long started = ++generation;
     state = State.STARTING;
@@ -100,8 +110,22 @@ final class ReplayPlayback implements Playback {
     due = null;
     reading = false;
     endOfFile = false;
-    Future<RecordedFile.StartPoint> found = fromMs > 0 ? file.startFor(fromMs, maxTagBytes)
-        : Future.succeededFuture(RecordedFile.StartPoint.BEGINNING);
+    if (fromMs > 0 && scanning) {
+      pendingSeekMs = fromMs;
+      return;
+    }
+    Future<RecordedFile.StartPoint> found = Future.succeededFuture(RecordedFile.StartPoint.BEGINNING);
+    if (fromMs > 0) {
+      scanning = true;
+      found = file.startFor(fromMs, maxTagBytes, () -> generation != started).andThen(done -> {
+        scanning = false;
+        if (pendingSeekMs >= 0 && state != State.CLOSED) {
+          long next = pendingSeekMs;
+          pendingSeekMs = -1;
+          startAt(next, true);
+        }
+      });
+    }
     found.compose(point -> file.tagsAt(point.headerPositions(), maxTagBytes).map(headers -> {
       if (generation == started && state != State.CLOSED) {
         begin(point, headers, seek, fromMs);
@@ -230,6 +254,7 @@ final class ReplayPlayback implements Playback {
 
   private void finish() {
     state = State.ENDED;
+    generation++;
     int msid = output.messageStreamId();
     output.send(UserControl.streamEof(msid));
     Map<String, Object> complete = new LinkedHashMap<>();
@@ -246,6 +271,7 @@ final class ReplayPlayback implements Playback {
   private void fail(String reason) {
     log.warn("{}: {}", output.remote(), reason);
     state = State.ENDED;
+    generation++; // a read on its way is not fed to a reader that failed
     cancelTimer();
     output.sendStatus(Status.LEVEL_ERROR, Status.PLAY_FAILED, reason);
     output.sendStatus(Status.LEVEL_STATUS, Status.PLAY_STOP, "Stopped playing " + name + ".");

@@ -57,6 +57,11 @@ public final class ReplayService implements PlayService {
           + StreamNames.printable(request.streamName()) + "' names no recording"));
     }
     String name = relative.toString().replace('\\', '/');
+    if (counters.active() >= settings.maxReplays()) {
+      // Read across event loops, so a burst may pass it by a few: the bound is on the order of it.
+      return Future.succeededFuture(PlayResult.refused(Status.PLAY_FAILED, "this node plays its maximum of "
+          + settings.maxReplays() + " recordings at once (record.replay.max-replays); try again shortly"));
+    }
     // start (spec 7.2.2.1): -2 live or recorded, -1 live only, else where to start, in ms as
     // Flash and librtmp (-A seconds) send it.
     long startMs = request.start() > 0 ? (long) request.start() : 0;

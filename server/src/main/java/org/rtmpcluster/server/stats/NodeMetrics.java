@@ -72,6 +72,7 @@ public final class NodeMetrics {
     bindMemory(node.connections());
     bindHls(node.hls());
     bindRecordings(node.recordingCounters(), node.replayCounters());
+    budget("recording-queue", node.recordingQueue(), ByteBudget::used, ByteBudget::limit);
     bindCertificate(node.certificates());
     streamPlayers = MultiGauge.builder("rtmpcluster.stream.players")
         .description("Players of a stream on this edge, over every protocol").register(registry);

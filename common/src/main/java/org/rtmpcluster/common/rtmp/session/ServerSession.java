@@ -374,10 +374,13 @@ public final class ServerSession implements RtmpConnection.Handler {
               if (result.playback() != null) {
                 result.playback().close();
               }
+              admission.ended(asked); // allowed, and never played: a webhook's on_play gets its on_stop
               return;
             }
             if (startPlay(msid, stream, playing[0], result)) {
               stream.admitted = asked;
+            } else {
+              admission.ended(asked);
             }
           });
     });
