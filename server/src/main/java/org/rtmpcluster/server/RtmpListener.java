@@ -175,7 +175,8 @@ final class RtmpListener extends VerticleBase {
       flv = new HttpFlvService(config.streams(), fed, admission, config.playHttp().corsOrigins(),
           playerCounters, draining, connections::overDirectBudget, connections.refusals()).withHls(hls);
     }
-    RecordingDownloads recordings = downloads ? new RecordingDownloads(vertx, config.record(), admission) : null;
+    RecordingDownloads recordings = downloads ? new RecordingDownloads(vertx, config.record(), admission,
+        config.playHttp().corsOrigins(), draining) : null;
     // A connection that sends no request, or a viewer waiting for a stream nobody publishes, is
     // closed after rtmp.idle-timeout-ms without traffic; a playing viewer is never idle.
     HttpServerOptions options = new HttpServerOptions().setTcpNoDelay(true)

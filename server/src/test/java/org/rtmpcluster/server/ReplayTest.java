@@ -264,6 +264,8 @@ class ReplayTest {
     assertEquals(200, whole.statusCode());
     assertEquals("video/x-flv", whole.headers().firstValue("Content-Type").orElse(""));
     assertEquals("bytes", whole.headers().firstValue("Accept-Ranges").orElse(""));
+    assertEquals("*", whole.headers().firstValue("Access-Control-Allow-Origin").orElse(""),
+        "a page on another origin may fetch it (play-http.cors-origins)");
     assertTrue(java.util.Arrays.equals(Files.readAllBytes(recording), whole.body()), "the file, byte for byte");
 
     Path downloaded = dir.resolve("downloaded-by-ffmpeg.flv");

@@ -5,6 +5,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.rtmpcluster.common.config.AuthAction;
 import org.rtmpcluster.common.config.RecordSettings;
 import org.rtmpcluster.common.rtmp.session.Admission;
@@ -25,8 +27,17 @@ public final class RecordingDownloads {
   private final Path root;
   private final String app;
   private final Admission admission;
+  private final List<String> corsOrigins;
+  private final BooleanSupplier draining;
 
-  public RecordingDownloads(Vertx vertx, RecordSettings record, Admission admission) {
+  /**
+   * @param corsOrigins the page origins browsers may fetch recordings from (play-http.cors-origins)
+   * @param draining    whether the node is shutting down
+   */
+  public RecordingDownloads(Vertx vertx, RecordSettings record, Admission admission, List<String> corsOrigins,
+      BooleanSupplier draining) {
+    this.corsOrigins = List.copyOf(corsOrigins);
+    this.draining = draining;
     this.vertx = vertx;
     this.root = Path.of(record.path()).toAbsolutePath().normalize();
     this.app = record.replay().app();
@@ -40,9 +51,26 @@ public final class RecordingDownloads {
 
   public void handle(HttpServerRequest request) {
     HttpServerResponse response = request.response();
+    String origin = request.getHeader("Origin");
+    if (corsOrigins.contains("*")) {
+      response.putHeader("Access-Control-Allow-Origin", "*");
+    } else if (origin != null && corsOrigins.contains(origin)) {
+      response.putHeader("Access-Control-Allow-Origin", origin).putHeader("Vary", "Origin");
+    }
+    response.putHeader("Access-Control-Expose-Headers", "Content-Length, Content-Range, Accept-Ranges");
+    if (request.method() == HttpMethod.OPTIONS) {
+      response.putHeader("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+          .putHeader("Access-Control-Allow-Headers", "Range").putHeader("Access-Control-Max-Age", "86400")
+          .setStatusCode(204).end();
+      return;
+    }
     if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
-      response.putHeader("Allow", "GET, HEAD");
+      response.putHeader("Allow", "GET, HEAD, OPTIONS");
       plain(response, 405, "recordings are downloaded with GET");
+      return;
+    }
+    if (draining.getAsBoolean()) {
+      plain(response, 503, "this node is shutting down; download from another node that has the recording");
       return;
     }
     String wanted;
@@ -139,7 +167,16 @@ public final class RecordingDownloads {
       response.setStatusCode(206).putHeader("Content-Range",
           "bytes " + range.first() + "-" + range.last() + "/" + file.size());
     }
-    response.sendFile(file.file(), offset, length).onComplete(sent -> {
+    // HTTP/1.x sends from the file opened off the loop; Vert.x's HTTP/2 (h2c, TLS with ALPN) takes
+    // only a file name, which it opens through its own async file.
+    io.vertx.core.Future<Void> sending;
+    if (request.version() == io.vertx.core.http.HttpVersion.HTTP_2) {
+      file.close();
+      sending = response.sendFile(file.path().toString(), offset, length);
+    } else {
+      sending = response.sendFile(file.file(), offset, length);
+    }
+    sending.onComplete(sent -> {
       file.close();
       if (sent.failed()) {
         log.info("download of {} ended early: {}", file.path().getFileName(), sent.cause().getMessage());

@@ -295,8 +295,9 @@ final class ReplayPlayback implements Playback {
     paused = pause;
     if (pause) {
       cancelTimer();
+      clock.pause();
     } else {
-      clock.reanchor(); // the pause is not time the replay owes the player
+      clock.resume(); // the pause is not time the replay owes the player
       pump();
     }
   }

@@ -23,12 +23,21 @@ class ReplayClockTest {
   }
 
   @Test
-  void afterAPauseOrSeekTheNextTagAnchorsAgain() {
+  void aPauseIsNotOwedAndGrantsNoSecondLead() {
     clock.waitMs(0);
-    now.addAndGet(60_000); // paused for a minute
+    assertEquals(0, clock.waitMs(1_000), "the lead");
+    clock.pause();
+    now.addAndGet(60_000);
+    clock.resume();
+    assertEquals(500, clock.waitMs(1_500), "paced as before the pause, not owed it, no new lead");
+  }
+
+  @Test
+  void afterASeekTheNextTagAnchorsAgain() {
+    clock.waitMs(0);
     clock.reanchor();
-    assertEquals(0, clock.waitMs(1_500));
-    assertEquals(1_000, clock.waitMs(3_500), "paced from the new anchor, not owed the pause");
+    assertEquals(0, clock.waitMs(3_000));
+    assertEquals(1_000, clock.waitMs(5_000));
     clock.reanchor();
     assertEquals(0, clock.waitMs(500), "a seek back anchors too");
     assertEquals(0, clock.waitMs(1_400));
@@ -39,5 +48,7 @@ class ReplayClockTest {
     clock.waitMs(1_000);
     assertEquals(0, clock.waitMs(1_000 + ReplayClock.MAX_GAP_MS + 1), "an hour-long gap anchors again");
     assertEquals(500, clock.waitMs(1_000 + ReplayClock.MAX_GAP_MS + 1 + 1_500));
+    assertEquals(0, clock.waitMs(100), "a jump back of more than the gap anchors again");
+    assertEquals(500, clock.waitMs(1_600));
   }
 }
