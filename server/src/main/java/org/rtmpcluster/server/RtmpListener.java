@@ -69,6 +69,9 @@ final class RtmpListener extends VerticleBase {
   private PublishService publishService;
   private PlayService playService;
   private ReplayService replay;
+  /** HTTP playback connections refused and not yet closed; this loop's only. */
+  private final java.util.Set<io.vertx.core.http.HttpConnection> refusedHttp =
+      java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
   private StreamHub<StreamCopy> copies;
   private NetServer server;
   private NetServer tlsServer;
@@ -194,6 +197,9 @@ final class RtmpListener extends VerticleBase {
       String refusal = connections.admit(host);
       if (refusal != null) {
         log.warn("refusing HTTP playback connection from {}: {}", host, refusal);
+        // The close takes a moment, and a request read with the connection would be served meanwhile.
+        refusedHttp.add(connection);
+        connection.closeHandler(v -> refusedHttp.remove(connection));
         connection.close();
         return;
       }
@@ -201,6 +207,9 @@ final class RtmpListener extends VerticleBase {
     });
     HttpFlvService live = flv;
     playServer.requestHandler(request -> {
+      if (refusedHttp.contains(request.connection())) {
+        return; // closing: answered by the close
+      }
       if (recordings != null && recordings.serves(request.path())) {
         recordings.handle(request);
       } else if (live != null) {

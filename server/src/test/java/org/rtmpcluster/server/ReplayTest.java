@@ -196,6 +196,39 @@ class ReplayTest {
     assertEquals(wholeVideoTags - 1, report.videoFrames(), "every whole video tag before the cut: " + report);
   }
 
+  /**
+   * receiveVideo(false) leaves the audio; receiveVideo(true) goes on with the decoder's
+   * configuration and then a keyframe, never a frame that needs ones the player did not get.
+   */
+  @Test
+  void videoTurnedBackOnStartsWithItsSequenceHeaderAndAKeyframe() throws Exception {
+    List<Buffer> video = new CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger audio = new java.util.concurrent.atomic.AtomicInteger();
+    String file = recording.getFileName().toString();
+    RtmpClient client = Await.result(RtmpClient.connect(clientVertx, "127.0.0.1", node.port(), "vod/live"));
+    client.mediaHandler(message -> {
+      if (message.typeId() == MessageType.VIDEO) {
+        video.add(message.payload());
+      } else if (message.typeId() == MessageType.AUDIO) {
+        audio.incrementAndGet();
+      }
+    });
+    int stream = Await.result(client.play(file.substring(0, file.length() - 4)));
+    Await.until(() -> video.size() > 10, Duration.ofSeconds(20), "video");
+    client.notify(stream, "receiveVideo", false);
+    int audioBefore = audio.get();
+    // About 2 s of audio at 43 frames a second, well past what was in flight.
+    Await.until(() -> audio.get() > audioBefore + 80, Duration.ofSeconds(20), "audio goes on");
+    int videoWhileOff = video.size();
+    Await.until(() -> audio.get() > audioBefore + 120, Duration.ofSeconds(20), "more audio");
+    assertEquals(videoWhileOff, video.size(), "no video while it is off");
+    client.notify(stream, "receiveVideo", true);
+    Await.until(() -> video.size() > videoWhileOff + 1, Duration.ofSeconds(20), "video again");
+    assertTrue(org.rtmpcluster.common.media.VideoTag.isSequenceHeader(video.get(videoWhileOff)), "its configuration first");
+    assertTrue(org.rtmpcluster.common.media.VideoTag.isKeyframe(video.get(videoWhileOff + 1)), "then a keyframe");
+    Await.result(client.close());
+  }
+
   /** Recordings are written on origins: one without the edge role replays them (and plays nothing live). */
   @Test
   void anOriginWithoutTheEdgeRoleReplaysItsRecordings() throws Exception {

@@ -6,7 +6,8 @@ import io.vertx.core.buffer.Buffer;
  * An incremental reader of an FLV file (FLV specification 10, annex E): bytes go in as they are
  * read, in pieces of any size, and whole tags come out. A tag comes out once its header and body
  * are in, without waiting for the PreviousTagSize after it, so a file cut short by a crash gives
- * every tag up to its last whole one. Held bytes are what was fed and not yet taken out: a tag
+ * every tag up to its last whole one. Held bytes are what was fed and not yet taken out (and up to
+ * as many again already taken, dropped in one copy once they are half): a tag
  * whose header declares more than {@code maxTagBytes} is an error at once, before any of its body
  * is kept.
  *
@@ -72,7 +73,8 @@ public final class FlvReader {
     if (state == State.FAILED) {
       throw new IllegalStateException("this FLV reader failed");
     }
-    if (at > 0) {
+    // What is consumed is dropped once it is half of what is held: a copy now and then, not one a feed.
+    if (at > 0 && (at == held.length() || at >= held.length() / 2)) {
       held = at == held.length() ? Buffer.buffer(bytes.length()) : held.getBuffer(at, held.length());
       heldPosition += at;
       at = 0;

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.rtmpcluster.common.amf.Amf0Writer;
 import org.rtmpcluster.common.media.FlvReader;
+import org.rtmpcluster.common.media.VideoTag;
 import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
 import org.rtmpcluster.common.rtmp.message.ChunkStreams;
 import org.rtmpcluster.common.rtmp.message.MessageType;
@@ -70,6 +71,10 @@ final class ReplayPlayback implements Playback {
   private long readPosition;
   private boolean reading;
   private boolean endOfFile;
+  /** The last video sequence header of the file so far, sent again when video is turned back on. */
+  private FlvReader.Tag videoHeader;
+  /** Video was turned back on: it goes on from the next keyframe. */
+  private boolean videoWaitsForKeyframe;
   /** The tag polled and not yet due. */
   private FlvReader.Tag due;
   private long timer = -1;
@@ -224,8 +229,17 @@ final class ReplayPlayback implements Playback {
 
   private void send(FlvReader.Tag tag) {
     int type = tag.type();
+    if (type == MessageType.VIDEO && VideoTag.isSequenceHeader(tag.payload())) {
+      videoHeader = tag;
+    }
     if (type == MessageType.AUDIO && !audio || type == MessageType.VIDEO && !video) {
       return;
+    }
+    if (type == MessageType.VIDEO && videoWaitsForKeyframe) {
+      if (!VideoTag.isKeyframe(tag.payload()) && !VideoTag.isSequenceHeader(tag.payload())) {
+        return; // frames that need the ones not sent
+      }
+      videoWaitsForKeyframe = !VideoTag.isKeyframe(tag.payload());
     }
     int chunkStream = switch (type) {
       case MessageType.AUDIO -> ChunkStreams.AUDIO;
@@ -309,7 +323,15 @@ final class ReplayPlayback implements Playback {
 
   @Override
   public void receiveVideo(boolean enabled) {
+    boolean resumed = enabled && !video;
     video = enabled;
+    if (resumed) {
+      videoWaitsForKeyframe = true;
+    }
+    if (resumed && videoHeader != null && state == State.PLAYING) {
+      // The decoder's configuration went by while video was off; the next keyframe needs it.
+      send(new FlvReader.Tag(MessageType.VIDEO, lastTimestamp, videoHeader.payload(), videoHeader.position()));
+    }
   }
 
   @Override
