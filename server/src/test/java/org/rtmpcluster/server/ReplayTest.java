@@ -327,6 +327,16 @@ class ReplayTest {
         java.net.URI.create(fileUrl())).header("Range", "bytes=" + file.length + "-").build(),
         java.net.http.HttpResponse.BodyHandlers.ofString());
     assertEquals(416, past.statusCode());
+    String etag = part.headers().firstValue("ETag").orElseThrow();
+    java.net.http.HttpResponse<byte[]> sameFile = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(fileUrl())).header("Range", "bytes=0-9").header("If-Range", etag).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(206, sameFile.statusCode(), "If-Range of the file as it is: the range");
+    java.net.http.HttpResponse<byte[]> changed = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(fileUrl())).header("Range", "bytes=0-9").header("If-Range", "\"old\"").build(),
+        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, changed.statusCode(), "If-Range of another version: the whole file");
+    assertEquals(file.length, changed.body().length);
     assertEquals("bytes */" + file.length, past.headers().firstValue("Content-Range").orElse(""));
     for (String path : List.of("/vod/live/..%2F..%2Fsecret.flv", "/vod/..%2Fsecret.flv", "/vod/live/no-such.flv",
         "/vod/live/")) {

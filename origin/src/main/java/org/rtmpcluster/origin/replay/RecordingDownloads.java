@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -117,7 +118,7 @@ public final class RecordingDownloads {
       vertx.executeBlocking(() -> {
         Path real = RecordedFile.locate(root, relative);
         java.io.RandomAccessFile opened = new java.io.RandomAccessFile(real.toFile(), "r");
-        return new Located(real, opened, opened.length());
+        return new Located(real, opened, opened.length(), Files.getLastModifiedTime(real).toMillis());
       }, false).onComplete(found -> {
         if (found.failed()) {
           if (!response.closed()) {
@@ -134,7 +135,12 @@ public final class RecordingDownloads {
     });
   }
 
-  private record Located(Path path, java.io.RandomAccessFile file, long size) {
+  private record Located(Path path, java.io.RandomAccessFile file, long size, long modifiedMs) {
+    /** Changes when the file does: a recording still being written grows. */
+    String etag() {
+      return "\"" + Long.toHexString(size) + "-" + Long.toHexString(modifiedMs) + "\"";
+    }
+
     void close() {
       try {
         file.close();
@@ -147,8 +153,14 @@ public final class RecordingDownloads {
   private static void send(HttpServerRequest request, Located file) {
     HttpServerResponse response = request.response();
     response.putHeader("Content-Type", "video/x-flv").putHeader("Accept-Ranges", "bytes")
-        .putHeader("Content-Disposition", "attachment; filename=\"" + file.path().getFileName() + "\"");
-    ByteRange range = ByteRange.parse(request.getHeader("Range"), file.size());
+        .putHeader("Content-Disposition", contentDisposition(file.path().getFileName().toString()))
+        .putHeader("ETag", file.etag())
+        .putHeader("Last-Modified", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+            java.time.Instant.ofEpochMilli(file.modifiedMs()).atZone(java.time.ZoneOffset.UTC)));
+    // RFC 9110 13.1.5: a range of a file that changed since (If-Range no longer matches) is the whole file.
+    String ifRange = request.getHeader("If-Range");
+    ByteRange range = ifRange != null && !ifRange.equals(file.etag()) ? null
+        : ByteRange.parse(request.getHeader("Range"), file.size());
     if (request.method() == HttpMethod.HEAD) {
       // RFC 9110 14.2: Range is for GET.
       file.close();
@@ -183,6 +195,24 @@ public final class RecordingDownloads {
         response.reset();
       }
     });
+  }
+
+  /** RFC 6266: a plain ASCII name for old clients, and the exact one percent-encoded in UTF-8. */
+  static String contentDisposition(String name) {
+    StringBuilder ascii = new StringBuilder();
+    StringBuilder encoded = new StringBuilder();
+    for (byte b : name.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+      int c = b & 0xFF;
+      boolean plain = c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+      ascii.append(plain ? (char) c : '_');
+      if (Character.isLetterOrDigit(c) && c < 0x80 || "-._~".indexOf(c) >= 0) {
+        encoded.append((char) c);
+      } else {
+        encoded.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+      }
+    }
+    return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded;
   }
 
   private static void plain(HttpServerResponse response, int status, String message) {
