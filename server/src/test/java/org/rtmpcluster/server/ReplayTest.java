@@ -196,6 +196,29 @@ class ReplayTest {
     assertEquals(wholeVideoTags - 1, report.videoFrames(), "every whole video tag before the cut: " + report);
   }
 
+  /** A pause sent with the play, before the recording is open, is done once it plays. */
+  @Test
+  void aPauseSentWithThePlayIsDoneOnceItPlays() throws Exception {
+    List<Long> video = new CopyOnWriteArrayList<>();
+    List<String> statuses = new CopyOnWriteArrayList<>();
+    String file = recording.getFileName().toString();
+    RtmpClient client = Await.result(RtmpClient.connect(clientVertx, "127.0.0.1", node.port(), "vod/live"));
+    client.mediaHandler(message -> {
+      if (message.typeId() == MessageType.VIDEO) {
+        video.add(message.timestamp());
+      }
+    }).statusHandler(status -> statuses.add(String.valueOf(status.get("code"))));
+    int stream = Await.result(client.createStream());
+    client.notify(stream, "play", file.substring(0, file.length() - 4), -2000.0);
+    client.notify(stream, "pause", true, 0.0);
+    Await.until(() -> statuses.contains(Status.PAUSE_NOTIFY), Duration.ofSeconds(10), "Pause.Notify");
+    assertTrue(statuses.indexOf(Status.PLAY_START) < statuses.indexOf(Status.PAUSE_NOTIFY), statuses.toString());
+    client.notify(stream, "pause", false, 0.0);
+    Await.until(() -> statuses.contains(Status.PLAY_STOP), Duration.ofSeconds(30), "the replay plays to its end");
+    assertEquals(videoTimestampsOf(recording), video, "every video tag once, in order");
+    Await.result(client.close());
+  }
+
   /**
    * receiveVideo(false) leaves the audio; receiveVideo(true) goes on with the decoder's
    * configuration and then a keyframe, never a frame that needs ones the player did not get.

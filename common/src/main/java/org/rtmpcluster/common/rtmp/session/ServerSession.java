@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.rtmpcluster.common.amf.Amf0Writer;
 import org.rtmpcluster.common.amf.AmfException;
@@ -49,6 +48,14 @@ public final class ServerSession implements RtmpConnection.Handler {
     Object playAsked;
     /** What the admission allowed, to be told when it ends. */
     Admission.Request admitted;
+    /**
+     * What the player asked of its play while it was being opened (a recording takes a moment),
+     * done once it starts: pause, receiveAudio, receiveVideo and seek, the latest of each.
+     */
+    Boolean pauseAsked;
+    Boolean audioAsked;
+    Boolean videoAsked;
+    Long seekAsked;
 
     boolean publishPending() {
       return early != null;
@@ -136,8 +143,8 @@ public final class ServerSession implements RtmpConnection.Handler {
       case "getStreamLength" -> replyResult(command, 0.0);
       case "pause" -> onPause(command, msid);
       case "seek" -> onSeek(command, msid);
-      case "receiveAudio" -> withPlayback(msid, p -> p.receiveAudio(booleanArgument(command, 0, true)));
-      case "receiveVideo" -> withPlayback(msid, p -> p.receiveVideo(booleanArgument(command, 0, true)));
+      case "receiveAudio" -> onReceive(msid, true, booleanArgument(command, 0, true));
+      case "receiveVideo" -> onReceive(msid, false, booleanArgument(command, 0, true));
       case "closeStream" -> stopStream(msid);
       case "deleteStream" -> onDeleteStream(command);
       case "_result", "_error", "onBWDone", "onStatus", "_checkbw", "@setDataFrame" -> {
@@ -344,6 +351,10 @@ public final class ServerSession implements RtmpConnection.Handler {
     double start = command.numberArgument(1) == null ? -2 : command.numberArgument(1);
     Object playToken = new Object();
     stream.playAsked = playToken;
+    stream.pauseAsked = null;
+    stream.audioAsked = null;
+    stream.videoAsked = null;
+    stream.seekAsked = null;
     Admission.Request asked = admissionRequest(AuthAction.PLAY, nameAndQuery);
     // One question at a time per connection: a client may not fire plays at a webhook faster than
     // it answers.
@@ -415,15 +426,66 @@ public final class ServerSession implements RtmpConnection.Handler {
         Amf0Writer.encode("|RtmpSampleAccess", true, true)));
     log.info("{} plays {}", connection.remote(), StreamNames.printable(name));
     stream.playback.start();
+    doAskedWhileOpening(msid, stream);
     return true;
+  }
+
+  /** The commands that came while the play was being opened, now that it plays. */
+  private void doAskedWhileOpening(int msid, NetStream stream) {
+    if (stream.audioAsked != null) {
+      stream.playback.receiveAudio(stream.audioAsked);
+    }
+    if (stream.videoAsked != null) {
+      stream.playback.receiveVideo(stream.videoAsked);
+    }
+    if (stream.seekAsked != null) {
+      seek(msid, stream, stream.seekAsked);
+    }
+    if (stream.pauseAsked != null) {
+      pause(msid, stream, stream.pauseAsked);
+    }
+    stream.pauseAsked = null;
+    stream.audioAsked = null;
+    stream.videoAsked = null;
+    stream.seekAsked = null;
+  }
+
+  /** A stream whose play is being opened: commands for it wait until it plays. */
+  private static boolean opening(NetStream stream) {
+    return stream.playback == null && stream.playAsked != null;
+  }
+
+  private void onReceive(int msid, boolean audio, boolean enabled) {
+    NetStream stream = streams.get(msid);
+    if (stream == null) {
+      return;
+    }
+    if (opening(stream)) {
+      if (audio) {
+        stream.audioAsked = enabled;
+      } else {
+        stream.videoAsked = enabled;
+      }
+    } else if (stream.playback != null) {
+      if (audio) {
+        stream.playback.receiveAudio(enabled);
+      } else {
+        stream.playback.receiveVideo(enabled);
+      }
+    }
   }
 
   private void onPause(Command command, int msid) {
     boolean pause = booleanArgument(command, 0, true);
     NetStream stream = streams.get(msid);
-    if (stream == null || stream.playback == null) {
-      return;
+    if (stream != null && opening(stream)) {
+      stream.pauseAsked = pause;
+    } else if (stream != null && stream.playback != null) {
+      pause(msid, stream, pause);
     }
+  }
+
+  private void pause(int msid, NetStream stream, boolean pause) {
     stream.playback.pause(pause);
     sendStatus(msid, Status.LEVEL_STATUS, pause ? Status.PAUSE_NOTIFY : Status.UNPAUSE_NOTIFY,
         pause ? "Paused." : "Resumed.");
@@ -432,13 +494,21 @@ public final class ServerSession implements RtmpConnection.Handler {
   /** NetStream.seek(ms): a recording goes there; a live stream has no time to go to. */
   private void onSeek(Command command, int msid) {
     NetStream stream = streams.get(msid);
-    if (stream == null || stream.playback == null) {
+    if (stream == null || stream.playback == null && stream.playAsked == null) {
       return;
     }
     Double to = command.numberArgument(0);
     if (to == null || to < 0 || to.isNaN()) {
       send(msid, Status.onStatus(Status.LEVEL_ERROR, Status.SEEK_FAILED, "seek needs a time in milliseconds"));
-    } else if (!stream.playback.seek(to.longValue())) {
+    } else if (opening(stream)) {
+      stream.seekAsked = to.longValue();
+    } else {
+      seek(msid, stream, to.longValue());
+    }
+  }
+
+  private void seek(int msid, NetStream stream, long to) {
+    if (!stream.playback.seek(to)) {
       send(msid, Status.onStatus(Status.LEVEL_ERROR, Status.SEEK_FAILED, "a live stream cannot seek"));
     }
   }
@@ -528,13 +598,6 @@ public final class ServerSession implements RtmpConnection.Handler {
       if (stream.ingest != null) {
         stream.ingest.touch();
       }
-    }
-  }
-
-  private void withPlayback(int msid, Consumer<Playback> action) {
-    NetStream stream = streams.get(msid);
-    if (stream != null && stream.playback != null) {
-      action.accept(stream.playback);
     }
   }
 
