@@ -28,6 +28,9 @@ public final class RecordingDownloads {
   private final Path root;
   private final String app;
   private final Admission admission;
+  /** RFC 9110 5.6.7 IMF-fixdate: two-digit day, GMT. */
+  private static final java.time.format.DateTimeFormatter HTTP_DATE = java.time.format.DateTimeFormatter
+      .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.ENGLISH);
   private final List<String> corsOrigins;
   private final BooleanSupplier draining;
 
@@ -55,13 +58,17 @@ public final class RecordingDownloads {
     String origin = request.getHeader("Origin");
     if (corsOrigins.contains("*")) {
       response.putHeader("Access-Control-Allow-Origin", "*");
-    } else if (origin != null && corsOrigins.contains(origin)) {
-      response.putHeader("Access-Control-Allow-Origin", origin).putHeader("Vary", "Origin");
+    } else {
+      response.putHeader("Vary", "Origin"); // what a cache keeps depends on who asks
+      if (origin != null && corsOrigins.contains(origin)) {
+        response.putHeader("Access-Control-Allow-Origin", origin);
+      }
     }
-    response.putHeader("Access-Control-Expose-Headers", "Content-Length, Content-Range, Accept-Ranges");
+    response.putHeader("Access-Control-Expose-Headers",
+        "Content-Length, Content-Range, Accept-Ranges, ETag, Last-Modified, Content-Disposition");
     if (request.method() == HttpMethod.OPTIONS) {
       response.putHeader("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
-          .putHeader("Access-Control-Allow-Headers", "Range").putHeader("Access-Control-Max-Age", "86400")
+          .putHeader("Access-Control-Allow-Headers", "Range, If-Range").putHeader("Access-Control-Max-Age", "86400")
           .setStatusCode(204).end();
       return;
     }
@@ -98,17 +105,32 @@ public final class RecordingDownloads {
     request.pause();
     admission.admit(asked).onComplete(done -> {
       request.resume();
+      Admission.Decision decision = done.succeeded() ? done.result()
+          : Admission.Decision.refuse("cannot check the download: " + done.cause().getMessage());
+      if (decision.allowed()) {
+        // Told once, however the download ends: sent, failed, or the client gone at any step.
+        boolean[] told = {false};
+        Runnable ended = () -> {
+          if (!told[0]) {
+            told[0] = true;
+            admission.ended(asked);
+          }
+        };
+        if (response.closed()) {
+          ended.run();
+          return;
+        }
+        response.endHandler(v -> ended.run());
+        response.closeHandler(v -> ended.run());
+      }
       if (response.closed()) {
         return;
       }
-      Admission.Decision decision = done.succeeded() ? done.result()
-          : Admission.Decision.refuse("cannot check the download: " + done.cause().getMessage());
       if (!decision.allowed()) {
         log.info("download of {} from {} refused: {}", StreamNames.printable(wanted), remote, decision.reason());
         plain(response, 403, decision.reason());
         return;
       }
-      response.endHandler(v -> admission.ended(asked));
       if (decision.name() != null && !decision.name().equals(name)) {
         // A webhook that maps the play to another recording does so for RTMP; a download is of the file asked for.
         plain(response, 403, "this recording is played under another name; download that one");
@@ -117,8 +139,14 @@ public final class RecordingDownloads {
       // Opened off the loop, and sent from the open file: no second open on the loop, no gap between.
       vertx.executeBlocking(() -> {
         Path real = RecordedFile.locate(root, relative);
+        long modified = Files.getLastModifiedTime(real).toMillis();
         java.io.RandomAccessFile opened = new java.io.RandomAccessFile(real.toFile(), "r");
-        return new Located(real, opened, opened.length(), Files.getLastModifiedTime(real).toMillis());
+        try {
+          return new Located(real, opened, opened.length(), modified, System.currentTimeMillis());
+        } catch (java.io.IOException | RuntimeException e) {
+          opened.close();
+          throw e;
+        }
       }, false).onComplete(found -> {
         if (found.failed()) {
           if (!response.closed()) {
@@ -135,10 +163,15 @@ public final class RecordingDownloads {
     });
   }
 
-  private record Located(Path path, java.io.RandomAccessFile file, long size, long modifiedMs) {
-    /** Changes when the file does: a recording still being written grows. */
+  private record Located(Path path, java.io.RandomAccessFile file, long size, long modifiedMs, long nowMs) {
+    /**
+     * Changes when the file does: a recording still being written grows, and its duration is
+     * written in place at close, within the file system's time resolution of the last write. So a
+     * file changed in the last 2 s gets a weak tag (as Apache gives), which If-Range never matches.
+     */
     String etag() {
-      return "\"" + Long.toHexString(size) + "-" + Long.toHexString(modifiedMs) + "\"";
+      String tag = "\"" + Long.toHexString(size) + "-" + Long.toHexString(modifiedMs) + "\"";
+      return nowMs - modifiedMs < 2_000 ? "W/" + tag : tag;
     }
 
     void close() {
@@ -155,11 +188,11 @@ public final class RecordingDownloads {
     response.putHeader("Content-Type", "video/x-flv").putHeader("Accept-Ranges", "bytes")
         .putHeader("Content-Disposition", contentDisposition(file.path().getFileName().toString()))
         .putHeader("ETag", file.etag())
-        .putHeader("Last-Modified", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+        .putHeader("Last-Modified", HTTP_DATE.format(
             java.time.Instant.ofEpochMilli(file.modifiedMs()).atZone(java.time.ZoneOffset.UTC)));
     // RFC 9110 13.1.5: a range of a file that changed since (If-Range no longer matches) is the whole file.
     String ifRange = request.getHeader("If-Range");
-    ByteRange range = ifRange != null && !ifRange.equals(file.etag()) ? null
+    ByteRange range = ifRange != null && (!ifRange.equals(file.etag()) || ifRange.startsWith("W/")) ? null
         : ByteRange.parse(request.getHeader("Range"), file.size());
     if (request.method() == HttpMethod.HEAD) {
       // RFC 9110 14.2: Range is for GET.

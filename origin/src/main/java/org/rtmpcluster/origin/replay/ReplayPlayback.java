@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.rtmpcluster.common.amf.Amf0Writer;
+import org.rtmpcluster.common.media.AudioTag;
 import org.rtmpcluster.common.media.FlvReader;
 import org.rtmpcluster.common.media.VideoTag;
 import org.rtmpcluster.common.rtmp.chunk.RtmpMessage;
@@ -73,6 +74,7 @@ final class ReplayPlayback implements Playback {
   private boolean endOfFile;
   /** The last video sequence header of the file so far, sent again when video is turned back on. */
   private FlvReader.Tag videoHeader;
+  private FlvReader.Tag audioHeader;
   /** Video was turned back on: it goes on from the next keyframe. */
   private boolean videoWaitsForKeyframe;
   /** The tag polled and not yet due. */
@@ -231,6 +233,8 @@ final class ReplayPlayback implements Playback {
     int type = tag.type();
     if (type == MessageType.VIDEO && VideoTag.isSequenceHeader(tag.payload())) {
       videoHeader = tag;
+    } else if (type == MessageType.AUDIO && AudioTag.isSequenceHeader(tag.payload())) {
+      audioHeader = tag;
     }
     if (type == MessageType.AUDIO && !audio || type == MessageType.VIDEO && !video) {
       return;
@@ -318,7 +322,11 @@ final class ReplayPlayback implements Playback {
 
   @Override
   public void receiveAudio(boolean enabled) {
+    boolean resumed = enabled && !audio;
     audio = enabled;
+    if (resumed && audioHeader != null && state == State.PLAYING) {
+      send(new FlvReader.Tag(MessageType.AUDIO, lastTimestamp, audioHeader.payload(), audioHeader.position()));
+    }
   }
 
   @Override

@@ -441,8 +441,8 @@ public final class ServerSession implements RtmpConnection.Handler {
     if (stream.seekAsked != null) {
       seek(msid, stream, stream.seekAsked);
     }
-    if (stream.pauseAsked != null) {
-      pause(msid, stream, stream.pauseAsked);
+    if (Boolean.TRUE.equals(stream.pauseAsked)) {
+      pause(msid, stream, true); // a pause and its unpause both sent while opening are nothing
     }
     stream.pauseAsked = null;
     stream.audioAsked = null;
