@@ -104,6 +104,8 @@ class HttpFlvTest {
       for (int i = 0; i < 2; i++) {
         held.add(waitingViewer());
       }
+      // Two event loops accept in their own order: the third must come after the node took both.
+      Await.until(() -> node.node.connections().size() == 2, "the node holds the first two");
       java.net.Socket third = waitingViewer();
       third.setSoTimeout(10_000);
       assertEquals(-1, third.getInputStream().read(), "the third connection from one address is closed");
