@@ -140,13 +140,12 @@ public final class FlvReader {
     if (type != 8 && type != 9 && type != 18) {
       throw fail("FLV tag type " + type + " is none of audio (8), video (9) and script data (18)");
     }
-    int size = held.getUnsignedMedium(at + 1);
+    int size = dataSize(held, at);
     if (size > maxTagBytes) {
       throw fail("FLV tag of " + size + " bytes is larger than the limit of " + maxTagBytes
           + " (rtmp.max-message-length)");
     }
-    // E.4.1: the extended byte is the timestamp's upper 8 bits.
-    long timestamp = ((long) held.getUnsignedByte(at + 7) << 24) | held.getUnsignedMedium(at + 4);
+    long timestamp = timestamp(held, at);
     if (available() < TAG_HEADER_BYTES + size) {
       return null;
     }
@@ -155,6 +154,16 @@ public final class FlvReader {
     at += TAG_HEADER_BYTES + size;
     state = State.PREVIOUS_TAG_SIZE;
     return new Tag(type, timestamp, payload, position);
+  }
+
+  /** DataSize of the tag header at {@code at} (E.4.1). */
+  public static int dataSize(Buffer bytes, int at) {
+    return bytes.getUnsignedMedium(at + 1);
+  }
+
+  /** Timestamp of the tag header at {@code at}: TimestampExtended is its upper 8 bits (E.4.1). */
+  public static long timestamp(Buffer bytes, int at) {
+    return ((long) bytes.getUnsignedByte(at + 7) << 24) | bytes.getUnsignedMedium(at + 4);
   }
 
   private int available() {

@@ -104,7 +104,9 @@ public final class StreamRecorder implements StreamListener {
         audioHeader = frame;
       }
       if (file != null) {
-        file.write(frame, timestampOf(frame));
+        long timestamp = timestampOf(frame);
+        file.write(frame, timestamp);
+        lastTimestamp = Math.max(lastTimestamp, timestamp);
       }
       return;
     }
@@ -148,7 +150,7 @@ public final class StreamRecorder implements StreamListener {
 
   /** Writes a frame, or, when the disk is behind, skips to the next keyframe. */
   private void write(MediaFrame frame) {
-    long timestamp = Math.max(0, frame.playTimestamp() - startTimestamp);
+    long timestamp = timestampOf(frame);
     if (file.behind() || !file.tryWrite(frame, timestamp)) {
       skippingToKeyframe = true;
       log.warn("recording of {}: the disk is behind (record.max-queued-bytes {} for a recording, "
@@ -160,10 +162,9 @@ public final class StreamRecorder implements StreamListener {
     lastTimestamp = Math.max(lastTimestamp, timestamp);
   }
 
+  /** The frame's time in the file, which starts at 0 with its first frame. */
   private long timestampOf(MediaFrame frame) {
-    long timestamp = Math.max(0, frame.playTimestamp() - startTimestamp);
-    lastTimestamp = Math.max(lastTimestamp, timestamp);
-    return timestamp;
+    return Math.max(0, frame.playTimestamp() - startTimestamp);
   }
 
   /** Starts a file at {@code first}; frames until it is open are kept by AsyncFile's queue, not here. */

@@ -104,15 +104,15 @@ final class RecordedFile {
         ByteBuffer header = ByteBuffer.allocate(FlvReader.TAG_HEADER_BYTES);
         readFully(header, position);
         FlvReader reader = FlvReader.atTag(position, maxTagBytes);
-        reader.feed(Buffer.buffer(header.array()));
+        Buffer headerBytes = Buffer.buffer(header.array());
+        reader.feed(headerBytes);
         // Checks the type, and that the size is within the limit, before the body is read.
         FlvReader.Tag empty = reader.poll();
         if (empty != null) {
           tags.add(empty);
           continue;
         }
-        int size = ((header.get(1) & 0xFF) << 16) | ((header.get(2) & 0xFF) << 8) | (header.get(3) & 0xFF);
-        ByteBuffer body = ByteBuffer.allocate(size);
+        ByteBuffer body = ByteBuffer.allocate(FlvReader.dataSize(headerBytes, 0));
         readFully(body, position + FlvReader.TAG_HEADER_BYTES);
         reader.feed(Buffer.buffer(body.array()));
         tags.add(reader.poll());
@@ -159,19 +159,18 @@ final class RecordedFile {
         if (channel.read(peek, position) < FlvReader.TAG_HEADER_BYTES) {
           break; // the file shrank under us
         }
-        int type = peek.get(0) & 0x1F;
-        int dataSize = ((peek.get(1) & 0xFF) << 16) | ((peek.get(2) & 0xFF) << 8) | (peek.get(3) & 0xFF);
-        long timestamp = ((long) (peek.get(7) & 0xFF) << 24) | ((peek.get(4) & 0xFF) << 16)
-            | ((peek.get(5) & 0xFF) << 8) | (peek.get(6) & 0xFF);
+        Buffer peeked = Buffer.buffer(java.util.Arrays.copyOf(peek.array(), peek.position()));
+        int type = peeked.getUnsignedByte(0) & 0x1F;
+        int dataSize = FlvReader.dataSize(peeked, 0);
+        long timestamp = FlvReader.timestamp(peeked, 0);
         if (dataSize > maxTagBytes || position + FlvReader.TAG_HEADER_BYTES + dataSize > size) {
           break; // a bad or cut-off tag: replay stops there anyway
         }
         if (timestamp > timestampMs) {
           break;
         }
-        int peeked = Math.min(dataSize, peek.position() - FlvReader.TAG_HEADER_BYTES);
-        Buffer body = Buffer.buffer(java.util.Arrays.copyOfRange(peek.array(), FlvReader.TAG_HEADER_BYTES,
-            FlvReader.TAG_HEADER_BYTES + Math.max(0, peeked)));
+        Buffer body = peeked.slice(FlvReader.TAG_HEADER_BYTES,
+            FlvReader.TAG_HEADER_BYTES + Math.min(dataSize, peeked.length() - FlvReader.TAG_HEADER_BYTES));
         if (type == 18 && isOnMetaData(body)) {
           metadata = position;
         } else if (type == 9 && VideoTag.isSequenceHeader(body)) {
